@@ -1,0 +1,3 @@
+"""legquiz: learn what two articles say about running, jogging and leg size."""
+
+__version__ = "0.1.0"

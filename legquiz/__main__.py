@@ -1,0 +1,5 @@
+"""Allow ``python -m legquiz``."""
+
+from legquiz.cli import main
+
+main()

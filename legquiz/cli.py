@@ -1,0 +1,107 @@
+"""The command line: parse flags, call the core, print, map errors to exit codes.
+
+Only click is imported up front; each command imports what it needs when it
+runs, so ``legquiz --help`` and ``legquiz stats --json`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from legquiz import __version__
+from legquiz.errors import DeckErrors, LegquizError
+
+EXIT_INTERRUPTED = 130
+
+
+def data_dir_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--data-dir`` on every command that touches user data (overrides LEGQUIZ_HOME)."""
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Where progress, settings and your decks live (default: $LEGQUIZ_HOME, else the user data directory).",
+    )(f)
+
+
+def resolve_home(ctx: click.Context, data_dir: Path | None) -> Path:
+    from legquiz.paths import home
+
+    if data_dir is None and ctx.obj:
+        data_dir = ctx.obj.get("data_dir")
+    return home(data_dir)
+
+
+def warn(message: str) -> None:
+    click.echo(f"legquiz: warning: {message}", err=True)
+
+
+class Group(click.Group):
+    """Keeps commands in the order they are defined (the order a new user needs them)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="legquiz")
+@data_dir_option
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
+    """Learn what two articles say about running, jogging and leg size.
+
+    Quiz yourself with multiple choice, true/false, typed, flashcard and cloze
+    questions, scheduled by spaced repetition (FSRS) so each comes back just
+    before you would forget it.
+
+    \b
+    Example:
+      legquiz start                 study what is due today
+      legquiz start --deck running-vs-jogging --limit 10
+      legquiz stats                 see your progress
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["data_dir"] = data_dir
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning user errors into one line and an exit code."""
+    try:
+        cli.main(prog_name="legquiz", standalone_mode=False)
+    except DeckErrors as e:
+        for err in e.errors:
+            click.echo(str(err), err=True)
+        sys.exit(e.code)
+    except LegquizError as e:
+        click.echo(f"legquiz: {e}", err=True)
+        sys.exit(e.code)
+    except click.exceptions.Abort:
+        click.echo("", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        click.echo("", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        sys.exit(1)
+
+
+def _register() -> None:
+    from legquiz.commands import config_cmd, deck_cmd, start_cmd
+
+    cli.add_command(start_cmd.start)
+    cli.add_command(start_cmd.undo)
+    cli.add_command(deck_cmd.deck)
+    cli.add_command(config_cmd.config)
+
+
+_register()

@@ -1,0 +1,54 @@
+"""User-facing errors, each mapped to an exit code at the CLI edge.
+
+Anything a user can cause (a bad deck, a bad flag, a damaged store) raises one
+of these; the CLI prints ``str(error)`` on one line and exits with ``code``.
+A traceback means a bug in legquiz, never a user mistake.
+"""
+
+from __future__ import annotations
+
+
+class LegquizError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+    code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(LegquizError):
+    """The command cannot run as asked (like click's usage errors)."""
+
+    code = 2
+
+
+class DeckError(LegquizError):
+    """One problem in one deck file: ``FILE:LINE: FIELD: message``."""
+
+    def __init__(self, path: str, line: int, field: str, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.detail = message
+        super().__init__(f"{path}:{line}: {field}: {message}")
+
+
+class DeckErrors(LegquizError):
+    """Every problem found in one or more deck files."""
+
+    def __init__(self, errors: list[DeckError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class StoreError(LegquizError):
+    """The progress store cannot be read or written safely."""
+
+
+class StoreLocked(StoreError):
+    """Another legquiz process holds the store."""

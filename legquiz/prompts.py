@@ -1,0 +1,100 @@
+"""The questionary prompter: the only module that imports questionary.
+
+Every prompt gets two extra keys: Ctrl-Z takes back the last answer and
+Ctrl-D ends the session like Ctrl-C. ``input``/``output`` can be given so tests
+drive real prompts through prompt_toolkit's pipe input without a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+import questionary
+from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+from questionary import Style
+
+from legquiz.render import colour_enabled, style
+from legquiz.session import UNDO, Ask, Quit
+
+STYLE = Style(
+    [
+        ("qmark", "fg:ansicyan bold"),
+        ("question", "bold"),
+        ("pointer", "fg:ansicyan bold"),
+        ("highlighted", "fg:ansicyan bold"),
+        ("answer", "fg:ansicyan"),
+        ("instruction", "fg:ansibrightblack"),
+    ]
+)
+
+_KINDS = {"good": ("green", True), "bad": ("red", True), "warn": ("yellow", True), "title": (None, True)}
+
+
+def _extra_keys() -> KeyBindings:
+    kb = KeyBindings()
+
+    @kb.add("c-z", eager=True)
+    def _undo(event: Any) -> None:
+        event.app.exit(result=UNDO)
+
+    @kb.add("c-d", eager=True)
+    def _eof(event: Any) -> None:
+        event.app.exit(exception=EOFError())
+
+    return kb
+
+
+class QuestionaryPrompter:
+    def __init__(
+        self, input: Any = None, output: Any = None, stream: TextIO | None = None, colour: bool | None = None
+    ) -> None:
+        self.kwargs: dict[str, Any] = {}
+        if input is not None:
+            self.kwargs["input"] = input
+        if output is not None:
+            self.kwargs["output"] = output
+        self.stream = stream or sys.stdout
+        self.colour = colour_enabled(self.stream) if colour is None else colour
+
+    def _run(self, q: questionary.Question) -> Any:
+        app = q.application
+        app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), _extra_keys()])
+        try:
+            return q.unsafe_ask()
+        except (KeyboardInterrupt, EOFError):
+            raise Quit() from None
+
+    def ask(self, ask: Ask) -> str:
+        style_ = STYLE if self.colour else None
+        if ask.kind == "select":
+            choices = [questionary.Choice(c.title, value=c.value) for c in ask.choices]
+            default = next((c for c in choices if c.value == ask.default), None)
+            q = questionary.select(
+                ask.message, choices=choices, default=default, style=style_,
+                use_shortcuts=len(choices) <= 9, instruction="(arrows or number, Enter)", **self.kwargs,
+            )  # fmt: skip
+        elif ask.kind == "text":
+            q = questionary.text(ask.message, style=style_, **self.kwargs)
+        else:
+            q = questionary.press_any_key_to_continue(ask.message, style=style_, **self.kwargs)
+        result = self._run(q)
+        if result is None:
+            return ""
+        return str(result)
+
+    def say(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def style(self, text: str, kind: str) -> str:
+        if kind == "dim":
+            return style(text, dim=True, enabled=self.colour)
+        colour, bold = _KINDS.get(kind, (None, False))
+        return style(text, colour, bold=bold, enabled=self.colour)
+
+    def confirm(self, message: str, default: bool = False) -> bool:
+        return bool(
+            self._run(
+                questionary.confirm(message, default=default, style=STYLE if self.colour else None, **self.kwargs)
+            )
+        )

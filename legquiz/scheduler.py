@@ -1,0 +1,147 @@
+"""Spaced-repetition scheduling: FSRS-6 through the maintained ``fsrs`` package.
+
+This is the only module that imports ``fsrs``. The rest of legquiz sees
+:class:`CardState`, a plain JSON-friendly record, so the store format does not
+depend on the library's internals and the library can be upgraded in one place.
+Time is always passed in (``now``); nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import IntEnum
+from typing import Any
+
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+
+
+class Rating(IntEnum):
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+@dataclass(frozen=True)
+class CardState:
+    """One question's memory state, as stored (times are aware datetimes)."""
+
+    state: int
+    due: datetime
+    stability: float | None = None
+    difficulty: float | None = None
+    step: int | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "due": self.due.isoformat(),
+            "s": self.stability,
+            "d": self.difficulty,
+            "step": self.step,
+            "last": self.last_review.isoformat() if self.last_review else None,
+            "reps": self.reps,
+            "lapses": self.lapses,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CardState:
+        return cls(
+            state=int(d["state"]),
+            due=datetime.fromisoformat(d["due"]),
+            stability=None if d.get("s") is None else float(d["s"]),
+            difficulty=None if d.get("d") is None else float(d["d"]),
+            step=None if d.get("step") is None else int(d["step"]),
+            last_review=datetime.fromisoformat(d["last"]) if d.get("last") else None,
+            reps=int(d.get("reps", 0)),
+            lapses=int(d.get("lapses", 0)),
+        )
+
+
+DEFAULT_LEARNING_STEPS = (1.0, 10.0)  # minutes, as Anki and py-fsrs
+DEFAULT_RELEARNING_STEPS = (10.0,)
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    desired_retention: float = 0.9
+    parameters: tuple[float, ...] | None = None  # None: FSRS-6 defaults
+    learning_steps: tuple[float, ...] = DEFAULT_LEARNING_STEPS
+    relearning_steps: tuple[float, ...] = DEFAULT_RELEARNING_STEPS
+    maximum_interval: int = 36500
+    fuzz: bool = True
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def fsrs(self) -> Any:
+        """The fsrs.Scheduler for this configuration (built once)."""
+        if "s" not in self._cache:
+            import fsrs
+
+            kwargs: dict[str, Any] = {
+                "desired_retention": self.desired_retention,
+                "learning_steps": [timedelta(minutes=m) for m in self.learning_steps],
+                "relearning_steps": [timedelta(minutes=m) for m in self.relearning_steps],
+                "maximum_interval": self.maximum_interval,
+                "enable_fuzzing": self.fuzz,
+            }
+            if self.parameters is not None:
+                kwargs["parameters"] = tuple(self.parameters)
+            self._cache["s"] = fsrs.Scheduler(**kwargs)
+        return self._cache["s"]
+
+
+def default_parameters() -> tuple[float, ...]:
+    import fsrs
+
+    return tuple(fsrs.Scheduler().parameters)
+
+
+def _to_fsrs(state: CardState | None, now: datetime) -> Any:
+    import fsrs
+
+    if state is None or state.state == NEW:
+        return fsrs.Card(card_id=0, due=now)
+    return fsrs.Card(
+        card_id=0,
+        state=fsrs.State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due,
+        last_review=state.last_review,
+    )
+
+
+def review(config: SchedulerConfig, state: CardState | None, rating: Rating, now: datetime) -> CardState:
+    """The card's state after being answered with ``rating`` at ``now``."""
+    import fsrs
+
+    card, _log = config.fsrs().review_card(_to_fsrs(state, now), fsrs.Rating(int(rating)), now)
+    prev = state
+    lapse = prev is not None and prev.state == REVIEW and rating == Rating.AGAIN
+    return CardState(
+        state=int(card.state),
+        due=card.due,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        step=card.step,
+        last_review=card.last_review,
+        reps=(prev.reps if prev else 0) + 1,
+        lapses=(prev.lapses if prev else 0) + (1 if lapse else 0),
+    )
+
+
+def retrievability(config: SchedulerConfig, state: CardState, now: datetime) -> float:
+    """Probability of recall at ``now`` (0 for a card never seen)."""
+    if state.state == NEW or state.last_review is None:
+        return 0.0
+    return float(config.fsrs().get_card_retrievability(_to_fsrs(state, now), now))

@@ -1,0 +1,401 @@
+"""The study session: which questions to ask, asking them, grading, saving.
+
+Pure logic. It talks to the person only through a :class:`Prompter` (see
+prompts.py for the questionary one) and reads time only through the ``clock``
+callable it is given, so tests drive whole sessions with a scripted prompter
+and a fake clock.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+from legquiz.articles import ArticleIndex
+from legquiz.config import Config, DayClock
+from legquiz.errors import StoreError
+from legquiz.grading import Verdict, grade
+from legquiz.model import Deck, QType, Question, card_key
+from legquiz.render import inert, span
+from legquiz.scheduler import NEW, CardState, Rating, review
+from legquiz.store import NEW as DAY_NEW
+from legquiz.store import Store, StoreState
+
+UNDO = "\x00undo"  # what a prompter returns when the person asks to undo
+
+
+class Quit(Exception):
+    """The person pressed Ctrl-C or Ctrl-D: end the session, keep everything."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    title: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One thing to ask; prompters turn it into a prompt."""
+
+    kind: Literal["select", "text", "reveal"]
+    message: str
+    choices: tuple[Choice, ...] = ()
+    default: str | None = None
+
+
+class Prompter(Protocol):
+    def ask(self, ask: Ask) -> str:
+        """The answer (a choice's value or typed text), or UNDO; raises Quit."""
+        ...
+
+    def say(self, text: str) -> None:
+        """Show a block of text (already styled)."""
+        ...
+
+    def style(self, text: str, kind: str) -> str:
+        """Mark text as 'good', 'bad', 'warn', 'dim' or 'title' (or leave it plain)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Item:
+    deck: Deck
+    question: Question
+
+    @property
+    def key(self) -> str:
+        return card_key(self.deck.id, self.question.id)
+
+
+@dataclass
+class Plan:
+    items: list[Item]
+    due: int = 0
+    new: int = 0
+    new_waiting: int = 0  # new questions held back by today's limit
+    next_due: datetime | None = None
+
+
+def plan(
+    decks: list[Deck],
+    state: StoreState,
+    cfg: Config,
+    days: DayClock,
+    now: datetime,
+    *,
+    limit: int | None = None,
+    new: int | None = None,
+    cram: bool = False,
+    rng: random.Random | None = None,
+) -> Plan:
+    """The session's queue: due reviews (most overdue first), then new questions."""
+    items = [Item(d, q) for d in decks for q in d.questions]
+    if cram:
+        order = list(items)
+        (rng or random.Random()).shuffle(order)
+        return Plan(order[:limit] if limit is not None else order)
+    due: list[tuple[datetime, Item]] = []
+    fresh: list[Item] = []
+    next_due: datetime | None = None
+    for item in items:
+        raw = state.cards.get(item.key)
+        if raw is None or raw.get("state") == NEW:
+            fresh.append(item)
+            continue
+        when = datetime.fromisoformat(raw["due"])
+        if when <= now:
+            due.append((when, item))
+        elif next_due is None or when < next_due:
+            next_due = when
+    due.sort(key=lambda p: p[0])
+    if new is None:
+        introduced = state.days.get(days.day(now), [0] * 5)[DAY_NEW]
+        new = max(0, cfg.new_per_day - introduced)
+    queue = [item for _, item in due] + fresh[:new]
+    if limit is not None:
+        queue = queue[:limit]
+    n_due = min(len(due), len(queue))
+    return Plan(
+        queue, due=n_due, new=len(queue) - n_due, new_waiting=len(fresh) - (len(queue) - n_due), next_due=next_due
+    )
+
+
+@dataclass
+class Answered:
+    index: int
+    key: str
+    correct: bool
+    rating: Rating
+    rec: dict[str, object] | None
+
+
+@dataclass
+class Summary:
+    answered: int = 0
+    correct: int = 0
+    seconds: float = 0.0
+    due_tomorrow: int = 0
+    quit: bool = False
+    error: str | None = None
+    log: list[Answered] = field(default_factory=list)
+
+
+_RATING_NOTE = {Rating.AGAIN: "I didn't know it / guessed", Rating.HARD: "", Rating.GOOD: "", Rating.EASY: "too easy"}
+
+
+class Session:
+    def __init__(
+        self,
+        items: list[Item],
+        cfg: Config,
+        days: DayClock,
+        prompter: Prompter,
+        clock: Callable[[], datetime],
+        store: Store | None,
+        articles: ArticleIndex,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.items = items
+        self.cfg = cfg
+        self.sched = cfg.scheduler()
+        self.days = days
+        self.p = prompter
+        self.clock = clock
+        self.store = store  # None: cram, nothing is saved
+        self.articles = articles
+        self.rng = rng or random.Random()
+        self.summary = Summary()
+
+    # -- the loop ----------------------------------------------------------
+    def run(self) -> Summary:
+        started = self.clock()
+        done: list[Answered] = []
+        i = 0
+        try:
+            while i < len(self.items):
+                item = self.items[i]
+                self._header(i, item)
+                outcome = self._one(i, item)
+                if outcome == "undo-previous":
+                    if done:
+                        last = done.pop()
+                        self._take_back(last)
+                        i = last.index
+                        self.p.say(self.p.style("↶ Took back your last answer; here it is again.", "warn"))
+                    else:
+                        self.p.say(self.p.style("Nothing to undo yet.", "dim"))
+                    continue
+                if outcome == "undo-this":
+                    continue
+                assert isinstance(outcome, Answered)
+                done.append(outcome)
+                i += 1
+        except Quit:
+            self.summary.quit = True
+        except StoreError as e:
+            self.summary.error = str(e)
+        self.summary.log = done
+        self.summary.answered = len(done)
+        self.summary.correct = sum(a.correct for a in done)
+        end = self.clock()
+        self.summary.seconds = (end - started).total_seconds()
+        self.summary.due_tomorrow = self._due_by(self.days.next_start(end, 2))
+        return self.summary
+
+    def _header(self, i: int, item: Item) -> None:
+        n = f"{i + 1}/{len(self.items)}"
+        title = inert(item.deck.title)
+        mode = " · cram (nothing is saved)" if self.store is None else ""
+        hint = self.p.style("ctrl-z undo · ctrl-c stop", "dim")
+        self.p.say(f"\n{self.p.style(n, 'title')}  {self.p.style(title, 'title')}{mode}   {hint}")
+
+    def _one(self, i: int, item: Item) -> Answered | str:
+        q = item.question
+        shown_at = self.clock()
+        before = self._state(item.key)
+        if q.type is QType.FLASHCARD:
+            got = self.p.ask(Ask("reveal", f"{inert(q.question)}\n  (think of the answer, then press any key)"))
+            if got == UNDO:
+                return "undo-previous"
+            self._explain(item, None)
+            choice = self.p.ask(
+                Ask(
+                    "select",
+                    "How well did you know it?",
+                    self._rating_choices(before, Rating.GOOD, undo=False),
+                    str(int(Rating.GOOD)),
+                )
+            )
+            if choice == UNDO:
+                return "undo-previous"
+            rating = Rating(int(choice))
+            rec = self._save(item, before, rating, shown_at, answer=None, verdict="self")
+            self._after_note(rating, rec)
+            return Answered(i, item.key, rating > Rating.AGAIN, rating, rec)
+        given, verdict = self._ask_objective(q)
+        if given == UNDO:
+            return "undo-previous"
+        auto = {Verdict.RIGHT: Rating.GOOD, Verdict.TYPO: Rating.HARD, Verdict.WRONG: Rating.AGAIN}[verdict]
+        rec = self._save(item, before, auto, shown_at, answer=given, verdict=verdict.value)
+        self._explain(item, (verdict, given))
+        choice = self.p.ask(
+            Ask("select", "Rate it and go on:", self._rating_choices(before, auto, undo=True), str(int(auto)))
+        )
+        if choice == UNDO or choice == "undo":
+            if rec is not None and self.store is not None:
+                self.store.append({"op": "undo", "target": rec["seq"]})
+            self.p.say(self.p.style("↶ Answer taken back; try again.", "warn"))
+            return "undo-this"
+        rating = Rating(int(choice))
+        if rating != auto:
+            rec = self._save(item, before, rating, shown_at, answer=given, verdict=verdict.value, replaces=rec)
+            self._after_note(rating, rec)
+        return Answered(i, item.key, verdict is not Verdict.WRONG, rating, rec)
+
+    def _ask_objective(self, q: Question) -> tuple[str, Verdict]:
+        if q.type is QType.MULTIPLE_CHOICE:
+            options = list(q.choices)
+            self.rng.shuffle(options)
+            got = self.p.ask(Ask("select", inert(q.question), tuple(Choice(inert(c), c) for c in options)))
+            return got, Verdict.RIGHT if got == q.answer else Verdict.WRONG
+        if q.type is QType.TRUE_FALSE:
+            got = self.p.ask(
+                Ask("select", f"True or false? {inert(q.question)}", (Choice("True", "true"), Choice("False", "false")))
+            )
+            if got == UNDO:
+                return got, Verdict.WRONG
+            return ("True" if got == "true" else "False"), Verdict.RIGHT if (
+                got == "true"
+            ) == q.answer else Verdict.WRONG
+        if q.type is QType.TYPED:
+            got = self.p.ask(Ask("text", inert(q.question)))
+            if got == UNDO:
+                return got, Verdict.WRONG
+            return got, grade(got, [str(q.answer), *q.aliases]).verdict
+        gaps = q.gaps
+        answers: list[str] = []
+        verdicts: list[Verdict] = []
+        for n, gap in enumerate(gaps):
+            label = f"Fill in the blank{f' {n + 1} of {len(gaps)}' if len(gaps) > 1 else ''}:"
+            got = self.p.ask(Ask("text", f"{inert(q.prompt_text)}\n  {label}"))
+            if got == UNDO:
+                return got, Verdict.WRONG
+            answers.append(got)
+            accepted = [gap, *q.aliases] if len(gaps) == 1 else [gap]
+            verdicts.append(grade(got, accepted).verdict)
+        worst = (
+            Verdict.WRONG if Verdict.WRONG in verdicts else Verdict.TYPO if Verdict.TYPO in verdicts else Verdict.RIGHT
+        )
+        return " / ".join(answers), worst
+
+    # -- feedback ----------------------------------------------------------
+    def _explain(self, item: Item, result: tuple[Verdict, str] | None) -> None:
+        q = item.question
+        lines = []
+        if result is not None:
+            verdict, given = result
+            if verdict is Verdict.RIGHT:
+                lines.append(self.p.style("✓ Correct.", "good"))
+            elif verdict is Verdict.TYPO:
+                lines.append(self.p.style(f"✓ Correct, with a typo: you wrote “{inert(given)}”.", "warn"))
+            else:
+                shown = f" You answered “{inert(given)}”." if given.strip() else " (no answer)"
+                lines.append(self.p.style(f"✗ Not quite.{shown}", "bad"))
+        lines.append(f"  Answer: {self.p.style(inert(q.answer_text), 'title')}")
+        if q.type is QType.CLOZE:
+            lines.append(f"  {inert(q.text.replace('{{', '').replace('}}', ''))}")
+        if q.explanation:
+            lines.append(f"  Why: {inert(q.explanation)}")
+        if q.source:
+            art = item.deck.article_for(q)
+            where = f" — {inert(self.articles.title(art, item.deck.path))}" if art else ""
+            lines.append(self.p.style(f"  Source: “{inert(q.source.strip())}”{where}", "dim"))
+        self.p.say("\n".join(lines))
+
+    def _rating_choices(self, before: CardState | None, auto: Rating, undo: bool) -> tuple[Choice, ...]:
+        now = self.clock()
+        out = []
+        for r in Rating:
+            after = review(self.sched, before, r, now)
+            note = _RATING_NOTE[r]
+            mark = " (automatic)" if undo and r == auto else ""
+            text = f"{r.label:<6} next in {span(after.due - now)}{mark}" + (f" · {note}" if note else "")
+            out.append(Choice(text, str(int(r))))
+        if undo:
+            out.append(Choice("Undo   take back this answer and answer again", "undo"))
+        return tuple(out)
+
+    def _after_note(self, rating: Rating, rec: dict[str, object] | None) -> None:
+        if rec is None:
+            return
+        after = CardState.from_dict(rec["after"])  # type: ignore[arg-type]
+        self.p.say(self.p.style(f"  Saved as {rating.label}; next in {span(after.due - self.clock())}.", "dim"))
+
+    # -- store -------------------------------------------------------------
+    def _state(self, key: str) -> CardState | None:
+        if self.store is None:
+            return None
+        raw = self.store.state.cards.get(key)
+        return CardState.from_dict(raw) if raw else None
+
+    def _save(
+        self,
+        item: Item,
+        before: CardState | None,
+        rating: Rating,
+        shown_at: datetime,
+        answer: str | None,
+        verdict: str,
+        replaces: dict[str, object] | None = None,
+    ) -> dict[str, object] | None:
+        if self.store is None:
+            return None
+        now = self.clock()
+        after = review(self.sched, before, rating, now)
+        day = self.days.day(now)
+        first = before is None or before.state == NEW
+        counted = (
+            not first
+            and before is not None
+            and before.last_review is not None
+            and self.days.day(before.last_review) != day
+        )
+        rec: dict[str, object] = {
+            "op": "review",
+            "card": item.key,
+            "rating": int(rating),
+            "at": now.isoformat(),
+            "day": day,
+            "ms": max(0, int((now - shown_at).total_seconds() * 1000)),
+            "first": first,
+            "counted": counted,
+            "verdict": verdict,
+            "answer": answer,
+            "before": before.to_dict() if before else None,
+            "after": after.to_dict(),
+        }
+        if replaces is not None:
+            rec["replaces"] = replaces["seq"]
+            rec["ms"] = replaces["ms"]
+        return self.store.append(rec)
+
+    def _take_back(self, last: Answered) -> None:
+        if self.store is not None and last.rec is not None:
+            self.store.append({"op": "undo", "target": last.rec["seq"]})
+
+    def _due_by(self, until: datetime) -> int:
+        if self.store is None:
+            return 0
+        keys = {it.key for it in self.items} | {
+            card_key(d.id, q.id) for d in {it.deck.id: it.deck for it in self.items}.values() for q in d.questions
+        }
+        n = 0
+        for key in keys:
+            raw = self.store.state.cards.get(key)
+            if raw is not None and raw.get("state") != NEW and datetime.fromisoformat(raw["due"]) < until:
+                n += 1
+        return n

@@ -1,0 +1,404 @@
+"""The progress store: an append-only review log plus a compact snapshot.
+
+Layout in ``LEGQUIZ_HOME`` (documented in docs/store-format.md):
+
+* ``reviews.jsonl``: one JSON record per line, appended and fsynced for every
+  answer (and every undo) before the next question is shown. This is the
+  history of record; it is never rewritten.
+* ``store.json``: a snapshot of every card's state and the per-day counts
+  that stats need, plus how far into the log it has applied (bytes, seq). It
+  is rewritten atomically (temp file, fsync, rename) at the end of a session
+  and when the unapplied tail grows long, never per answer.
+* ``lock``: held (flock) by the one process allowed to write.
+
+Opening the store reads the snapshot and only the log tail after it, so the
+cost of starting does not grow with the length of the history.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from legquiz.errors import StoreError, StoreLocked
+from legquiz.fsutil import atomic_write
+
+FORMAT = 1
+SNAPSHOT = "store.json"
+LOG = "reviews.jsonl"
+LOCK = "lock"
+BACKUPS = "backups"
+KEEP_BACKUPS = 7
+UNDO_DEPTH = 100
+COMPACT_AFTER = 1000  # unapplied log records before the snapshot is rewritten
+
+# days[day] = [answers, correct, new cards introduced, review answers, review answers correct]
+N, OK, NEW, RN, ROK = range(5)
+
+
+@dataclass
+class StoreState:
+    """Everything the snapshot holds; the log tail is applied on top of it."""
+
+    seq: int = 0
+    log_bytes: int = 0
+    log_lines: int = 0
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    days: dict[str, list[int]] = field(default_factory=dict)
+    undo: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "seq": self.seq,
+            "log": {"bytes": self.log_bytes, "lines": self.log_lines},
+            "cards": self.cards,
+            "days": self.days,
+            "undo": self.undo,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any, where: str) -> StoreState:
+        def bad(msg: str) -> StoreError:
+            return StoreError(f"{where}: {msg}; run 'legquiz doctor' to repair it from the review log or a backup")
+
+        if not isinstance(raw, dict):
+            raise bad("not a JSON object")
+        fmt = raw.get("format")
+        if not isinstance(fmt, int) or isinstance(fmt, bool):
+            raise bad("'format' is missing or not a number")
+        if fmt > FORMAT:
+            raise StoreError(
+                f"{where}: written by a newer legquiz (store format {fmt}; this one reads {FORMAT}); "
+                "upgrade legquiz, the file was left untouched"
+            )
+        try:
+            log = raw["log"]
+            st = cls(
+                seq=_int(raw["seq"]),
+                log_bytes=_int(log["bytes"]),
+                log_lines=_int(log["lines"]),
+                cards=dict(raw["cards"]),
+                days={str(k): [int(x) for x in v][:5] for k, v in dict(raw["days"]).items()},
+                undo=list(raw.get("undo", [])),
+            )
+        except (KeyError, TypeError, ValueError) as e:
+            raise bad(f"wrong or missing field ({e.__class__.__name__}: {e})") from None
+        for key, card in st.cards.items():
+            if (
+                not isinstance(card, dict)
+                or not isinstance(card.get("due"), str)
+                or not isinstance(card.get("state"), int)
+            ):
+                raise bad(f"card '{key}' has the wrong shape")
+        for day in st.days.values():
+            if len(day) != 5:
+                raise bad("a per-day count has the wrong shape")
+        return st
+
+
+def _int(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise ValueError(f"expected a whole number, got {v!r}")
+    return v
+
+
+def apply(state: StoreState, rec: dict[str, Any]) -> None:
+    """Apply one log record to the state (the only place records take effect)."""
+    op = rec.get("op")
+    if op == "undo":
+        _unapply(state, int(rec["target"]))
+    elif op == "review":
+        if rec.get("replaces") is not None:
+            _unapply(state, int(rec["replaces"]))
+        state.cards[str(rec["card"])] = dict(rec["after"])
+        day = state.days.setdefault(str(rec["day"]), [0, 0, 0, 0, 0])
+        correct = int(rec["rating"]) > 1
+        day[N] += 1
+        day[OK] += correct
+        day[NEW] += bool(rec["first"])
+        if rec["counted"]:
+            day[RN] += 1
+            day[ROK] += correct
+        state.undo.append(rec)
+        del state.undo[:-UNDO_DEPTH]
+    else:
+        raise ValueError(f"unknown op {op!r}")
+    state.seq = int(rec["seq"])
+
+
+def _unapply(state: StoreState, target: int) -> None:
+    if not state.undo or int(state.undo[-1]["seq"]) != target:
+        raise ValueError(f"undo of answer {target}, which is not the last undoable answer")
+    rec = state.undo.pop()
+    key = str(rec["card"])
+    if rec["before"] is None:
+        state.cards.pop(key, None)
+    else:
+        state.cards[key] = dict(rec["before"])
+    day = state.days[str(rec["day"])]
+    correct = int(rec["rating"]) > 1
+    day[N] -= 1
+    day[OK] -= correct
+    day[NEW] -= bool(rec["first"])
+    if rec["counted"]:
+        day[RN] -= 1
+        day[ROK] -= correct
+    if not any(day):
+        del state.days[str(rec["day"])]
+
+
+class Store:
+    """One user's progress. Open with :meth:`open`; close (or use ``with``) to compact."""
+
+    def __init__(self, home: Path, state: StoreState, writable: bool, warnings: list[str]) -> None:
+        self.home = home
+        self.state = state
+        self.writable = writable
+        self.warnings = warnings
+        self._fd = -1
+        self._lock_fd = -1
+        self._tail = 0  # records appended since the snapshot was written
+
+    # -- opening ---------------------------------------------------------
+    @classmethod
+    def open(cls, home: Path, writable: bool = True) -> Store:
+        """Load snapshot + log tail; a writable store takes the lock first."""
+        lock_fd = -1
+        if writable:
+            home.mkdir(parents=True, exist_ok=True)
+            lock_fd = _lock(home)
+        try:
+            state, warnings, tail, torn_at = _load(home, repair=writable)
+            store = cls(home, state, writable, warnings)
+            store._lock_fd = lock_fd
+            store._tail = tail
+            if writable:
+                store._fd = os.open(home / LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+                if torn_at is not None:
+                    os.ftruncate(store._fd, torn_at)
+                    os.fsync(store._fd)
+                if tail >= COMPACT_AFTER:
+                    store.compact()
+            return store
+        except BaseException:
+            if lock_fd >= 0:
+                os.close(lock_fd)
+            raise
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------
+    def append(self, rec: dict[str, Any]) -> dict[str, Any]:
+        """Durably log one record, then apply it. Raises StoreError if it cannot be saved."""
+        if not self.writable:
+            raise RuntimeError("store opened read-only")
+        rec = {"seq": self.state.seq + 1, **rec}
+        target = rec.get("target") if rec.get("op") == "undo" else rec.get("replaces")
+        if target is not None and (not self.state.undo or int(self.state.undo[-1]["seq"]) != target):
+            raise StoreError("nothing to undo")
+        line = (json.dumps(rec, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+        size = os.fstat(self._fd).st_size
+        try:
+            _write_all(self._fd, line)
+            os.fsync(self._fd)
+        except OSError as e:
+            try:  # take back a partial line so the log stays clean
+                os.ftruncate(self._fd, size)
+                os.fsync(self._fd)
+            except OSError:
+                pass
+            raise StoreError(
+                f"could not save to {self.home / LOG}: {e.strerror or e}; everything answered before this was saved"
+            ) from None
+        apply(self.state, rec)
+        self._tail += 1
+        return rec
+
+    def last_undoable(self) -> dict[str, Any] | None:
+        return self.state.undo[-1] if self.state.undo else None
+
+    def compact(self) -> None:
+        """Rewrite the snapshot so it covers the whole log (atomic), with a daily backup."""
+        if not self.writable:
+            return
+        size = os.fstat(self._fd).st_size
+        self.state.log_bytes = size
+        self.state.log_lines += self._tail
+        path = self.home / SNAPSHOT
+        _backup(self.home, path)
+        atomic_write(path, json.dumps(self.state.to_json(), separators=(",", ":")).encode())
+        self._tail = 0
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            try:
+                if self._tail:
+                    self.compact()
+            finally:
+                os.close(self._fd)
+                self._fd = -1
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
+            self._lock_fd = -1
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    pause = os.environ.get("LEGQUIZ_TEST_WRITE_PAUSE")  # test hook: widen the window for kill tests
+    view = memoryview(data)
+    if pause:
+        half = len(view) // 2
+        os.write(fd, view[:half])
+        time.sleep(float(pause))
+        view = view[half:]
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def _lock(home: Path) -> int:
+    fd = os.open(home / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; one session at a time is on the user
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        try:
+            pid = os.read(fd, 32).decode().strip()
+        except OSError:
+            pid = ""
+        os.close(fd)
+        who = f" (pid {pid})" if pid else ""
+        raise StoreLocked(
+            f"another legquiz session{who} is using {home}; finish it first (nothing was changed)"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
+
+
+def _load(home: Path, repair: bool) -> tuple[StoreState, list[str], int, int | None]:
+    """State, warnings, number of tail records, and where to cut a torn last line."""
+    snap = home / SNAPSHOT
+    log = home / LOG
+    warnings: list[str] = []
+    try:
+        raw = snap.read_bytes()
+    except FileNotFoundError:
+        state = StoreState()
+    except OSError as e:
+        raise StoreError(f"{snap}: cannot read ({e.strerror})") from None
+    else:
+        try:
+            parsed = json.loads(raw)
+        except ValueError as e:
+            what = "empty" if not raw.strip() else f"not valid JSON ({e})"
+            raise StoreError(
+                f"{snap}: damaged: {what}; your answers are safe in {LOG}: run 'legquiz doctor' to rebuild it"
+            ) from None
+        state = StoreState.from_json(parsed, str(snap))
+    try:
+        f = open(log, "rb")  # noqa: SIM115 (closed by the with below)
+    except FileNotFoundError:
+        if state.log_bytes:
+            raise StoreError(
+                f"{log}: missing, but {snap} says it held {state.log_lines} records; "
+                "run 'legquiz doctor' to restore from a backup"
+            ) from None
+        return state, warnings, 0, None
+    with f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        if size < state.log_bytes:
+            raise StoreError(
+                f"{log}: shorter ({size} bytes) than {snap} expects ({state.log_bytes}); run 'legquiz doctor'"
+            )
+        f.seek(state.log_bytes)
+        tail = f.read()
+    lines = tail.split(b"\n")
+    complete, last = lines[:-1], lines[-1]
+    offset = state.log_bytes
+    count = 0
+    torn_at: int | None = None
+    for i, line in enumerate(complete):
+        lineno = state.log_lines + i + 1
+        try:
+            rec = json.loads(line)
+            if not isinstance(rec, dict) or rec.get("seq") != state.seq + 1:
+                raise ValueError(f"expected record {state.seq + 1}, found {str(line[:40])}")
+            apply(state, rec)
+        except (ValueError, KeyError, TypeError) as e:
+            if i == len(complete) - 1 and not last:
+                torn_at = offset  # a damaged very last line: treat like a torn write
+                last = line
+                break
+            raise StoreError(f"{log}:{lineno}: damaged record ({e}); run 'legquiz doctor'") from None
+        offset += len(line) + 1
+        count += 1
+    if last:
+        torn_at = offset if torn_at is None else torn_at
+        lineno = state.log_lines + count + 1
+        if repair:
+            aside = home / f"{LOG}.torn-{int(time.time())}"
+            aside.write_bytes(last)
+            warnings.append(
+                f"{log}:{lineno}: the last record was cut off (legquiz was stopped while saving); "
+                f"that unconfirmed answer was set aside in {aside.name}"
+            )
+        else:
+            torn_at = None
+            if not _locked_by_other(home):
+                warnings.append(
+                    f"{log}:{lineno}: the last record was cut off (legquiz was stopped while saving); "
+                    "'legquiz start' or 'legquiz doctor' will set it aside"
+                )
+    return state, warnings, count, torn_at
+
+
+def _locked_by_other(home: Path) -> bool:
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        fd = os.open(home / LOCK, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def _backup(home: Path, snapshot: Path) -> None:
+    """Keep one copy of the snapshot per day (the last KEEP_BACKUPS days)."""
+    if not snapshot.exists():
+        return
+    folder = home / BACKUPS
+    name = f"store-{time.strftime('%Y-%m-%d')}.json"
+    if (folder / name).exists():
+        return
+    try:
+        atomic_write(folder / name, snapshot.read_bytes())
+        for old in sorted(folder.glob("store-*.json"))[:-KEEP_BACKUPS]:
+            old.unlink()
+    except OSError:
+        pass  # a backup that cannot be made must not stop an answer being saved
+
+
+def read(home: Path) -> Store:
+    """Open the store read-only (no lock, nothing written)."""
+    return Store.open(home, writable=False)
