@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from legquiz import deck as deckmod
+from legquiz import deckcache
 from legquiz.errors import DeckErrors, UsageError
 from legquiz.model import Deck
 from legquiz.paths import shipped_decks_dir, user_decks_dir
@@ -41,10 +41,11 @@ def deck_files(folder: Path) -> list[Path]:
 def load(home: Path) -> Catalog:
     """Shipped decks first, then the user's; a broken or clashing user deck is skipped with a warning."""
     cat = Catalog([])
+    cache = deckcache.cache_dir(home)  # parsed decks, so a big deck is not re-parsed on every start
     for origin, folder in (("shipped", shipped_decks_dir()), ("user", user_decks_dir(home))):
         for path in deck_files(folder):
             try:
-                d = deckmod.load(path, origin=origin)
+                d = deckcache.load(path, origin, cache)
             except DeckErrors as e:
                 if origin == "shipped":
                     raise

@@ -93,15 +93,34 @@ def main() -> None:
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(1)
+    except OSError as e:  # the disk or the folder, not the user's input: one line, not a traceback
+        where = f"{e.filename}: " if e.filename else ""
+        click.echo(f"legquiz: {where}{e.strerror or e}", err=True)
+        sys.exit(1)
 
 
 def _register() -> None:
-    from legquiz.commands import config_cmd, deck_cmd, start_cmd
+    from legquiz.commands import (
+        config_cmd,
+        deck_cmd,
+        doctor_cmd,
+        generate_cmd,
+        io_cmd,
+        optimize_cmd,
+        start_cmd,
+        stats_cmd,
+    )
 
     cli.add_command(start_cmd.start)
     cli.add_command(start_cmd.undo)
+    cli.add_command(stats_cmd.stats)
     cli.add_command(deck_cmd.deck)
+    cli.add_command(generate_cmd.generate)
+    cli.add_command(io_cmd.import_)
+    cli.add_command(io_cmd.export)
+    cli.add_command(optimize_cmd.optimize)
     cli.add_command(config_cmd.config)
+    cli.add_command(doctor_cmd.doctor)
 
 
 _register()

@@ -183,6 +183,8 @@ class DayClock:
 
     def next_start(self, t: datetime, days: int = 1) -> datetime:
         """The instant the study day ``days`` after t's day begins."""
-        local = self.local(t) - timedelta(hours=self.day_start)
-        start = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days, hours=self.day_start)
-        return start
+        day = (self.local(t) - timedelta(hours=self.day_start)).date() + timedelta(days=days)
+        wall = datetime(day.year, day.month, day.day, self.day_start)
+        # Resolve the wall-clock time in the zone on *that* date, so a daylight-saving
+        # change between t and the boundary does not shift it by an hour.
+        return wall.replace(tzinfo=self.tz) if self.tz else wall.astimezone()

@@ -1,9 +1,9 @@
-"""Load and validate YAML decks, with errors that name file, line and field.
+"""Validate YAML decks, with errors that name file, line and field.
 
-Decks are parsed with PyYAML's *safe* composer only (libyaml's when present,
-~7x faster): we never construct Python objects from tags, and we build the
-deck from the node tree ourselves so every problem can point at the line of
-the offending node. Every problem in a file is collected, not just the first.
+Decks are parsed with PyYAML's *safe* composer only (see legquiz.deckfile):
+we never construct Python objects from tags, and we build the deck from the
+node tree ourselves so every problem can point at the line of the offending
+node. Every problem in a file is collected, not just the first.
 The format is documented in docs/deck-format.md.
 """
 
@@ -15,15 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from legquiz.deckfile import MAX_FILE_BYTES as MAX_FILE_BYTES
+from legquiz.deckfile import compose as compose
+from legquiz.deckfile import read_text as read_text
 from legquiz.errors import DeckError, DeckErrors
 from legquiz.model import CLOZE_GAP, Deck, QType, Question
 
 FORMAT = 1
-MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_QUESTIONS = 20_000
 MAX_TEXT = 5_000
 MAX_CHOICES = 12
 MAX_ALIASES = 50
+MAX_ERRORS = 100  # problems reported per file before checking stops
 
 DECK_ID = re.compile(r"[a-z0-9-]+")
 QUESTION_ID = re.compile(r"[A-Za-z0-9_.-]+")
@@ -42,78 +45,12 @@ STR_TAG = "tag:yaml.org,2002:str"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 NULL_TAG = "tag:yaml.org,2002:null"
 NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+DATE_TAG = "tag:yaml.org,2002:timestamp"
+AS_WRITTEN_TAGS = (*NUMBER_TAGS, DATE_TAG)  # plain scalars an answer may be, kept as written
 STANDARD_TAGS = {
-    STR_TAG, BOOL_TAG, NULL_TAG, *NUMBER_TAGS,
+    STR_TAG, BOOL_TAG, NULL_TAG, DATE_TAG, *NUMBER_TAGS,
     "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
 }  # fmt: skip
-
-
-def _yaml() -> Any:
-    import yaml  # deferred: commands that never read YAML should not pay for it
-
-    return yaml
-
-
-def _loader() -> Any:
-    yaml = _yaml()
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def read_text(path: Path, shown: str) -> str:
-    """The file's text, or a DeckError saying why it cannot be a deck."""
-
-    def fail(line: int, field: str, msg: str) -> DeckError:
-        return DeckError(shown, line, field, msg)
-
-    try:
-        if path.is_dir():
-            raise fail(1, "path", "is a directory, not a deck file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise fail(1, "file", f"is {size / 1e6:.1f} MB; decks are limited to {MAX_FILE_BYTES // 2**20} MiB")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise fail(1, "path", "no such file") from None
-    except PermissionError:
-        raise fail(1, "path", "permission denied") from None
-    except OSError as e:
-        raise fail(1, "path", e.strerror or str(e)) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise fail(1, "encoding", "file is UTF-16; save it as UTF-8")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if b"\x00" in data:
-        raise fail(
-            data[: data.index(b"\x00")].count(b"\n") + 1, "encoding", "binary data (NUL byte), not a YAML text file"
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise fail(line, "encoding", f"not valid UTF-8 (byte 0x{data[e.start]:02x}); save the file as UTF-8") from None
-    return text
-
-
-def compose(text: str, shown: str) -> Any:
-    """The YAML node tree of ``text`` (safe composer; no objects are built)."""
-    yaml = _yaml()
-    try:
-        node = yaml.compose(text, Loader=_loader())
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 1
-        col = f" (column {mark.column + 1})" if mark else ""
-        problem = (e.problem or e.context or "syntax error").strip()
-        if "'\\t'" in problem:
-            problem += "; indent with spaces, not tabs"
-        raise DeckError(shown, line, "yaml", f"{problem}{col}") from None
-    except yaml.YAMLError as e:
-        raise DeckError(shown, 1, "yaml", str(e).splitlines()[0]) from None
-    except RecursionError:
-        raise DeckError(shown, 1, "yaml", "nested too deeply") from None
-    if node is None:
-        raise DeckError(shown, 1, "deck", "file is empty")
-    return node
 
 
 @dataclass
@@ -129,7 +66,11 @@ class _Ctx:
     def visit(self, node: Any, field: str) -> bool:
         """Refuse aliases (they are how 'billion laughs' bombs expand) and odd tags."""
         if id(node) in self.seen:
-            self.err(node, field, "YAML aliases (*name) are not supported in decks")
+            self.err(
+                node,
+                field,
+                "reuses the value on this line through a YAML alias (*name); aliases are not supported in decks",
+            )
             return False
         self.seen.add(id(node))
         if node.tag not in STANDARD_TAGS:
@@ -151,11 +92,17 @@ def _kind(node: Any) -> str:
         return "a boolean"
     if node.tag in NUMBER_TAGS:
         return "a number"
+    if node.tag == DATE_TAG:
+        return "a date"
     return "text"
 
 
-def _mapping(ctx: _Ctx, node: Any, field: str) -> dict[str, tuple[Any, Any]] | None:
-    """Keys to (key node, value node); duplicate and non-text keys are errors."""
+def _mapping(ctx: _Ctx, node: Any, field: str, prefix: str | None = None) -> dict[str, tuple[Any, Any]] | None:
+    """Keys to (key node, value node); duplicate and non-text keys are errors.
+
+    ``prefix`` names the keys' fields (the top level's keys are plain ``title``, not ``deck.title``).
+    """
+    prefix = field if prefix is None else prefix
     if not ctx.visit(node, field):
         return None
     if node.tag != "tag:yaml.org,2002:map":
@@ -163,16 +110,34 @@ def _mapping(ctx: _Ctx, node: Any, field: str) -> dict[str, tuple[Any, Any]] | N
         return None
     out: dict[str, tuple[Any, Any]] = {}
     for knode, vnode in node.value:
+        if knode.tag == "tag:yaml.org,2002:merge":
+            ctx.err(knode, field, "merge keys (<<) are not supported in decks; write the keys out")
+            continue
         if knode.tag != STR_TAG and knode.tag not in NUMBER_TAGS:
             ctx.err(knode, field, f"keys must be text, not {_kind(knode)}")
             continue
         key = knode.value
         if key in out:
             first = out[key][0].start_mark.line + 1
-            ctx.err(knode, _join(field, key), f"duplicate key (first on line {first})")
+            ctx.err(knode, _join(prefix, key), f"duplicate key (first on line {first})")
             continue
         out[key] = (knode, vnode)
+        if key.startswith("x-"):
+            _inert(ctx, vnode, _join(prefix, key))
     return out
+
+
+def _inert(ctx: _Ctx, node: Any, field: str) -> None:
+    """An ``x-`` value is not read, but it still may not hold tags or aliases (iterative: no depth limit)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if not ctx.visit(n, field):
+            continue
+        if n.tag == "tag:yaml.org,2002:map":
+            stack.extend(x for pair in n.value for x in pair)
+        elif n.tag == "tag:yaml.org,2002:seq":
+            stack.extend(n.value)
 
 
 def _join(field: str, key: str) -> str:
@@ -182,13 +147,13 @@ def _join(field: str, key: str) -> str:
 def _text(ctx: _Ctx, node: Any, field: str, *, allow_numbers: bool = False) -> str | None:
     if not ctx.visit(node, field):
         return None
-    ok = node.tag == STR_TAG or (allow_numbers and node.tag in NUMBER_TAGS)
+    ok = node.tag == STR_TAG or (allow_numbers and node.tag in AS_WRITTEN_TAGS)
     if not ok:
         ctx.err(
             node,
             field,
             f"must be text, not {_kind(node)}"
-            + (" (put it in quotes)" if node.tag in (BOOL_TAG, *NUMBER_TAGS) else ""),
+            + (" (put it in quotes)" if node.tag in (BOOL_TAG, *AS_WRITTEN_TAGS) else ""),
         )
         return None
     value = str(node.value)
@@ -281,10 +246,12 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
                     values[key] = vnode.value.lower() in ("true", "yes", "on")
         else:
             values[key] = _text(ctx, vnode, f, allow_numbers=key == "answer")
+    if "id" not in m:
+        ctx.err(node, _join(field, "id"), "required")
     if qtype is not None:
-        for key in ("id", *TYPE_KEYS[qtype]):
-            if key not in m and key not in ("aliases",):
-                ctx.err(node, _join(field, key), f"required for {qtype.value} questions" if key != "id" else "required")
+        for key in TYPE_KEYS[qtype]:
+            if key not in m and key != "aliases":
+                ctx.err(node, _join(field, key), f"required for {qtype.value} questions")
     if qtype is QType.MULTIPLE_CHOICE and values.get("choices") and values.get("answer") is not None:
         choices = values["choices"]
         if values["answer"] not in choices:
@@ -301,6 +268,8 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
             ctx.err(m["text"][1], _join(field, "text"), "has an empty {{ }} gap")
         elif "{{" in CLOZE_GAP.sub("", text) or "}}" in CLOZE_GAP.sub("", text):
             ctx.err(m["text"][1], _join(field, "text"), "has an unmatched '{{' or '}}'")
+        elif len(gaps) > 1 and values.get("aliases"):
+            ctx.err(m["aliases"][1], _join(field, "aliases"), "only allowed on a cloze with a single {{gap}}")
     if len(ctx.errors) > before or qtype is None:
         return None
     return Question(
@@ -321,7 +290,7 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
 def build(root: Any, shown: str, origin: str = "user") -> Deck:
     """A Deck from a composed YAML tree, or DeckErrors listing every problem."""
     ctx = _Ctx(shown, [], set())
-    m = _mapping(ctx, root, "deck")
+    m = _mapping(ctx, root, "deck", prefix="")
     if m is None:
         raise DeckErrors(ctx.errors)
     for key, (knode, _v) in m.items():
@@ -362,19 +331,24 @@ def build(root: Any, shown: str, origin: str = "user") -> Deck:
             else:
                 first_line: dict[str, int] = {}
                 for i, item in enumerate(qnode.value):
+                    if len(ctx.errors) >= MAX_ERRORS:  # a broken 20,000-question deck: report, don't grind
+                        ctx.err(item, f"questions[{i}]", f"not checked: stopped after {MAX_ERRORS} problems")
+                        break
+                    aliased = id(item) in ctx.seen
                     q = _question(ctx, item, f"questions[{i}]")
-                    if q is None:
-                        continue
-                    if q.id in first_line:
-                        idnode = next(v for k, v in item.value if k.value == "id")
-                        ctx.err(
-                            idnode,
-                            f"questions[{i}].id",
-                            f"duplicate id '{q.id}' (first used on line {first_line[q.id]})",
-                        )
-                        continue
-                    first_line[q.id] = idnode_line(item)
-                    questions.append(q)
+                    idnode = None if aliased else _id_node(item)  # checked even when the question has other problems
+                    if idnode is not None and idnode.value.strip():
+                        line = idnode.start_mark.line + 1
+                        if idnode.value in first_line:
+                            ctx.err(
+                                idnode,
+                                f"questions[{i}].id",
+                                f"duplicate id '{idnode.value}' (first used on line {first_line[idnode.value]})",
+                            )
+                            continue
+                        first_line[idnode.value] = line
+                    if q is not None:
+                        questions.append(q)
     if ctx.errors:
         ctx.errors.sort(key=lambda e: e.line)
         raise DeckErrors(ctx.errors)
@@ -382,11 +356,14 @@ def build(root: Any, shown: str, origin: str = "user") -> Deck:
     return Deck(id=deck_id, title=title, questions=tuple(questions), path=shown, article=article, origin=origin)
 
 
-def idnode_line(item: Any) -> int:
+def _id_node(item: Any) -> Any:
+    """The text node of a question's ``id``, if it has one (first one, if repeated)."""
+    if item.tag != "tag:yaml.org,2002:map":
+        return None
     for k, v in item.value:
-        if k.value == "id":
-            return int(v.start_mark.line) + 1
-    return int(item.start_mark.line) + 1
+        if k.tag == STR_TAG and k.value == "id":
+            return v if v.tag == STR_TAG else None
+    return None
 
 
 def load(path: str | Path, origin: str = "user", shown: str | None = None) -> Deck:

@@ -35,7 +35,10 @@ class DeckError(LegquizError):
         self.line = line
         self.field = field
         self.detail = message
-        super().__init__(f"{path}:{line}: {field}: {message}")
+        from legquiz.render import one_line  # deck text in a message must not reach the terminal raw
+
+        shown = field if len(field) <= 80 else field[:77] + "..."
+        super().__init__(one_line(f"{path}:{line}: {shown}: {message}"))
 
 
 class DeckErrors(LegquizError):

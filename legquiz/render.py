@@ -21,6 +21,14 @@ def inert(text: str) -> str:
     return text.translate(_TRANSLATE)
 
 
+_ONE_LINE = {**_TRANSLATE, 0x0A: "\\n", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(text: str) -> str:
+    """``text`` made inert and kept on one line (newlines shown as \\n): for messages quoting a deck."""
+    return text.translate(_ONE_LINE)
+
+
 def colour_enabled(stream: object = None) -> bool:
     if os.environ.get("NO_COLOR"):
         return False

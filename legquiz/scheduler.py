@@ -8,6 +8,7 @@ Time is always passed in (``now``); nothing here reads the clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -145,3 +146,122 @@ def retrievability(config: SchedulerConfig, state: CardState, now: datetime) -> 
     if state.state == NEW or state.last_review is None:
         return 0.0
     return float(config.fsrs().get_card_retrievability(_to_fsrs(state, now), now))
+
+
+# -- fitting and replaying histories (legquiz optimize) ------------------------------------------
+# A history is one card's reviews as (day number, rating) in time order; the day number counts
+# whole study days (datetime.toordinal of the study day), so equal numbers mean "the same day"
+# and FSRS's short-term (same-day) stability update applies, as in fsrs-rs and srs-benchmark.
+
+OPTIMIZE_EXTRA = "legquiz[optimize]"
+
+
+class OptimizerMissing(ImportError):
+    """py-fsrs's optimizer needs PyTorch, which the default install leaves out."""
+
+
+def _day(day: int) -> datetime:
+    # midnight UTC of the study day: py-fsrs counts elapsed days as whole days between datetimes
+    from datetime import timezone
+
+    return datetime.fromordinal(day).replace(tzinfo=timezone.utc)
+
+
+_BARE: dict[tuple[float, ...] | None, Any] = {}
+
+
+def _bare(parameters: tuple[float, ...] | None) -> Any:
+    """An fsrs.Scheduler with these weights and no fuzz (only its memory model is used)."""
+    if parameters not in _BARE:
+        import fsrs
+
+        kwargs: dict[str, Any] = {"enable_fuzzing": False}
+        if parameters is not None:
+            kwargs["parameters"] = tuple(parameters)
+        _BARE.clear()  # keep one or two; a fit's candidates are not revisited
+        _BARE[parameters] = fsrs.Scheduler(**kwargs)
+    return _BARE[parameters]
+
+
+def parameter_problems(parameters: tuple[float, ...]) -> str | None:
+    """Why fsrs would refuse these 21 weights (out of its bounds), or None if it takes them."""
+    try:
+        _bare(tuple(parameters))
+    except ValueError as e:
+        return " ".join(str(e).split())
+    return None
+
+
+def replay(parameters: tuple[float, ...] | None, history: list[tuple[int, int]]) -> list[float]:
+    """FSRS-6 retrievability just before each review of one card (0.0 before the first).
+
+    Each prediction comes from replaying all the card's earlier reviews through
+    ``fsrs.Scheduler.review_card`` with these weights (None: the defaults).
+    """
+    import fsrs
+
+    sched = _bare(parameters)
+    card = fsrs.Card(card_id=0, due=_day(history[0][0]) if history else _day(1))
+    out: list[float] = []
+    for day, rating in history:
+        when = _day(day)
+        out.append(float(sched.get_card_retrievability(card, when)) if card.last_review else 0.0)
+        card, _log = sched.review_card(card, fsrs.Rating(rating), when)
+    return out
+
+
+def optimizer_missing() -> str | None:
+    """What to install for :func:`fit`, or None when it can run."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:  # py-fsrs's own message names its extra, not ours
+        return (
+            f"fitting needs PyTorch, an optional extra: pip install '{OPTIMIZE_EXTRA}'"
+            " (for the small CPU-only build, install torch from the PyTorch CPU index first)"
+        )
+    return None
+
+
+def fit(
+    histories: list[list[tuple[int, int]]], epochs: int, progress: Callable[[int, int], None] | None = None
+) -> tuple[float, ...]:
+    """FSRS-6 weights fitted to these histories by py-fsrs's Optimizer (PyTorch, Adam).
+
+    ``progress(done, total)`` is called as each epoch starts and once at the end.
+    Raises OptimizerMissing when PyTorch is not installed.
+    """
+    missing = optimizer_missing()
+    if missing:
+        raise OptimizerMissing(missing)
+    import fsrs
+    import fsrs.optimizer as fo
+
+    logs = [
+        fsrs.ReviewLog(card_id=i, rating=fsrs.Rating(rating), review_datetime=_day(day), review_duration=None)
+        for i, history in enumerate(histories)
+        for day, rating in history
+    ]
+
+    def epochs_with_progress(iterable: Any, **_kwargs: Any) -> Any:
+        total = len(iterable)
+        for n in iterable:
+            if progress:
+                progress(n, total)
+            yield n
+        if progress:
+            progress(total, total)
+
+    # py-fsrs takes its number of epochs and its progress bar from module settings, not arguments
+    saved = {name: getattr(fo, name) for name in ("num_epochs", "tqdm") if hasattr(fo, name)}
+    try:
+        setattr(fo, "num_epochs", epochs)  # noqa: B010  (mypy: not in the module's declared names)
+        setattr(fo, "tqdm", epochs_with_progress)  # noqa: B010
+        try:
+            optimizer = fo.Optimizer(logs)
+        except ImportError as e:  # torch is there but pandas or tqdm is not
+            raise OptimizerMissing(f"fitting needs the optional extra: pip install '{OPTIMIZE_EXTRA}' ({e})") from None
+        weights = optimizer.compute_optimal_parameters()
+    finally:
+        for name, value in saved.items():
+            setattr(fo, name, value)
+    return tuple(float(w) for w in weights)

@@ -17,7 +17,7 @@ from typing import Literal, Protocol
 from legquiz.articles import ArticleIndex
 from legquiz.config import Config, DayClock
 from legquiz.errors import StoreError
-from legquiz.grading import Verdict, grade
+from legquiz.grading import Verdict, grade, normalize
 from legquiz.model import Deck, QType, Question, card_key
 from legquiz.render import inert, span
 from legquiz.scheduler import NEW, CardState, Rating, review
@@ -158,8 +158,10 @@ class Session:
         store: Store | None,
         articles: ArticleIndex,
         rng: random.Random | None = None,
+        decks: list[Deck] | None = None,
     ) -> None:
         self.items = items
+        self.decks = decks  # what the session was started on: "due tomorrow" counts all of it
         self.cfg = cfg
         self.sched = cfg.scheduler()
         self.days = days
@@ -194,7 +196,7 @@ class Session:
                 assert isinstance(outcome, Answered)
                 done.append(outcome)
                 i += 1
-        except Quit:
+        except (Quit, KeyboardInterrupt):  # Ctrl-C between prompts too: keep what was saved
             self.summary.quit = True
         except StoreError as e:
             self.summary.error = str(e)
@@ -242,6 +244,8 @@ class Session:
         auto = {Verdict.RIGHT: Rating.GOOD, Verdict.TYPO: Rating.HARD, Verdict.WRONG: Rating.AGAIN}[verdict]
         rec = self._save(item, before, auto, shown_at, answer=given, verdict=verdict.value)
         self._explain(item, (verdict, given))
+        if self.store is None:  # cram: no schedule to rate; Ctrl-Z at the next question still undoes
+            return Answered(i, item.key, verdict is not Verdict.WRONG, auto, None)
         choice = self.p.ask(
             Ask("select", "Rate it and go on:", self._rating_choices(before, auto, undo=True), str(int(auto)))
         )
@@ -272,7 +276,7 @@ class Session:
                 got == "true"
             ) == q.answer else Verdict.WRONG
         if q.type is QType.TYPED:
-            got = self.p.ask(Ask("text", inert(q.question)))
+            got = self.p.ask(Ask("text", f"{inert(q.question)}\n  Your answer:"))
             if got == UNDO:
                 return got, Verdict.WRONG
             return got, grade(got, [str(q.answer), *q.aliases]).verdict
@@ -307,7 +311,9 @@ class Session:
                 lines.append(self.p.style(f"✗ Not quite.{shown}", "bad"))
         lines.append(f"  Answer: {self.p.style(inert(q.answer_text), 'title')}")
         if q.type is QType.CLOZE:
-            lines.append(f"  {inert(q.text.replace('{{', '').replace('}}', ''))}")
+            full = q.text.replace("{{", "").replace("}}", "")
+            if normalize(full) != normalize(q.source):
+                lines.append(f"  {inert(full)}")
         if q.explanation:
             lines.append(f"  Why: {inert(q.explanation)}")
         if q.source:
@@ -320,10 +326,13 @@ class Session:
         now = self.clock()
         out = []
         for r in Rating:
-            after = review(self.sched, before, r, now)
             note = _RATING_NOTE[r]
             mark = " (automatic)" if undo and r == auto else ""
-            text = f"{r.label:<6} next in {span(after.due - now)}{mark}" + (f" · {note}" if note else "")
+            if self.store is None:  # cram: nothing is rescheduled
+                text = f"{r.label:<6}{mark}" + (f" · {note}" if note else "")
+            else:
+                after = review(self.sched, before, r, now)
+                text = f"{r.label:<6} next in {span(after.due - now)}{mark}" + (f" · {note}" if note else "")
             out.append(Choice(text, str(int(r))))
         if undo:
             out.append(Choice("Undo   take back this answer and answer again", "undo"))
@@ -333,7 +342,8 @@ class Session:
         if rec is None:
             return
         after = CardState.from_dict(rec["after"])  # type: ignore[arg-type]
-        self.p.say(self.p.style(f"  Saved as {rating.label}; next in {span(after.due - self.clock())}.", "dim"))
+        saved = datetime.fromisoformat(str(rec["at"]))  # not the clock now: "10 minutes" must not read "9"
+        self.p.say(self.p.style(f"  Saved as {rating.label}; next in {span(after.due - saved)}.", "dim"))
 
     # -- store -------------------------------------------------------------
     def _state(self, key: str) -> CardState | None:
@@ -390,9 +400,8 @@ class Session:
     def _due_by(self, until: datetime) -> int:
         if self.store is None:
             return 0
-        keys = {it.key for it in self.items} | {
-            card_key(d.id, q.id) for d in {it.deck.id: it.deck for it in self.items}.values() for q in d.questions
-        }
+        decks = self.decks if self.decks is not None else list({it.deck.id: it.deck for it in self.items}.values())
+        keys = {it.key for it in self.items} | {card_key(d.id, q.id) for d in decks for q in d.questions}
         n = 0
         for key in keys:
             raw = self.store.state.cards.get(key)

@@ -50,6 +50,8 @@ class StoreState:
     cards: dict[str, dict[str, Any]] = field(default_factory=dict)
     days: dict[str, list[int]] = field(default_factory=dict)
     undo: list[dict[str, Any]] = field(default_factory=list)
+    # the same per-day counts split by deck id, so stats can show one deck without reading the log
+    deck_days: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class StoreState:
             "cards": self.cards,
             "days": self.days,
             "undo": self.undo,
+            "deck_days": self.deck_days,
         }
 
     @classmethod
@@ -82,9 +85,13 @@ class StoreState:
                 seq=_int(raw["seq"]),
                 log_bytes=_int(log["bytes"]),
                 log_lines=_int(log["lines"]),
-                cards=dict(raw["cards"]),
-                days={str(k): [int(x) for x in v][:5] for k, v in dict(raw["days"]).items()},
+                cards=_obj(raw["cards"]),
+                days={str(k): [int(x) for x in v][:5] for k, v in _obj(raw["days"]).items()},
                 undo=list(raw.get("undo", [])),
+                deck_days={
+                    str(d): {str(k): [int(x) for x in v][:5] for k, v in dict(rows).items()}
+                    for d, rows in dict(raw.get("deck_days", {})).items()
+                },
             )
         except (KeyError, TypeError, ValueError) as e:
             raise bad(f"wrong or missing field ({e.__class__.__name__}: {e})") from None
@@ -95,10 +102,16 @@ class StoreState:
                 or not isinstance(card.get("state"), int)
             ):
                 raise bad(f"card '{key}' has the wrong shape")
-        for day in st.days.values():
+        for day in [*st.days.values(), *(r for rows in st.deck_days.values() for r in rows.values())]:
             if len(day) != 5:
                 raise bad("a per-day count has the wrong shape")
         return st
+
+
+def _obj(v: Any) -> dict[str, Any]:
+    if not isinstance(v, dict):  # dict() would turn a list of pairs into one
+        raise TypeError(f"expected a JSON object, got {type(v).__name__}")
+    return v
 
 
 def _int(v: Any) -> int:
@@ -124,6 +137,7 @@ def apply(state: StoreState, rec: dict[str, Any]) -> None:
         if rec["counted"]:
             day[RN] += 1
             day[ROK] += correct
+        _tally_deck(state, rec, 1)
         state.undo.append(rec)
         del state.undo[:-UNDO_DEPTH]
     else:
@@ -150,6 +164,22 @@ def _unapply(state: StoreState, target: int) -> None:
         day[ROK] -= correct
     if not any(day):
         del state.days[str(rec["day"])]
+    _tally_deck(state, rec, -1)
+
+
+def _tally_deck(state: StoreState, rec: dict[str, Any], sign: int) -> None:
+    """Add (sign 1) or take back (sign -1) one answer in its deck's per-day counts."""
+    deck = str(rec["card"]).split("/", 1)[0]
+    rows = state.deck_days.setdefault(deck, {})
+    day = rows.setdefault(str(rec["day"]), [0, 0, 0, 0, 0])
+    correct = int(rec["rating"]) > 1
+    counted = bool(rec["counted"])
+    for i, n in ((N, 1), (OK, correct), (NEW, bool(rec["first"])), (RN, counted), (ROK, counted and correct)):
+        day[i] += sign * n
+    if not any(day):
+        del rows[str(rec["day"])]
+        if not rows:
+            del state.deck_days[deck]
 
 
 class Store:
@@ -163,6 +193,7 @@ class Store:
         self._fd = -1
         self._lock_fd = -1
         self._tail = 0  # records appended since the snapshot was written
+        self._end = 0  # log bytes the state covers (a record written but not applied lies beyond)
 
     # -- opening ---------------------------------------------------------
     @classmethod
@@ -170,8 +201,11 @@ class Store:
         """Load snapshot + log tail; a writable store takes the lock first."""
         lock_fd = -1
         if writable:
-            home.mkdir(parents=True, exist_ok=True)
-            lock_fd = _lock(home)
+            try:
+                home.mkdir(parents=True, exist_ok=True)
+                lock_fd = _lock(home)
+            except OSError as e:
+                raise StoreError(_cannot_write(home, e)) from None
         try:
             state, warnings, tail, torn_at = _load(home, repair=writable)
             store = cls(home, state, writable, warnings)
@@ -182,12 +216,15 @@ class Store:
                 if torn_at is not None:
                     os.ftruncate(store._fd, torn_at)
                     os.fsync(store._fd)
+                store._end = os.fstat(store._fd).st_size
                 if tail >= COMPACT_AFTER:
                     store.compact()
             return store
-        except BaseException:
+        except BaseException as e:
             if lock_fd >= 0:
                 os.close(lock_fd)
+            if isinstance(e, OSError):
+                raise StoreError(_cannot_write(home, e)) from None
             raise
 
     def __enter__(self) -> Store:
@@ -207,6 +244,8 @@ class Store:
             raise StoreError("nothing to undo")
         line = (json.dumps(rec, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
         size = os.fstat(self._fd).st_size
+        if size != self._end:  # an earlier append was interrupted after writing: never reuse its seq
+            raise StoreError(f"{self.home / LOG} changed while legquiz was saving; start legquiz again")
         try:
             _write_all(self._fd, line)
             os.fsync(self._fd)
@@ -220,7 +259,13 @@ class Store:
                 f"could not save to {self.home / LOG}: {e.strerror or e}; everything answered before this was saved"
             ) from None
         apply(self.state, rec)
+        self._end = size + len(line)
         self._tail += 1
+        if self._tail >= COMPACT_AFTER:
+            try:
+                self.compact()
+            except OSError:
+                pass  # the answer is safe in the log; the snapshot is rewritten at close
         return rec
 
     def last_undoable(self) -> dict[str, Any] | None:
@@ -230,25 +275,35 @@ class Store:
         """Rewrite the snapshot so it covers the whole log (atomic), with a daily backup."""
         if not self.writable:
             return
-        size = os.fstat(self._fd).st_size
-        self.state.log_bytes = size
+        old = (self.state.log_bytes, self.state.log_lines)
+        self.state.log_bytes = self._end  # not the file size: see append
         self.state.log_lines += self._tail
         path = self.home / SNAPSHOT
-        _backup(self.home, path)
-        atomic_write(path, json.dumps(self.state.to_json(), separators=(",", ":")).encode())
+        try:
+            _backup(self.home, path)
+            atomic_write(path, json.dumps(self.state.to_json(), separators=(",", ":")).encode())
+        except BaseException:
+            self.state.log_bytes, self.state.log_lines = old  # the old snapshot still stands
+            raise
         self._tail = 0
 
     def close(self) -> None:
-        if self._fd >= 0:
-            try:
-                if self._tail:
+        try:
+            if self._fd >= 0 and self._tail:
+                try:
                     self.compact()
-            finally:
+                except OSError as e:  # the answers are all in the log: say so, and let go of the lock
+                    raise StoreError(
+                        f"could not update {self.home / SNAPSHOT}: {e.strerror or e}; every answer is safe in "
+                        f"{self.home / LOG} and is read from there next time"
+                    ) from None
+        finally:
+            if self._fd >= 0:
                 os.close(self._fd)
                 self._fd = -1
-        if self._lock_fd >= 0:
-            os.close(self._lock_fd)
-            self._lock_fd = -1
+            if self._lock_fd >= 0:
+                os.close(self._lock_fd)
+                self._lock_fd = -1
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -262,6 +317,14 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         n = os.write(fd, view)
         view = view[n:]
+
+
+def _cannot_write(home: Path, e: OSError) -> str:
+    where = e.filename or home
+    return (
+        f"cannot write to {where}: {e.strerror or e} (legquiz keeps your progress in {home}; "
+        "make it writable, free some space, or choose another folder with --data-dir)"
+    )
 
 
 def _lock(home: Path) -> int:
@@ -402,3 +465,31 @@ def _backup(home: Path, snapshot: Path) -> None:
 def read(home: Path) -> Store:
     """Open the store read-only (no lock, nothing written)."""
     return Store.open(home, writable=False)
+
+
+def log_records(home: Path) -> list[dict[str, Any]]:
+    """Every record of the review log, oldest first, read-only (``legquiz optimize`` replays them).
+
+    A cut-off or damaged very last line (legquiz stopped while saving) is left
+    out, as opening the store would; a damaged record before it is an error.
+    """
+    path = home / LOG
+    try:
+        lines = path.read_bytes().split(b"\n")
+    except FileNotFoundError:
+        return []
+    except OSError as e:
+        raise StoreError(f"{path}: cannot read ({e.strerror})") from None
+    complete = lines[:-1]  # what follows the last newline is a cut-off write
+    records: list[dict[str, Any]] = []
+    for n, line in enumerate(complete, 1):
+        try:
+            rec = json.loads(line)
+            if not isinstance(rec, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as e:
+            if n == len(complete) and not lines[-1]:
+                break  # the unconfirmed last answer
+            raise StoreError(f"{path}:{n}: damaged record ({e}); run 'legquiz doctor'") from None
+        records.append(rec)
+    return records

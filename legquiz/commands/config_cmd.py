@@ -66,7 +66,7 @@ def get(ctx: click.Context, key: str) -> None:
     click.echo(_fmt(values[key]) if values[key] is not None else "default")
 
 
-@config.command("set")
+@config.command("set", context_settings={"ignore_unknown_options": True})  # "-1" is a value
 @click.argument("key")
 @click.argument("value", nargs=-1, required=True)
 @click.pass_context

@@ -10,6 +10,7 @@ import click
 
 from legquiz.cli import EXIT_INTERRUPTED, data_dir_option, resolve_home, warn
 from legquiz.errors import LegquizError, UsageError
+from legquiz.gcpause import loaded, loading
 
 
 def utcnow() -> datetime:
@@ -33,6 +34,7 @@ def utcnow() -> datetime:
 )
 @data_dir_option
 @click.pass_context
+@loading  # no garbage collection while decks and store load (docs/performance.md)
 def start(
     ctx: click.Context, decks: tuple[str, ...], limit: int | None, new: int | None, cram: bool, data_dir: Path | None
 ) -> None:
@@ -89,7 +91,8 @@ def start(
                 f"legquiz · {', '.join(parts)} · {len(p.items)} question{'s' if len(p.items) != 1 else ''}", "title"
             )
         )
-        session = Session(p.items, cfg, days, prompter, utcnow, store, ArticleIndex(home))
+        session = Session(p.items, cfg, days, prompter, utcnow, store, ArticleIndex(home), decks=chosen)
+        loaded()
         summary = session.run()
     finally:
         if store is not None:

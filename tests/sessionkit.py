@@ -1,0 +1,190 @@
+"""Test helpers for driving sessions: a scripted prompter, a fake clock, a deck of every kind."""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from legquiz.articles import ArticleIndex
+from legquiz.config import Config, DayClock
+from legquiz.model import Deck, QType, Question
+from legquiz.session import UNDO, Ask, Item, Quit, Session, Summary
+from legquiz.store import Store
+
+T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)  # 09:00 UTC: mid-morning of study day 2024-03-01
+UTC_DAYS = DayClock(4, timezone.utc)
+CFG = Config(fuzz=False)
+
+QUIT = object()  # a script entry: the person presses Ctrl-C here
+
+
+class Clock:
+    """A fake clock: each reading moves time on by ``tick`` (a person takes a while to answer)."""
+
+    def __init__(self, start: datetime = T0, tick: timedelta = timedelta(seconds=2)) -> None:
+        self.now = start
+        self.tick = tick
+
+    def __call__(self) -> datetime:
+        self.now += self.tick
+        return self.now
+
+
+Answer = str | object | Callable[[Ask], str]
+
+
+@dataclass
+class Scripted:
+    """A Prompter that gives canned answers in order and records everything asked and said."""
+
+    answers: list[Answer]
+    asked: list[Ask] = field(default_factory=list)
+    said: list[str] = field(default_factory=list)
+    events: list[tuple[str, Any]] = field(default_factory=list)
+
+    def ask(self, ask: Ask) -> str:
+        self.asked.append(ask)
+        self.events.append(("ask", ask))
+        if ask.kind == "select":
+            assert len({c.value for c in ask.choices}) == len(ask.choices)
+        if not self.answers:
+            raise AssertionError(f"script ran out at: {ask.message!r}")
+        a = self.answers.pop(0)
+        if a is QUIT:
+            raise Quit()
+        if callable(a):
+            a = a(ask)
+        assert isinstance(a, str)
+        if ask.kind == "select" and a != UNDO:
+            assert a in {c.value for c in ask.choices}, (a, ask.choices)
+        return a
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+        self.events.append(("say", text))
+
+    def style(self, text: str, kind: str) -> str:
+        return text
+
+    @property
+    def text(self) -> str:
+        """Everything shown, questions and choices included."""
+        parts = []
+        for kind, x in self.events:
+            if kind == "say":
+                parts.append(x)
+            else:
+                parts.append(x.message)
+                parts.extend(c.title for c in x.choices)
+        return "\n".join(parts)
+
+
+def default_choice(ask: Ask) -> str:
+    """Press Enter on a select: take the default (the automatic rating)."""
+    assert ask.default is not None
+    return ask.default
+
+
+ENTER = default_choice
+
+
+def q(id: str, type: QType, **kw: Any) -> Question:
+    return Question(id=id, type=type, **kw)
+
+
+RUNNING_ARTICLE = "does-running-get-you-bigger-legs.txt"
+RUNNING_TITLE = "Does Running Get You Bigger Legs"
+
+
+def every_kind_deck(deck_id: str = "mix", title: str = "Every kind") -> Deck:
+    return Deck(
+        id=deck_id,
+        title=title,
+        article=RUNNING_ARTICLE,
+        questions=(
+            q(
+                "mc",
+                QType.MULTIPLE_CHOICE,
+                question="Which muscles?",
+                choices=("Quads", "Biceps", "Neck"),
+                answer="Quads",
+                explanation="Running uses the quads.",
+                source="When you run, the quads are engaged.",
+            ),
+            q(
+                "tf",
+                QType.TRUE_FALSE,
+                question="Running builds legs.",
+                answer=True,
+                explanation="It can.",
+                source="Running can build legs.",
+            ),
+            q(
+                "typed",
+                QType.TYPED,
+                question="Name the growth of muscle.",
+                answer="Hypertrophy",
+                aliases=("muscle hypertrophy",),
+                explanation="Growth is hypertrophy.",
+                source="This is called hypertrophy.",
+            ),
+            q(
+                "flash",
+                QType.FLASHCARD,
+                question="What repairs micro-tears?",
+                answer="Muscle protein synthesis",
+                explanation="The body rebuilds fibres.",
+                source="The fibres repair and rebuild.",
+            ),
+            q(
+                "cloze",
+                QType.CLOZE,
+                text="Jogging is an {{aerobic}} exercise.",
+                explanation="Mostly aerobic.",
+                source="Jogging is primarily an aerobic exercise.",
+            ),
+            q(
+                "cloze2",
+                QType.CLOZE,
+                text="{{Squats}} and {{lunges}} build legs.",
+                explanation="Both are resistance exercises.",
+                source="Squats and lunges build legs.",
+            ),
+        ),
+    )
+
+
+def items(*decks: Deck) -> list[Item]:
+    return [Item(d, qq) for d in decks for qq in d.questions]
+
+
+def run_session(
+    home: Path,
+    item_list: list[Item],
+    answers: list[Answer],
+    clock: Clock | None = None,
+    cram: bool = False,
+    cfg: Config = CFG,
+    seed: int = 1,
+) -> tuple[Summary, Scripted]:
+    p = Scripted(list(answers))
+    clock = clock or Clock()
+    if cram:
+        summary = Session(item_list, cfg, UTC_DAYS, p, clock, None, ArticleIndex(home), random.Random(seed)).run()
+    else:
+        with Store.open(home) as store:
+            summary = Session(item_list, cfg, UTC_DAYS, p, clock, store, ArticleIndex(home), random.Random(seed)).run()
+    assert not p.answers, f"script not used up: {p.answers}"
+    return summary, p
+
+
+def store_view(home: Path) -> dict[str, Any]:
+    from legquiz.store import read
+
+    st = read(home).state
+    return copy.deepcopy({"cards": st.cards, "days": st.days, "undo": [r["seq"] for r in st.undo]})

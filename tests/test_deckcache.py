@@ -1,0 +1,239 @@
+"""The parsed-deck cache: used when nothing changed, rebuilt when anything did, never trusted."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from legquiz import catalog, deck, deckcache
+from legquiz.errors import DeckErrors
+from legquiz.model import QType
+
+DECK = """\
+format: 1
+id: mine
+title: "Mine: every type"
+article: mine.txt
+questions:
+  - id: mc
+    type: multiple_choice
+    question: Which muscle?
+    choices: [Quadriceps, Hamstrings, Calves]
+    answer: Quadriceps
+    explanation: It is the biggest.
+    source: The quadriceps grow most.
+  - id: tf
+    type: true_false
+    question: Jogging builds big legs.
+    answer: false
+  - id: typed
+    type: typed
+    question: Which muscle?
+    answer: quadriceps
+    aliases: [quads, quad]
+    article: other.txt
+  - id: card
+    type: flashcard
+    question: Name a leg exercise.
+    answer: Squats
+  - id: gap
+    type: cloze
+    text: Running trains {{endurance}} and {{speed}}.
+"""
+
+
+def old(path: Path, seconds: float = 60) -> None:
+    """Date the file back so it is not 'racy' (changed within the mtime tick the cache could miss)."""
+    t = time.time_ns() - int(seconds * 1e9)
+    os.utime(path, ns=(t, t))
+
+
+@pytest.fixture
+def deck_file(tmp_path: Path) -> Path:
+    path = tmp_path / "decks" / "mine.yaml"
+    path.parent.mkdir()
+    path.write_text(DECK, encoding="utf-8")
+    old(path)
+    return path
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every YAML parse the cache lets through."""
+    seen: list[Path] = []
+    real = deck.load
+
+    def counting(path: Any, origin: str = "user", shown: str | None = None) -> Any:
+        seen.append(Path(path))
+        return real(path, origin=origin, shown=shown)
+
+    monkeypatch.setattr(deck, "load", counting)
+    return seen
+
+
+def entry(cache: Path, deck_file: Path) -> Path:
+    return deckcache.entry_path(cache, deck_file)
+
+
+def test_second_load_comes_from_the_cache_and_equals_the_parsed_deck(
+    deck_file: Path, cache: Path, parses: list[Path]
+) -> None:
+    parsed = deckcache.load(deck_file, "user", cache)
+    cached = deckcache.load(deck_file, "user", cache)
+    assert parses == [deck_file]
+    assert cached == parsed == deck.load(deck_file)
+    assert (cached.path, cached.origin, cached.article) == (str(deck_file), "user", "mine.txt")
+    assert [q.type for q in cached.questions] == list(QType)
+    assert cached.questions[2].aliases == ("quads", "quad") and cached.questions[1].answer is False
+    assert [hash(q) for q in cached.questions] == [hash(q) for q in parsed.questions]
+    assert cached.questions[4].gaps == ("endurance", "speed")
+
+
+def test_origin_comes_from_the_caller_not_the_cache(deck_file: Path, cache: Path) -> None:
+    deckcache.load(deck_file, "user", cache)
+    assert deckcache.load(deck_file, "shipped", cache).origin == "shipped"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda p: p.write_text(DECK.replace("Squats", "Lunges and squats")), id="size"),
+        pytest.param(lambda p: p.write_text(DECK.replace("Squats", "Lunges")), id="same-size"),
+        pytest.param(lambda p: os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 1)), id="mtime-only"),
+        pytest.param(lambda p: os.replace(p.with_name("copy"), p), id="replaced-by-rename"),
+    ],
+)
+def test_any_change_to_the_file_rebuilds(
+    deck_file: Path, cache: Path, parses: list[Path], change: Any
+) -> None:
+    deck_file.with_name("copy").write_text(DECK.replace("Mine:", "Copy:"))
+    deckcache.load(deck_file, "user", cache)
+    change(deck_file)
+    if deck_file.stat().st_mtime_ns > time.time_ns() - deckcache.RACY_NS:
+        old(deck_file, 30)
+    got = deckcache.load(deck_file, "user", cache)
+    assert len(parses) == 2
+    assert got == deck.load(deck_file)
+
+
+def test_a_file_changed_just_now_is_not_cached(deck_file: Path, cache: Path, parses: list[Path]) -> None:
+    """Two edits within one mtime tick could leave size and mtime equal: such a file is parsed each time."""
+    deck_file.write_text(DECK)
+    deckcache.load(deck_file, "user", cache)
+    deckcache.load(deck_file, "user", cache)
+    assert len(parses) == 2
+    assert not entry(cache, deck_file).exists()
+
+
+def damage(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    header, payload = data.split(b"\n", 1)
+    head = json.loads(header)
+    if how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "garbage":
+        path.write_bytes(b"\x00\xff not json at all")
+    elif how == "flipped-byte":  # still valid JSON, different text: only the CRC notices
+        path.write_bytes(header + b"\n" + payload.replace(b"Squats", b"Squatz"))
+    elif how == "wrong-format":
+        head[deckcache.MAGIC] = deckcache.FORMAT + 1
+        path.write_bytes(json.dumps(head).encode() + b"\n" + payload)
+    elif how == "other-key":
+        head["key"][0] = "/somewhere/else.yaml"
+        path.write_bytes(json.dumps(head).encode() + b"\n" + payload)
+    else:  # a well-formed file with a consistent CRC whose content has the wrong types
+        body = json.loads(payload)
+        if how == "wrong-type":
+            body["columns"][4][0] = "not a list"  # column 4: choices
+        elif how == "wrong-type-inside":
+            body["columns"][5][2] = ["quads", 7]  # column 5: aliases
+        elif how == "unknown-qtype":
+            body["columns"][1][0] = "essay"
+        elif how == "short-column":
+            body["columns"][0].pop()
+        elif how == "wrong-count":
+            body["count"] += 1
+        elif how == "deck-not-object":
+            body["deck"] = ["mine"]
+        new = json.dumps(body).encode()
+        head.update(crc=zlib.crc32(new), bytes=len(new))
+        path.write_bytes(json.dumps(head).encode() + b"\n" + new)
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["truncated", "empty", "garbage", "flipped-byte", "wrong-format", "other-key", "wrong-type", "wrong-type-inside",
+     "unknown-qtype", "short-column", "wrong-count", "deck-not-object"],
+)  # fmt: skip
+def test_a_broken_cache_is_ignored_and_rebuilt(deck_file: Path, cache: Path, parses: list[Path], how: str) -> None:
+    good = deckcache.load(deck_file, "user", cache)
+    damage(entry(cache, deck_file), how)
+    assert deckcache.load(deck_file, "user", cache) == good
+    assert len(parses) == 2
+    assert deckcache.load(deck_file, "user", cache) == good  # rewritten: the next load is a hit again
+    assert len(parses) == 2
+
+
+def test_a_change_to_the_parser_invalidates(
+    deck_file: Path, cache: Path, parses: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deckcache.load(deck_file, "user", cache)
+    monkeypatch.setattr(deckcache, "__version__", "999.0")
+    deckcache.load(deck_file, "user", cache)
+    assert len(parses) == 2
+
+
+def test_an_invalid_deck_is_never_cached_and_keeps_its_line_numbers(deck_file: Path, cache: Path) -> None:
+    deck_file.write_text(DECK.replace("answer: Squats", "answer: [Squats]"))
+    old(deck_file)
+    for _ in range(2):
+        with pytest.raises(DeckErrors) as e:
+            deckcache.load(deck_file, "user", cache)
+        assert str(e.value.errors[0]).startswith(f"{deck_file}:26: questions[3].answer:")
+    assert not entry(cache, deck_file).exists()
+
+
+def test_an_unwritable_cache_still_loads(deck_file: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the cache directory should be")
+    assert deckcache.load(deck_file, "user", blocker / "cache") == deck.load(deck_file)
+
+
+def test_cache_dir_is_under_the_home_when_it_is_chosen(
+    tmp_path: Path, legquiz_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert deckcache.cache_dir(legquiz_home) == legquiz_home / "cache"  # LEGQUIZ_HOME
+    monkeypatch.delenv("LEGQUIZ_HOME")
+    assert deckcache.cache_dir(tmp_path / "via-data-dir") == tmp_path / "via-data-dir" / "cache"
+    import platformdirs
+
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(tmp_path / "data"))
+    monkeypatch.setattr(platformdirs, "user_cache_dir", lambda *a, **k: str(tmp_path / "platform-cache"))
+    assert deckcache.cache_dir(tmp_path / "data") == tmp_path / "platform-cache"
+
+
+def test_catalog_load_uses_the_cache(legquiz_home: Path, parses: list[Path]) -> None:
+    mine = legquiz_home / "decks" / "mine.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text(DECK)
+    old(mine)
+    first = catalog.load(legquiz_home)
+    n = len(parses)
+    assert mine in parses
+    second = catalog.load(legquiz_home)
+    assert mine not in parses[n:]
+    assert second.decks == first.decks and [d.origin for d in second.decks] == [d.origin for d in first.decks]
+    assert (legquiz_home / "cache" / "decks").is_dir()

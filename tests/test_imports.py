@@ -1,0 +1,76 @@
+"""Fast commands stay fast: they do not import the heavy libraries they do not need.
+
+Each command runs in a fresh interpreter (imports are process-wide, so an
+in-process check would see whatever other tests imported) and reports which
+of the heavy packages ended up in ``sys.modules``. ``stats --json`` and
+``deck list`` run twice: the first run fills the parsed-deck cache (and may
+import yaml to parse), the second must be served from the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("questionary", "prompt_toolkit", "fsrs", "rich", "yaml")
+
+RUN = """\
+import json, sys
+heavy = sys.argv[1].split(",")
+sys.argv = ["legquiz", *sys.argv[2:]]
+from legquiz.cli import main
+try:
+    main()
+except SystemExit as e:
+    code = e.code
+else:
+    code = 0
+loaded = sorted({m.split(".")[0] for m in sys.modules} & set(heavy))
+print("\\nMODULES " + json.dumps({"code": code, "loaded": loaded}), file=sys.stderr)
+"""
+
+
+def loaded_after(args: list[str], home: Path) -> list[str]:
+    env = {**os.environ, "LEGQUIZ_HOME": str(home)}
+    env.pop("LEGQUIZ_NO_LIBYAML", None)
+    proc = subprocess.run([sys.executable, "-c", RUN, ",".join(HEAVY), *args], env=env, capture_output=True, text=True, timeout=60)
+    line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("MODULES "))
+    report = json.loads(line.removeprefix("MODULES "))
+    assert report["code"] in (0, None), proc.stderr
+    return list(report["loaded"])
+
+
+@pytest.fixture
+def home_with_a_deck(legquiz_home: Path) -> Path:
+    mine = legquiz_home / "decks" / "mine.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text(
+        "format: 1\nid: mine\ntitle: Mine\nquestions:\n"
+        "  - id: q1\n    type: typed\n    question: Which muscle?\n    answer: quadriceps\n",
+        encoding="utf-8",
+    )
+    t = time.time_ns() - 60 * 10**9  # not "just changed", so the cache keeps it
+    os.utime(mine, ns=(t, t))
+    return legquiz_home
+
+
+def test_help_imports_nothing_heavy(legquiz_home: Path) -> None:
+    assert loaded_after(["--help"], legquiz_home) == []
+
+
+@pytest.mark.parametrize("args", [["stats", "--json"], ["deck", "list"]], ids=" ".join)
+def test_data_commands_import_nothing_heavy_once_decks_are_cached(args: list[str], home_with_a_deck: Path) -> None:
+    loaded_after(args, home_with_a_deck)  # fills the parsed-deck cache
+    assert loaded_after(args, home_with_a_deck) == []
+
+
+def test_the_check_can_fail(legquiz_home: Path) -> None:
+    """A command that does need a heavy library shows up (so an empty list above means something)."""
+    deck = Path(__file__).resolve().parent.parent / "decks" / "running-vs-jogging.yaml"
+    assert "yaml" in loaded_after(["deck", "validate", str(deck)], legquiz_home)

@@ -1,0 +1,335 @@
+"""``legquiz stats``: the JSON contract, the rendered screen, empty store, colours, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import jsonschema
+import pytest
+from stats_history import CFG, UTC_CLOCK, History, at, deck
+
+from legquiz import store as storemod
+from legquiz.model import Deck
+from legquiz.stats import compute
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+NOW = at("2025-03-17 09:30")
+
+
+@pytest.fixture(autouse=True)
+def no_fsync(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulated histories save hundreds of answers; durability is not what these tests check."""
+    monkeypatch.setattr(os, "fsync", lambda fd: None)
+
+
+_COUNTS = {
+    k: {"type": "integer", "minimum": 0}
+    for k in (
+        "questions", "new", "learning", "review", "due_now", "due_today", "reviews_total", "reviews_today",
+        "correct_total",
+    )
+}  # fmt: skip
+_DAY = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+
+
+def _obj(props: Mapping[str, object], extra: bool = True) -> dict[str, object]:
+    return {"type": "object", "required": list(props), "properties": props, "additionalProperties": extra}
+
+
+# The contract of docs/stats-json.md, as a JSON Schema.
+SCHEMA = _obj(
+    {
+        "format": {"const": 1},
+        "generated_at": {"type": "string", "format": "date-time"},
+        "day": _DAY,
+        "totals": _obj(_COUNTS),
+        "decks": {"type": "array", "items": _obj({"id": {"type": "string"}, "title": {"type": "string"}, **_COUNTS})},
+        "retention": _obj(
+            {"7d": _SHARE, "30d": _SHARE, "365d": _SHARE, "desired": {"type": "number", "minimum": 0, "maximum": 1}}
+        ),
+        "forecast": {"type": "array", "items": _obj({"day": _DAY, "due": {"type": "integer", "minimum": 0}})},
+        "heatmap": {
+            "type": "array",
+            "minItems": 12 * 7,
+            "items": _obj({"day": _DAY, "reviews": {"type": "integer", "minimum": 0}}),
+        },
+        "streak": _obj({"current": {"type": "integer", "minimum": 0}, "longest": {"type": "integer", "minimum": 0}}),
+        "hardest": {
+            "type": "array",
+            "maxItems": 10,
+            "items": _obj(
+                {
+                    "deck": {"type": "string"},
+                    "id": {"type": "string"},
+                    "lapses": {"type": "integer", "minimum": 0},
+                    "difficulty": {"type": ["number", "null"]},
+                    "question": {"type": "string"},
+                }
+            ),
+        },
+    }
+)
+
+
+def validate(doc: object) -> None:
+    jsonschema.validate(doc, SCHEMA, format_checker=jsonschema.FormatChecker())
+    datetime.fromisoformat(doc["generated_at"])  # type: ignore[index]
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC, so the CLI's day boundary matches the simulated history's."""
+    import legquiz.cli  # noqa: F401  (first: importing a command module alone is circular)
+    from legquiz.commands import start_cmd
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setattr(start_cmd, "utcnow", lambda: NOW)
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
+    """Run ``legquiz ARGS`` in this process as the console script would; (exit code, stdout, stderr)."""
+    from legquiz.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["legquiz", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as e:
+        code = int(e.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def shipped_history(home: Path, days: int = 60, seed: int = 1) -> list[Deck]:
+    """Answers to the shipped decks on most of ``days`` days before NOW."""
+    from legquiz import catalog
+
+    decks = catalog.load(home).decks
+    h = History(home)
+    rng = random.Random(seed)
+    t = NOW - timedelta(days=days)
+    for _ in range(days):
+        if rng.random() < 0.7:
+            for k in range(rng.randint(1, 12)):
+                d = rng.choice(decks)
+                q = rng.choice(d.questions)
+                h.answer(f"{d.id}/{q.id}", rng.choice([1, 3, 3, 3, 4]), t + timedelta(minutes=k))
+        t += timedelta(days=1)
+    h.close()
+    return decks
+
+
+def test_json_matches_the_documented_schema(
+    utc: None, legquiz_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped_history(legquiz_home)
+    code, out, err = run(["stats", "--json", "--days", "5"], capsys, monkeypatch)
+    assert code == 0 and err == ""
+    assert out.count("\n") == 1
+    doc = json.loads(out)
+    validate(doc)
+    assert doc["generated_at"] == NOW.isoformat() and doc["day"] == "2025-03-17"
+    assert len(doc["forecast"]) == 5 and doc["heatmap"][-1]["day"] == "2025-03-17"
+    assert doc["totals"]["reviews_total"] == sum(d["reviews_total"] for d in doc["decks"]) > 0
+    assert doc["totals"]["reviews_total"] == sum(c["reviews"] for c in doc["heatmap"])
+    assert len(doc["hardest"]) == 10
+    with pytest.raises(jsonschema.ValidationError):
+        validate({**doc, "totals": {**doc["totals"], "due_now": -1}})  # the schema can fail
+
+
+def test_json_schema_and_doc_agree() -> None:
+    """Every field the schema requires is described in docs/stats-json.md."""
+    text = (Path(__file__).parent.parent / "docs" / "stats-json.md").read_text(encoding="utf-8")
+    names = set(SCHEMA["properties"]) | set(_COUNTS) | {"7d", "30d", "365d", "desired", "due", "reviews"}  # type: ignore[call-overload]
+    names |= {"current", "longest", "lapses", "difficulty", "question", "title"}
+    missing = [n for n in sorted(names) if f"`{n}`" not in text]
+    assert not missing
+
+
+def test_deck_option_limits_the_figures(
+    utc: None, legquiz_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decks = shipped_history(legquiz_home)
+    _, out, _ = run(["stats", "--json"], capsys, monkeypatch)
+    everything = json.loads(out)
+    one = decks[1].id
+    _, out, _ = run(["stats", "--json", "--deck", one], capsys, monkeypatch)
+    doc = json.loads(out)
+    validate(doc)
+    (mine,) = (d for d in everything["decks"] if d["id"] == one)
+    assert [d["id"] for d in doc["decks"]] == [one]
+    assert {k: doc["totals"][k] for k in _COUNTS} == {k: mine[k] for k in _COUNTS}
+    assert all(h["deck"] == one for h in doc["hardest"])
+
+
+def test_empty_store_says_how_to_start(
+    utc: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = run(["stats"], capsys, monkeypatch)
+    assert code == 0 and err == ""
+    assert "legquiz start" in out and "No answers yet" in out
+    code, out, _ = run(["stats", "--json"], capsys, monkeypatch)
+    doc = json.loads(out)
+    validate(doc)
+    assert code == 0 and doc["totals"]["reviews_total"] == 0 and doc["totals"]["new"] == doc["totals"]["questions"] > 0
+    assert doc["retention"]["7d"] is None and doc["streak"] == {"current": 0, "longest": 0}
+
+
+def test_unknown_deck_is_a_usage_error(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = run(["stats", "--deck", "no-such-deck"], capsys, monkeypatch)
+    assert code == 2 and out == ""
+    assert err.startswith("legquiz: no deck with id 'no-such-deck'; known decks: ") and err.count("\n") == 1
+
+
+def test_terminal_output_has_every_section_and_no_colour_in_a_pipe(
+    utc: None, legquiz_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped_history(legquiz_home)
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, err = run(["stats", "--days", "7"], capsys, monkeypatch)
+    assert code == 0 and err == ""
+    assert "\x1b" not in out
+    for part in ("study day 2025-03-17", "Total", "True retention", "Due in the next 7 days", "Answers per day",
+                 "Streak", "Hardest questions", "running-vs-jogging/"):  # fmt: skip
+        assert part in out
+    assert max(map(len, out.splitlines())) <= 100
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _render_to_terminal(home: Path) -> str:
+    from legquiz.stats_render import console, render
+
+    decks = [deck("alpha", 4)]
+    h = History(home)
+    h.answer("alpha/q2", 3, NOW - timedelta(days=2))
+    h.answer("alpha/q2", 1, NOW - timedelta(days=1))
+    h.close()
+    stream = FakeTerminal()
+    render(compute(storemod.read(home).state, decks, CFG, UTC_CLOCK, NOW), console(stream))
+    return stream.getvalue()
+
+
+def test_colours_on_a_terminal_but_not_with_no_color(legquiz_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    coloured = _render_to_terminal(legquiz_home)
+    assert "\x1b[32m" in coloured or "\x1b[92m" in coloured  # green shades in the heatmap
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = _render_to_terminal(legquiz_home.parent / "other")
+    assert "\x1b[3" not in plain and "\x1b[9" not in plain and "\x1b[38" not in plain
+    assert "Streak" in plain
+
+
+def test_rendered_output_matches_snapshot(legquiz_home: Path) -> None:
+    """The whole screen at width 100 (set UPDATE_SNAPSHOTS=1 to rewrite it after a deliberate change)."""
+    from rich.console import Console
+
+    from legquiz.stats_render import render
+
+    decks = [deck("alpha", 12, "Running and leg size [bold]not markup[/bold]"), deck("beta", 8, "Jogging \x1b[31m")]
+    h = History(legquiz_home)
+    rng = random.Random(1)
+    t = at("2025-01-06 09:00")
+    for _ in range(70):
+        if rng.random() < 0.7:
+            for k in range(rng.randint(1, 12)):
+                d = rng.choice(decks)
+                q = rng.choice(d.questions)
+                h.answer(f"{d.id}/{q.id}", rng.choice([1, 3, 3, 3, 4]), t + timedelta(minutes=k))
+        t += timedelta(days=1)
+    h.close()
+    s = compute(storemod.read(legquiz_home).state, decks, CFG, UTC_CLOCK, t, forecast_days=10)
+    con = Console(width=100, record=True, color_system=None, file=io.StringIO(), highlight=False)
+    render(s, con)
+    text = con.export_text()
+    path = SNAPSHOTS / "stats-100.txt"
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_json_does_not_import_heavy_modules(legquiz_home: Path) -> None:
+    code = (
+        "import sys\n"
+        "sys.argv = ['legquiz', 'stats', '--json']\n"
+        "from legquiz.cli import main\n"
+        "main()\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'questionary', 'prompt_toolkit', 'fsrs'})\n"
+        "print(heavy, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == "[]"
+    json.loads(done.stdout)
+
+
+def test_help_has_an_example(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(["stats", "--help"], capsys, monkeypatch)
+    assert code == 0 and "legquiz stats --json" in out and "--days N" in out
+
+
+def test_a_real_session_shows_up_in_stats(
+    utc: None, legquiz_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answers given through legquiz.session (scripted person, fake clock) are what stats count."""
+    from legquiz import catalog
+    from legquiz.articles import ArticleIndex
+    from legquiz.session import UNDO, Ask, Session, plan
+    from legquiz.store import Store
+
+    class Person:
+        def __init__(self) -> None:
+            self.rng = random.Random(3)
+            self.undone = False
+
+        def ask(self, ask: Ask) -> str:
+            if ask.kind == "select" and ask.default is not None:
+                return ask.default  # accept the automatic rating
+            if ask.kind == "select":
+                return self.rng.choice(ask.choices).value
+            if not self.undone and self.rng.random() < 0.2:
+                self.undone = True
+                return UNDO  # ctrl-z once: the previous answer is taken back and asked again
+            return "" if ask.kind == "reveal" else self.rng.choice(["legs", "calves", "no idea"])
+
+        def say(self, text: str) -> None:
+            pass
+
+        def style(self, text: str, kind: str) -> str:
+            return text
+
+    clock = iter(NOW - timedelta(hours=2) + timedelta(seconds=10 * i) for i in range(10_000))
+    decks = catalog.load(legquiz_home).decks
+    cfg_days = CFG.days()
+    with Store.open(legquiz_home) as store:
+        p = plan(decks, store.state, CFG, cfg_days, NOW - timedelta(hours=2), limit=15)
+        summary = Session(
+            p.items, CFG, cfg_days, Person(), lambda: next(clock), store, ArticleIndex(legquiz_home)
+        ).run()
+    assert summary.answered == 15
+    _, out, _ = run(["stats", "--json"], capsys, monkeypatch)
+    doc = json.loads(out)
+    t = doc["totals"]
+    assert (t["reviews_total"], t["correct_total"], t["reviews_today"]) == (15, summary.correct, 15)
+    assert t["new"] == t["questions"] - 15 and t["learning"] + t["review"] == 15
+    assert doc["streak"] == {"current": 1, "longest": 1}
+    assert doc["retention"]["7d"] is None  # first answers are not reviews
