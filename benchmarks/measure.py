@@ -112,7 +112,9 @@ def first_screen(argv: Sequence[str], env: dict[str, str], pattern: str) -> floa
         child.expect(pexpect.EOF, timeout=30)
     except pexpect.ExceptionPexpect as e:
         tail = (child.before or b"")[-1500:].decode(errors="replace")
-        raise SystemExit(f"benchmark: {' '.join(argv)}: {e.__class__.__name__} waiting for {pattern!r}; screen:\n{tail}")
+        raise SystemExit(
+            f"benchmark: {' '.join(argv)}: {e.__class__.__name__} waiting for {pattern!r}; screen:\n{tail}"
+        )
     finally:
         child.close(force=True)
     return elapsed
@@ -130,13 +132,33 @@ def peak_rss_kb(argv: Sequence[str], env: dict[str, str], pattern: str) -> int:
     raise SystemExit(f"benchmark: no peak memory figure for {' '.join(argv)}")
 
 
-_SLOW_PYTHON = ("PYTHONDEVMODE", "PYTHONPROFILEIMPORTTIME", "PYTHONTRACEMALLOC", "PYTHONMALLOC", "PYTHONSTARTUP")
+_SLOW_PYTHON = (
+    "PYTHONDEVMODE", "PYTHONPROFILEIMPORTTIME", "PYTHONTRACEMALLOC", "PYTHONMALLOC", "PYTHONSTARTUP",
+    "PYTHONDONTWRITEBYTECODE",
+)  # fmt: skip
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
-    """The environment every measured process gets: its own LEGQUIZ_HOME, a real terminal type."""
+    """The environment every measured process gets: its own LEGQUIZ_HOME, a real terminal type, bytecode.
+
+    PYTHONDONTWRITEBYTECODE is dropped: an installed legquiz has its modules
+    compiled (pip does it, as it did for click and questionary), but in a
+    development shell that sets it, every measured legquiz process would
+    compile its own source again (~20 ms). See :func:`warm_bytecode`.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEGQUIZ_") and k not in _SLOW_PYTHON}
     env.update(LEGQUIZ_HOME=str(home), TERM="xterm-256color", COLUMNS=str(PTY_SIZE[1]), LINES=str(PTY_SIZE[0]))
+    # A real terminal answers prompt_toolkit's cursor-position request at once; nobody answers it in a
+    # pseudo-terminal, and prompt_toolkit then waits a second at exit. Not asking costs both sides the same.
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
     env.pop("NO_COLOR", None)
     env.update(extra)
     return env
+
+
+def warm_bytecode(env: dict[str, str]) -> None:
+    """Compile legquiz's modules (an editable install has no bytecode yet), as pip does on install."""
+    import legquiz
+
+    # Best effort: where the package folder is not writable, it was installed, and compiled, by pip.
+    subprocess.run([PY, "-m", "compileall", "-q", str(Path(legquiz.__file__).parent)], env=env, capture_output=True)

@@ -48,10 +48,11 @@ class Sizes:
     pty_runs: int  # rounds of time-to-first-question
     rss_runs: int
     saves: int
+    probe_runs: int  # rounds of store probes (each: 5 opens, `saves` saves, 3 compactions)
 
 
-FULL = Sizes(10_000, 1_000_000, 1_000, 10_000, runs=15, pty_runs=9, rss_runs=3, saves=200)
-QUICK = Sizes(200, 5_000, 1_000, 200, runs=1, pty_runs=1, rss_runs=1, saves=20)
+FULL = Sizes(10_000, 1_000_000, 1_000, 10_000, runs=21, pty_runs=11, rss_runs=3, saves=200, probe_runs=5)
+QUICK = Sizes(200, 5_000, 1_000, 200, runs=1, pty_runs=1, rss_runs=1, saves=20, probe_runs=1)
 
 
 @dataclass
@@ -112,7 +113,7 @@ def command_rows(lq: list[str], env: dict[str, str], sizes: Sizes, quick: bool) 
             continue
         measure.run_ok(argv, env)  # once first: a failure says why
         mine, base = measure.alternate(
-            [lambda a=argv: measure.timed(a, env), lambda: measure.timed(click, env)], sizes.runs  # type: ignore[misc]
+            [lambda a=argv: measure.timed(a, env), lambda: measure.timed(click, env)], sizes.runs
         )
         target, ok = judged(mine / base, limit, quick) if limit else ("", None)
         rows.append(Row(num, what, fmt_s(mine), fmt_s(base), mine / base, target, ok))
@@ -141,13 +142,18 @@ def start_rows(lq: list[str], env: dict[str, str], home: Path, sizes: Sizes, qui
     return rows
 
 
-def probe(home: Path, saves: int) -> dict[str, float]:
-    proc = measure.run_ok([PY, str(HERE / "probe.py"), str(home), str(saves)], os.environ.copy())
+def probe(home: Path, saves: int, env: dict[str, str]) -> dict[str, float]:
+    proc = measure.run_ok([PY, str(HERE / "probe.py"), str(home), str(saves)], env)
     return dict(json.loads(proc.stdout))
 
 
-def store_rows(homes: dict[str, Path], sizes: Sizes, quick: bool) -> list[Row]:
-    big, small, same = (probe(homes[k], sizes.saves) for k in ("big", "small", "same"))
+def store_rows(homes: dict[str, Path], env: dict[str, str], sizes: Sizes, quick: bool) -> list[Row]:
+    names = ("big", "small", "same")
+    runs: dict[str, list[dict[str, float]]] = {k: [] for k in names}
+    for _ in range(sizes.probe_runs):  # fresh processes, alternately, like every other row
+        for k in names:
+            runs[k].append(probe(homes[k], sizes.saves, env))
+    big, small, same = ({m: statistics.median(r[m] for r in runs[k]) for m in runs[k][0]} for k in names)
     ms = "{:.2f} ms".format
     big_n, small_n, same_n = (f"{n:,}" for n in (sizes.reviews, sizes.small_reviews, sizes.same_cards_reviews))
     save_ratio = big["save_ms"] / small["save_ms"]
@@ -165,11 +171,9 @@ def store_rows(homes: dict[str, Path], sizes: Sizes, quick: bool) -> list[Row]:
 
 def validate_rows(lq: list[str], env: dict[str, str], home: Path, sizes: Sizes) -> list[Row]:
     deck = str(home / "decks" / f"{scale.DECK_ID}.yaml")
-    timings = []
-    for extra in ({}, {"LEGQUIZ_NO_LIBYAML": "1"}):
-        e = {**env, **extra}
-        timings.append(measure.alternate([lambda e=e: measure.timed([*lq, "deck", "validate", deck], e)], 1, 0)[0])  # type: ignore[misc]
-    with_c, pure = timings
+    # One run each: seconds, not milliseconds, and only reported.
+    with_c = measure.timed([*lq, "deck", "validate", deck], env)
+    pure = measure.timed([*lq, "deck", "validate", deck], {**env, "LEGQUIZ_NO_LIBYAML": "1"})
     n = f"{sizes.questions:,}"
     return [
         Row("6", f"legquiz deck validate, {n} questions: with libyaml / pure Python", fmt_s(with_c), fmt_s(pure),
@@ -211,11 +215,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         homes = generate(root, sizes) if args.data is None else _homes(root)
         env = measure.clean_env(homes["big"])
+        measure.warm_bytecode(env)
         lq = measure.legquiz_argv()
         steps: dict[str, Callable[[], list[Row]]] = {
             "commands": lambda: command_rows(lq, env, sizes, args.quick),
             "start": lambda: start_rows(lq, env, homes["big"], sizes, args.quick),
-            "store": lambda: store_rows(homes, sizes, args.quick),
+            "store": lambda: store_rows(homes, env, sizes, args.quick),
             "validate": lambda: validate_rows(lq, env, homes["big"], sizes),
         }
         rows = [row for name, step in steps.items() if not args.only or name in args.only for row in step()]

@@ -13,7 +13,9 @@ take seconds, not minutes. Everything is seeded, so two runs give the same data.
 from __future__ import annotations
 
 import json
+import os
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -43,7 +45,7 @@ def write_deck(path: Path, n: int) -> int:
         head = f"  - id: {qid(i)}\n    type: {kind}\n"
         tail = (
             f'    explanation: "Question {i} is generated; {w1} and {w2} are only here to make the text realistic in size."\n'
-            f'    source: "Running at an easy pace for long periods mostly trains {w1}, while short hard efforts train {w2}."\n'
+            f'    source: "Running at an easy pace for {10 + i % 170} minutes mostly trains {w1}, while {1 + i // 170} short hard efforts train {w2}."\n'
         )
         if kind == "multiple_choice":
             body = (
@@ -63,6 +65,8 @@ def write_deck(path: Path, n: int) -> int:
     data = "".join(out).encode()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+    an_hour_ago = time.time_ns() - 3600 * 10**9  # a deck that has been there a while: not "just edited"
+    os.utime(path, ns=(an_hour_ago, an_hour_ago))
     return len(data)
 
 
@@ -119,7 +123,16 @@ def write_store(home: Path, n_reviews: int, n_cards: int, *, years: float = 3.0,
                 due = f"{day_names[d + rng.randint(1, 60)]}{at[10:]}"
                 stab = round(rng.uniform(0.5, 200.0), 4)
                 diff = round(rng.uniform(1.0, 10.0), 4)
-                after = {"state": 2, "due": due, "s": stab, "d": diff, "step": None, "last": at, "reps": reps, "lapses": lapses}
+                after = {
+                    "state": 2,
+                    "due": due,
+                    "s": stab,
+                    "d": diff,
+                    "step": None,
+                    "last": at,
+                    "reps": reps,
+                    "lapses": lapses,
+                }
                 after_json = (
                     f'{{"state":2,"due":"{due}","s":{stab},"d":{diff},"step":null,"last":"{at}",'
                     f'"reps":{reps},"lapses":{lapses}}}'

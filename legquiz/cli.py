@@ -42,10 +42,25 @@ def warn(message: str) -> None:
 
 
 class Group(click.Group):
-    """Keeps commands in the order they are defined (the order a new user needs them)."""
+    """Keeps commands in the order they are defined (the order a new user needs them).
+
+    Commands listed in ``lazy`` ("name" -> "module:attribute") are imported
+    only when used: ``legquiz start`` does not pay for importing the other
+    nine command modules (~8 ms of a ~130 ms start; docs/performance.md).
+    """
+
+    lazy: dict[str, str] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)
+        return [*self.lazy, *(name for name in self.commands if name not in self.lazy)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -97,30 +112,28 @@ def main() -> None:
         where = f"{e.filename}: " if e.filename else ""
         click.echo(f"legquiz: {where}{e.strerror or e}", err=True)
         sys.exit(1)
+    finally:
+        import gc
+
+        gc.freeze()  # the process ends here: skip the interpreter's last full collection (docs/performance.md)
 
 
 def _register() -> None:
-    from legquiz.commands import (
-        config_cmd,
-        deck_cmd,
-        doctor_cmd,
-        generate_cmd,
-        io_cmd,
-        optimize_cmd,
-        start_cmd,
-        stats_cmd,
-    )
-
-    cli.add_command(start_cmd.start)
-    cli.add_command(start_cmd.undo)
-    cli.add_command(stats_cmd.stats)
-    cli.add_command(deck_cmd.deck)
-    cli.add_command(generate_cmd.generate)
-    cli.add_command(io_cmd.import_)
-    cli.add_command(io_cmd.export)
-    cli.add_command(optimize_cmd.optimize)
-    cli.add_command(config_cmd.config)
-    cli.add_command(doctor_cmd.doctor)
+    Group.lazy = {
+        name: f"legquiz.commands.{target}"
+        for name, target in (
+            ("start", "start_cmd:start"),
+            ("undo", "start_cmd:undo"),
+            ("stats", "stats_cmd:stats"),
+            ("deck", "deck_cmd:deck"),
+            ("generate", "generate_cmd:generate"),
+            ("import", "io_cmd:import_"),
+            ("export", "io_cmd:export"),
+            ("optimize", "optimize_cmd:optimize"),
+            ("config", "config_cmd:config"),
+            ("doctor", "doctor_cmd:doctor"),
+        )
+    }
 
 
 _register()

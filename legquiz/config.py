@@ -90,7 +90,14 @@ def _check(key: str, value: Any) -> Any:
             or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
         ):
             raise bad("must be a list of 21 numbers (FSRS-6)")
-        return tuple(float(v) for v in value)
+        params = tuple(float(v) for v in value)
+        try:  # fsrs knows each weight's allowed range; ask it rather than copy the table
+            SchedulerConfig(parameters=params).fsrs()
+        except ValueError as e:
+            detail = [ln.strip() for ln in str(e).splitlines()[1:] if ln.strip()] or [str(e)]
+            more = f" and {len(detail) - 2} more" if len(detail) > 2 else ""
+            raise bad(f"not valid FSRS-6 weights: {'; '.join(detail[:2])}{more}") from None
+        return params
     raise LegquizError(f"config: unknown setting '{key}'; known: {', '.join(HELP)}")
 
 

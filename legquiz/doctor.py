@@ -19,10 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from legquiz.errors import StoreError
-from legquiz.fsutil import atomic_write
-from legquiz.store import BACKUPS, LOG, SNAPSHOT, StoreState, apply
-
-REVIEW_KEYS = {"card": str, "rating": int, "day": str, "first": bool, "counted": bool, "after": dict}
+from legquiz.fsutil import atomic_write, fresh_name
+from legquiz.store import BACKUPS, LOG, SNAPSHOT, StoreState, apply, check_record
 
 
 @dataclass
@@ -88,27 +86,6 @@ class Report:
     @property
     def healthy(self) -> bool:
         return not self.problems
-
-
-def check_record(rec: Any) -> str:
-    """Why ``rec`` cannot be applied (empty if it can): checked first, so apply never half-applies."""
-    if not isinstance(rec, dict):
-        return "not a JSON object"
-    if not isinstance(rec.get("seq"), int) or isinstance(rec.get("seq"), bool):
-        return "no record number"
-    op = rec.get("op")
-    if op == "undo":
-        return "" if isinstance(rec.get("target"), int) else "undo without a target"
-    if op != "review":
-        return f"unknown kind of record {str(op)[:20]!r}"
-    for key, kind in REVIEW_KEYS.items():
-        if not isinstance(rec.get(key), kind) or (kind is int and isinstance(rec.get(key), bool)):
-            return f"'{key}' is missing or of the wrong type"
-    if rec.get("before") is not None and not isinstance(rec["before"], dict):
-        return "'before' is of the wrong type"
-    if rec.get("replaces") is not None and not isinstance(rec["replaces"], int):
-        return "'replaces' is of the wrong type"
-    return ""
 
 
 def read_log(home: Path) -> Log:
@@ -318,7 +295,7 @@ def repair(home: Path, stamp: str) -> list[str]:
         state.log_lines = (0 if best.reset_log else best.base.line) + len(best.kept)
     else:
         if log.torn:
-            aside = home / f"{LOG}.torn-{stamp}"
+            aside = fresh_name(log_path, "torn", stamp)
             atomic_write(aside, log.torn)
             os.truncate(log_path, log.size - len(log.torn))
             done.append(f"set the cut-off last record of {LOG} aside in {aside.name}")
@@ -334,10 +311,6 @@ def repair(home: Path, stamp: str) -> list[str]:
 
 
 def _aside(path: Path, kind: str, stamp: str) -> Path:
-    target = path.with_name(f"{path.name}.{kind}-{stamp}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.{kind}-{stamp}-{n}")
+    target = fresh_name(path, kind, stamp)
     os.replace(path, target)
     return target

@@ -37,7 +37,8 @@ class DeckError(LegquizError):
         self.detail = message
         from legquiz.render import one_line  # deck text in a message must not reach the terminal raw
 
-        shown = field if len(field) <= 80 else field[:77] + "..."
+        shown = field if field and field == field.strip() else f'"{field}"'  # an empty or blank key, visibly
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
         super().__init__(one_line(f"{path}:{line}: {shown}: {message}"))
 
 

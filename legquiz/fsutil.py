@@ -46,3 +46,13 @@ def atomic_write(path: Path, data: bytes) -> None:
             pass
         raise
     fsync_dir(path.parent)
+
+
+def fresh_name(path: Path, kind: str, stamp: str) -> Path:
+    """``NAME.KIND-STAMP`` beside ``path``, numbered so it never replaces an earlier one."""
+    target = path.with_name(f"{path.name}.{kind}-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.{kind}-{stamp}-{n}")
+    return target

@@ -178,18 +178,9 @@ def _bare(parameters: tuple[float, ...] | None) -> Any:
         kwargs: dict[str, Any] = {"enable_fuzzing": False}
         if parameters is not None:
             kwargs["parameters"] = tuple(parameters)
-        _BARE.clear()  # keep one or two; a fit's candidates are not revisited
+        _BARE.clear()  # keep the latest only: scoring asks for one set of weights many times in a row
         _BARE[parameters] = fsrs.Scheduler(**kwargs)
     return _BARE[parameters]
-
-
-def parameter_problems(parameters: tuple[float, ...]) -> str | None:
-    """Why fsrs would refuse these 21 weights (out of its bounds), or None if it takes them."""
-    try:
-        _bare(tuple(parameters))
-    except ValueError as e:
-        return " ".join(str(e).split())
-    return None
 
 
 def replay(parameters: tuple[float, ...] | None, history: list[tuple[int, int]]) -> list[float]:
@@ -260,8 +251,10 @@ def fit(
             optimizer = fo.Optimizer(logs)
         except ImportError as e:  # torch is there but pandas or tqdm is not
             raise OptimizerMissing(f"fitting needs the optional extra: pip install '{OPTIMIZE_EXTRA}' ({e})") from None
-        weights = optimizer.compute_optimal_parameters()
+        weights: Any = optimizer.compute_optimal_parameters()  # typed list[float], but None if no epoch worked
     finally:
         for name, value in saved.items():
             setattr(fo, name, value)
+    if weights is None:  # every epoch's loss was NaN: py-fsrs found nothing better
+        return default_parameters()
     return tuple(float(w) for w in weights)

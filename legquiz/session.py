@@ -93,29 +93,32 @@ def plan(
     rng: random.Random | None = None,
 ) -> Plan:
     """The session's queue: due reviews (most overdue first), then new questions."""
-    items = [Item(d, q) for d in decks for q in d.questions]
     if cram:
-        order = list(items)
+        order = [Item(d, q) for d in decks for q in d.questions]
         (rng or random.Random()).shuffle(order)
         return Plan(order[:limit] if limit is not None else order)
-    due: list[tuple[datetime, Item]] = []
-    fresh: list[Item] = []
+    # Items are made only for what is queued: with 10,000 questions this loop is on the way to the first one.
+    due: list[tuple[datetime, Deck, Question]] = []
+    fresh: list[tuple[Deck, Question]] = []
     next_due: datetime | None = None
-    for item in items:
-        raw = state.cards.get(item.key)
-        if raw is None or raw.get("state") == NEW:
-            fresh.append(item)
-            continue
-        when = datetime.fromisoformat(raw["due"])
-        if when <= now:
-            due.append((when, item))
-        elif next_due is None or when < next_due:
-            next_due = when
+    cards = state.cards
+    for d in decks:
+        prefix = card_key(d.id, "")
+        for q in d.questions:
+            raw = cards.get(prefix + q.id)
+            if raw is None or raw.get("state") == NEW:
+                fresh.append((d, q))
+                continue
+            when = datetime.fromisoformat(raw["due"])
+            if when <= now:
+                due.append((when, d, q))
+            elif next_due is None or when < next_due:
+                next_due = when
     due.sort(key=lambda p: p[0])
     if new is None:
         introduced = state.days.get(days.day(now), [0] * 5)[DAY_NEW]
         new = max(0, cfg.new_per_day - introduced)
-    queue = [item for _, item in due] + fresh[:new]
+    queue = [Item(d, q) for _, d, q in due] + [Item(d, q) for d, q in fresh[:new]]
     if limit is not None:
         queue = queue[:limit]
     n_due = min(len(due), len(queue))
@@ -171,6 +174,7 @@ class Session:
         self.articles = articles
         self.rng = rng or random.Random()
         self.summary = Summary()
+        self._previews: dict[Rating, tuple[CardState, datetime]] = {}  # this question's schedule per rating
 
     # -- the loop ----------------------------------------------------------
     def run(self) -> Summary:
@@ -211,14 +215,14 @@ class Session:
     def _header(self, i: int, item: Item) -> None:
         n = f"{i + 1}/{len(self.items)}"
         title = inert(item.deck.title)
-        mode = " · cram (nothing is saved)" if self.store is None else ""
-        hint = self.p.style("ctrl-z undo · ctrl-c stop", "dim")
-        self.p.say(f"\n{self.p.style(n, 'title')}  {self.p.style(title, 'title')}{mode}   {hint}")
+        mode = self.p.style(" · cram", "dim") if self.store is None else ""
+        self.p.say(f"\n{self.p.style(n, 'title')} · {self.p.style(title, 'title')}{mode}")
 
     def _one(self, i: int, item: Item) -> Answered | str:
         q = item.question
         shown_at = self.clock()
         before = self._state(item.key)
+        self._previews = {}
         if q.type is QType.FLASHCARD:
             got = self.p.ask(Ask("reveal", f"{inert(q.question)}\n  (think of the answer, then press any key)"))
             if got == UNDO:
@@ -331,7 +335,7 @@ class Session:
             if self.store is None:  # cram: nothing is rescheduled
                 text = f"{r.label:<6}{mark}" + (f" · {note}" if note else "")
             else:
-                after = review(self.sched, before, r, now)
+                after = self._previews.setdefault(r, (review(self.sched, before, r, now), now))[0]
                 text = f"{r.label:<6} next in {span(after.due - now)}{mark}" + (f" · {note}" if note else "")
             out.append(Choice(text, str(int(r))))
         if undo:
@@ -364,8 +368,11 @@ class Session:
     ) -> dict[str, object] | None:
         if self.store is None:
             return None
-        now = self.clock()
-        after = review(self.sched, before, rating, now)
+        # Save exactly the schedule the menu showed (fuzz makes a second call differ).
+        after, now = self._previews.get(rating) or (None, self.clock())
+        if after is None:
+            after = review(self.sched, before, rating, now)
+        self._previews = {rating: (after, now)}
         day = self.days.day(now)
         first = before is None or before.state == NEW
         counted = (

@@ -11,13 +11,14 @@ contract documented in docs/stats-json.md.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from legquiz.config import Config, DayClock
-from legquiz.model import Deck, card_key
+from legquiz.model import Deck, Question, card_key
 from legquiz.scheduler import NEW, REVIEW
 from legquiz.store import OK, RN, ROK, N, StoreState
 
@@ -273,18 +274,20 @@ def heatmap(rows: Mapping[str, Sequence[int]], today: str, weeks: int = HEATMAP_
 
 def hardest(decks: Sequence[Deck], state: StoreState, n: int = HARDEST) -> list[Hard]:
     """The ``n`` answered questions with the most lapses; ties go to the higher FSRS difficulty."""
-    found: list[Hard] = []
+    # Rank plain tuples and build a Hard only for the top n: with 10,000 answered questions this is
+    # most of `stats --json`'s own time otherwise (docs/performance.md).
+    ranked: list[tuple[int, float, str, str, float | None, Question]] = []
     for deck in decks:
+        prefix = card_key(deck.id, "")
         for q in deck.questions:
-            raw = state.cards.get(card_key(deck.id, q.id))
+            raw = state.cards.get(prefix + q.id)
             if raw is None or raw["state"] == NEW:
                 continue
             d = raw.get("d")
-            found.append(
-                Hard(deck.id, q.id, int(raw.get("lapses", 0)), None if d is None else float(d), _start(q.prompt_text))
-            )
-    found.sort(key=lambda h: (-h.lapses, -(h.difficulty or 0.0), h.deck, h.id))
-    return found[:n]
+            difficulty = None if d is None else float(d)
+            ranked.append((-int(raw.get("lapses", 0)), -(difficulty or 0.0), deck.id, q.id, difficulty, q))
+    top = heapq.nsmallest(n, ranked, key=lambda r: r[:4])
+    return [Hard(deck_id, qid, -lapses, diff, _start(q.prompt_text)) for lapses, _, deck_id, qid, diff, q in top]
 
 
 def _start(text: str, limit: int = QUESTION_CHARS) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from legquiz.errors import StoreError, StoreLocked
-from legquiz.fsutil import atomic_write
+from legquiz.fsutil import atomic_write, fresh_name
 
 FORMAT = 1
 SNAPSHOT = "store.json"
@@ -120,8 +120,38 @@ def _int(v: Any) -> int:
     return v
 
 
+REVIEW_KEYS = {"card": str, "rating": int, "day": str, "first": bool, "counted": bool, "after": dict}
+
+
+def check_record(rec: Any) -> str:
+    """Why ``rec`` cannot be applied (empty if it can): checked first, so apply never half-applies."""
+    if not isinstance(rec, dict):
+        return "not a JSON object"
+    if not isinstance(rec.get("seq"), int) or isinstance(rec.get("seq"), bool):
+        return "no record number"
+    op = rec.get("op")
+    if op == "undo":
+        return "" if isinstance(rec.get("target"), int) else "undo without a target"
+    if op != "review":
+        return f"unknown kind of record {str(op)[:20]!r}"
+    for key, kind in REVIEW_KEYS.items():
+        if not isinstance(rec.get(key), kind) or (kind is int and isinstance(rec.get(key), bool)):
+            return f"'{key}' is missing or of the wrong type"
+    if rec.get("before") is not None and not isinstance(rec["before"], dict):
+        return "'before' is of the wrong type"
+    if rec.get("replaces") is not None and not isinstance(rec["replaces"], int):
+        return "'replaces' is of the wrong type"
+    return ""
+
+
 def apply(state: StoreState, rec: dict[str, Any]) -> None:
-    """Apply one log record to the state (the only place records take effect)."""
+    """Apply one log record to the state (the only place records take effect).
+
+    The record is checked whole first, so a malformed one raises before anything changes.
+    """
+    problem = check_record(rec)
+    if problem:
+        raise ValueError(problem)
     op = rec.get("op")
     if op == "undo":
         _unapply(state, int(rec["target"]))
@@ -405,14 +435,19 @@ def _load(home: Path, repair: bool) -> tuple[StoreState, list[str], int, int | N
                 torn_at = offset  # a damaged very last line: treat like a torn write
                 last = line
                 break
-            raise StoreError(f"{log}:{lineno}: damaged record ({e}); run 'legquiz doctor'") from None
+            if i == 0 and state.log_bytes:
+                raise StoreError(
+                    f"{snap}: says it covers {log} up to byte {state.log_bytes} (record {state.seq}), "
+                    f"but the log does not continue there ({e}); run 'legquiz doctor --repair'"
+                ) from None
+            raise StoreError(f"{log}:{lineno}: damaged record ({e}); run 'legquiz doctor --repair'") from None
         offset += len(line) + 1
         count += 1
     if last:
         torn_at = offset if torn_at is None else torn_at
         lineno = state.log_lines + count + 1
         if repair:
-            aside = home / f"{LOG}.torn-{int(time.time())}"
+            aside = fresh_name(log, "torn", str(int(time.time())))
             aside.write_bytes(last)
             warnings.append(
                 f"{log}:{lineno}: the last record was cut off (legquiz was stopped while saving); "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from legquiz.deck import MAX_QUESTIONS
 from legquiz.errors import DeckError
 
 MAX_DEPTH = 32  # a deck needs 4 levels (deck > questions > question > choices)
@@ -29,7 +30,8 @@ def check(text: str, shown: str, loader: Any) -> None:
     seq_start, map_start = ev.SequenceStartEvent, ev.MappingStartEvent
     ends = (ev.SequenceEndEvent, ev.MappingEndEvent)
     scalar, alias = ev.ScalarEvent, ev.AliasEvent
-    # one frame per open collection: [is_mapping, field, next index (list) / key or None (mapping), awaiting key]
+    # one frame per open collection:
+    # [is_mapping, field, next index (list) / key or None (mapping), awaiting key, start mark]
     stack: list[list[Any]] = []
     nodes = 0
     anchors: dict[str, int] = {}  # anchor name -> line of the value it names
@@ -54,13 +56,17 @@ def check(text: str, shown: str, loader: Any) -> None:
                 field = _child(stack)
                 if len(stack) >= MAX_DEPTH:
                     raise _fail(shown, event, field, f"nested deeper than {MAX_DEPTH} levels (the limit)")
-                stack.append([kind is map_start, field, 0 if kind is seq_start else None, True])
+                stack.append([kind is map_start, field, 0 if kind is seq_start else None, True, event.start_mark])
                 if event.anchor is not None:
                     anchors[event.anchor] = event.start_mark.line + 1
             elif kind is alias:  # refused at the first one: no alias count to tune, no bomb to expand
                 raise _alias(shown, event, _child(stack), anchors)
             elif kind in ends:
-                stack.pop()
+                frame = stack.pop()
+                if frame[1] == "questions" and len(stack) == 1 and not frame[0] and frame[2] > MAX_QUESTIONS:
+                    # deck.py's own check, made here so 20,001 tiny questions are never composed (half the time)
+                    msg = f"has {frame[2]} questions; the limit is {MAX_QUESTIONS}"
+                    raise DeckError(shown, frame[4].line + 1, "questions", msg)
                 if stack:
                     _done(stack[-1], "?")
     except yaml.reader.ReaderError as e:
@@ -76,7 +82,7 @@ def _child(stack: list[list[Any]]) -> str:
     """The field name the next value will have, named the way legquiz.deck names fields."""
     if not stack:
         return "deck"
-    is_map, field, pos, awaiting_key = stack[-1]
+    is_map, field, pos, awaiting_key, _mark = stack[-1]
     if not is_map:
         return f"{field}[{pos}]"
     if awaiting_key or pos is None:

@@ -11,10 +11,11 @@ one child's CPU time and peak memory.
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -100,26 +101,37 @@ class Run:
     wall: float
 
 
+# Peak memory must be measured from a small parent: a child forked straight from pytest starts with
+# pytest's own resident size as its ru_maxrss (Linux keeps the high-water mark across exec).
+MEASURE = """
+import json, os, subprocess, sys
+p = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(p.pid, 0)
+p.returncode = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as f:
+    json.dump([p.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss], f)
+"""
+RSS_UNIT = 2**20 if sys.platform == "darwin" else 2**10  # ru_maxrss: bytes on macOS, KiB on Linux
+
+
 def validate(folder: Path, name: str, env: dict[str, str]) -> Run:
-    """Run `python -m legquiz deck validate NAME` in ``folder``; CPU and peak memory from wait4."""
-    out, err = folder / f".{name}.out", folder / f".{name}.err"
+    """Run `python -m legquiz deck validate NAME` in ``folder``; its CPU time and peak memory from wait4."""
+    out, err, usage = (folder / f".{name}.{ext}" for ext in ("out", "err", "usage"))
+    cmd = [sys.executable, "-c", MEASURE, str(usage), sys.executable, "-m", "legquiz", "deck", "validate", name]
     with out.open("wb") as fo, err.open("wb") as fe:
         start = time.monotonic()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "legquiz", "deck", "validate", name], cwd=folder, stdout=fo, stderr=fe, env=env
-        )
-        killer = threading.Timer(HANG_SECONDS, proc.kill)
-        killer.start()
+        proc = subprocess.Popen(cmd, cwd=folder, stdout=fo, stderr=fe, env=env, start_new_session=True)
         try:
-            _pid, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            killer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here; tell Popen so it does not wait
+            proc.wait(timeout=HANG_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
         wall = time.monotonic() - start
     stdout, stderr = out.read_text(errors="replace"), err.read_text(errors="replace")
-    out.unlink()
-    err.unlink()
-    return Run(name, proc.returncode, stdout, stderr, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, wall)
+    code, cpu, rss = json.loads(usage.read_text()) if usage.exists() else (-9, float(HANG_SECONDS), 0)
+    for f in (out, err, usage):
+        f.unlink(missing_ok=True)
+    return Run(name, code, stdout, stderr, cpu, rss * RSS_UNIT / 2**20, wall)
 
 
 def test_every_deck_has_exactly_one_expectation() -> None:

@@ -194,3 +194,19 @@ def test_next_start() -> None:
     assert dc.next_start(datetime(2024, 3, 1, 4, 0, tzinfo=timezone.utc)) == datetime(
         2024, 3, 2, 4, 0, tzinfo=timezone.utc
     )
+
+
+def test_out_of_range_weights_are_refused_on_one_line(legquiz_home: Path) -> None:
+    # Regression: 21 zeros were accepted, then 'start' and 'stats' crashed building the scheduler.
+    code, err = invoke("config", "set", "parameters", *["0"] * 21)
+    assert code == 1 and "\n" not in err
+    assert err.startswith("config: parameters: not valid FSRS-6 weights: parameters[0] = 0.0 is out of bounds")
+    assert not (legquiz_home / "config.json").exists()
+
+
+def test_hand_edited_out_of_range_weights_are_an_error_naming_the_file(legquiz_home: Path) -> None:
+    legquiz_home.mkdir(parents=True)
+    (legquiz_home / "config.json").write_text(json.dumps({"parameters": [0] * 21}))
+    code, out, err = run("stats", "--json")
+    assert code == 1 and "Traceback" not in err
+    assert err.startswith(f"legquiz: {legquiz_home / 'config.json'}: parameters: not valid FSRS-6 weights")

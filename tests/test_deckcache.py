@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import time
 import zlib
@@ -114,9 +115,7 @@ def test_origin_comes_from_the_caller_not_the_cache(deck_file: Path, cache: Path
         pytest.param(lambda p: os.replace(p.with_name("copy"), p), id="replaced-by-rename"),
     ],
 )
-def test_any_change_to_the_file_rebuilds(
-    deck_file: Path, cache: Path, parses: list[Path], change: Any
-) -> None:
+def test_any_change_to_the_file_rebuilds(deck_file: Path, cache: Path, parses: list[Path], change: Any) -> None:
     deck_file.with_name("copy").write_text(DECK.replace("Mine:", "Copy:"))
     deckcache.load(deck_file, "user", cache)
     change(deck_file)
@@ -145,8 +144,8 @@ def damage(path: Path, how: str) -> None:
     elif how == "empty":
         path.write_bytes(b"")
     elif how == "garbage":
-        path.write_bytes(b"\x00\xff not json at all")
-    elif how == "flipped-byte":  # still valid JSON, different text: only the CRC notices
+        path.write_bytes(b"\x00\xff not a cache at all")
+    elif how == "flipped-byte":  # still loads, different text: only the CRC notices
         path.write_bytes(header + b"\n" + payload.replace(b"Squats", b"Squatz"))
     elif how == "wrong-format":
         head[deckcache.MAGIC] = deckcache.FORMAT + 1
@@ -154,21 +153,27 @@ def damage(path: Path, how: str) -> None:
     elif how == "other-key":
         head["key"][0] = "/somewhere/else.yaml"
         path.write_bytes(json.dumps(head).encode() + b"\n" + payload)
-    else:  # a well-formed file with a consistent CRC whose content has the wrong types
-        body = json.loads(payload)
+    else:  # a well-formed file with a consistent CRC whose content has the wrong shape or types
+        meta, count, columns = marshal.loads(payload)
+        cols = [list(c) for c in columns]
         if how == "wrong-type":
-            body["columns"][4][0] = "not a list"  # column 4: choices
+            cols[4][0] = "not a tuple"  # column 4: choices
         elif how == "wrong-type-inside":
-            body["columns"][5][2] = ["quads", 7]  # column 5: aliases
+            cols[5][2] = ("quads", 7)  # column 5: aliases
         elif how == "unknown-qtype":
-            body["columns"][1][0] = "essay"
+            cols[1][0] = "essay"
         elif how == "short-column":
-            body["columns"][0].pop()
+            cols[0].pop()
         elif how == "wrong-count":
-            body["count"] += 1
+            count += 1
         elif how == "deck-not-object":
-            body["deck"] = ["mine"]
-        new = json.dumps(body).encode()
+            meta = ["mine"]
+        elif how == "code-object":
+            cols[2][0] = compile("1", "x", "eval")
+        body: Any = (meta, count, tuple(tuple(c) for c in cols))
+        if how == "not-a-triple":
+            body = [meta, count]
+        new = marshal.dumps(body)
         head.update(crc=zlib.crc32(new), bytes=len(new))
         path.write_bytes(json.dumps(head).encode() + b"\n" + new)
 
@@ -176,7 +181,7 @@ def damage(path: Path, how: str) -> None:
 @pytest.mark.parametrize(
     "how",
     ["truncated", "empty", "garbage", "flipped-byte", "wrong-format", "other-key", "wrong-type", "wrong-type-inside",
-     "unknown-qtype", "short-column", "wrong-count", "deck-not-object"],
+     "unknown-qtype", "short-column", "wrong-count", "deck-not-object", "code-object", "not-a-triple"],
 )  # fmt: skip
 def test_a_broken_cache_is_ignored_and_rebuilt(deck_file: Path, cache: Path, parses: list[Path], how: str) -> None:
     good = deckcache.load(deck_file, "user", cache)
@@ -194,6 +199,23 @@ def test_a_change_to_the_parser_invalidates(
     monkeypatch.setattr(deckcache, "__version__", "999.0")
     deckcache.load(deck_file, "user", cache)
     assert len(parses) == 2
+
+
+def test_a_cache_from_another_python_is_not_read(
+    deck_file: Path, cache: Path, parses: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deckcache.load(deck_file, "user", cache)
+    monkeypatch.setattr(deckcache.marshal, "version", deckcache.marshal.version + 1)
+    deckcache.load(deck_file, "user", cache)
+    assert len(parses) == 2
+
+
+def test_equal_strings_come_back_as_one_object(deck_file: Path, cache: Path) -> None:
+    deckcache.load(deck_file, "user", cache)
+    d = deckcache.load(deck_file, "user", cache)
+    mc, _tf, typed = d.questions[:3]
+    assert mc.question == typed.question == "Which muscle?"
+    assert mc.question is typed.question  # stored once: 10,000 questions sharing choices cost less memory
 
 
 def test_an_invalid_deck_is_never_cached_and_keeps_its_line_numbers(deck_file: Path, cache: Path) -> None:

@@ -39,7 +39,9 @@ print("\\nMODULES " + json.dumps({"code": code, "loaded": loaded}), file=sys.std
 def loaded_after(args: list[str], home: Path) -> list[str]:
     env = {**os.environ, "LEGQUIZ_HOME": str(home)}
     env.pop("LEGQUIZ_NO_LIBYAML", None)
-    proc = subprocess.run([sys.executable, "-c", RUN, ",".join(HEAVY), *args], env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN, ",".join(HEAVY), *args], env=env, capture_output=True, text=True, timeout=60
+    )
     line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("MODULES "))
     report = json.loads(line.removeprefix("MODULES "))
     assert report["code"] in (0, None), proc.stderr

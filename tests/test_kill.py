@@ -38,7 +38,7 @@ from legquiz import store as storemod
 from legquiz.store import LOG, Store
 
 FEEDBACK = re.compile(r"✓ Correct|✗ Not quite")
-QUESTION = re.compile(r"\d+/\d+(?:\x1b\[[0-9;]*m|\s)+Kill harness")
+QUESTION = re.compile(r"\d+/\d+[^\n]{0,80}?Kill harness")  # the header: "3/400 · Kill harness"
 PROMPT = "(arrows or number, Enter)"
 RATE = "Rate it and go on:"
 MOMENTS = ("question", "saving", "saving", "feedback", "rating", "anytime", "startup", "exit")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -314,6 +316,30 @@ def test_apply_refuses_weights_that_do_not_beat_the_defaults(
     assert r.code == 0, r.err
     assert "forced" in r.err
     assert config.load(legquiz_home).parameters == WORSE
+
+
+@pytest.fixture
+def local_time_is_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_own_review_log_gives_the_same_result_as_the_csv(
+    fake_fit: list[tuple[float, ...]], legquiz_home: Path, local_time_is_utc: None
+) -> None:
+    legquiz_home.mkdir(parents=True)
+    with (legquiz_home / store.LOG).open("w") as f:
+        for n, r in enumerate(optimize.load_csv(DATA), 1):
+            f.write(json.dumps(_rec(n, f"anki/{r.card}", r.rating, r.at.isoformat())) + "\n")
+    mine = legquiz("optimize", "--json")
+    csv = legquiz("optimize", "--reviews", DATA, "--json")
+    assert mine.code == csv.code == 0, mine.err
+    assert "your review log" in mine.err
+    a, b = json.loads(mine.out), json.loads(csv.out)
+    assert {k: v for k, v in a.items() if k != "fit_seconds"} == {k: v for k, v in b.items() if k != "fit_seconds"}
 
 
 def test_force_without_apply_is_a_usage_error() -> None:

@@ -325,6 +325,7 @@ def test_repair_waits_for_no_session(legquiz_home: Path) -> None:
         Store.open(legquiz_home)
     fd = store._lock(legquiz_home)  # a session that holds the store
     try:
+        assert "a legquiz session is running" in legquiz("doctor").out
         run = legquiz("doctor", "--repair")
         assert run.code == 1 and "another legquiz session" in run.err
         assert (legquiz_home / SNAPSHOT).read_bytes() == b""

@@ -228,7 +228,7 @@ def test_feedback_shows_answer_explanation_source_and_article_title(legquiz_home
 def test_header_shows_progress_and_deck_title(legquiz_home: Path) -> None:
     _, p = run_session(legquiz_home, one("tf", "mc"), ["true", ENTER, "Quads", ENTER])
     headers = [s for s in p.said if "Every kind" in s]
-    assert headers[0].strip().startswith("1/2  Every kind") and headers[1].strip().startswith("2/2  Every kind")
+    assert headers[0].strip().startswith("1/2 · Every kind") and headers[1].strip().startswith("2/2 · Every kind")
 
 
 def test_deck_text_with_escapes_is_shown_inert(legquiz_home: Path) -> None:
@@ -431,7 +431,7 @@ def test_cram_writes_nothing_and_asks_no_rating(legquiz_home: Path) -> None:
     summary, p = run_session(legquiz_home, one("mc", "tf", "typed", "flash", "cloze", "cloze2"), script, cram=True)
     assert not legquiz_home.exists()
     assert (summary.answered, summary.correct, summary.due_tomorrow) == (6, 5, 0)
-    assert "cram (nothing is saved)" in p.text
+    assert "1/6 · Every kind · cram" in p.text
     assert "next in" not in p.text and "Saved as" not in p.text
     assert "✗ Not quite." in p.text and "Answer: Quads" in p.text
 
@@ -477,3 +477,15 @@ def test_ctrl_c_outside_a_prompt_ends_the_session_like_quit(legquiz_home: Path) 
     summary, _ = run_session(legquiz_home, one("mc", "tf"), ["Quads", ENTER, interrupted])
     assert summary.quit and summary.answered == 1
     assert len(reviews(legquiz_home)) == 1
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_with_fuzz_the_saved_interval_is_the_one_the_menu_showed(legquiz_home: Path, seed: int) -> None:
+    # Regression: the menu and the save each called the scheduler, and fuzz made them differ
+    # ("Easy: next in 8 days", then "Saved as Easy; next in 11 days").
+    random.seed(seed)
+    _, p = run_session(legquiz_home, one("flash"), ["", str(int(Rating.EASY))], cfg=Config(fuzz=True))
+    menu = next(a for a in p.asked if a.kind == "select")
+    shown = next(c.title for c in menu.choices if c.value == str(int(Rating.EASY)))
+    days = shown.split("next in ")[1].split(" ·")[0]
+    assert f"Saved as Easy; next in {days}." in p.text

@@ -465,3 +465,35 @@ def test_any_history_reloads_to_the_same_state(tmp_path: Path, history: list[tup
     assert StoreState.from_json(json.loads(json.dumps(read(home).state.to_json())), "x").to_json() == (
         read(home).state.to_json()
     )
+
+
+def test_two_torn_lines_set_aside_in_the_same_second_are_both_kept(
+    legquiz_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: the aside file was named by the second only, so a second torn line overwrote the first.
+    monkeypatch.setattr("legquiz.store.time.time", lambda: 1_800_000_000.0)
+    with Store.open(legquiz_home):
+        pass
+    log = legquiz_home / LOG
+    for torn in (b'{"seq":1,"op":"rev', b'{"seq":1,"op":"review","ca'):
+        log.write_bytes(log.read_bytes() + torn)
+        with Store.open(legquiz_home) as s:
+            assert len(s.warnings) == 1
+    kept = sorted(p.read_bytes() for p in legquiz_home.glob(f"{LOG}.torn-*"))
+    assert kept == [b'{"seq":1,"op":"rev', b'{"seq":1,"op":"review","ca']
+
+
+def test_snapshot_pointing_into_the_middle_of_the_log_blames_the_snapshot(legquiz_home: Path) -> None:
+    with Store.open(legquiz_home) as s:
+        answer(s, "d/a", Rating.GOOD)
+    with Store.open(legquiz_home) as s:
+        answer(s, "d/b", Rating.GOOD)  # the tail after the first snapshot
+    snap = legquiz_home / SNAPSHOT
+    raw = json.loads(snap.read_text())
+    raw["seq"], raw["log"]["bytes"], raw["log"]["lines"] = 1, 7, 1  # byte 7 is inside line 1
+    snap.write_text(json.dumps(raw))
+    with pytest.raises(StoreError) as e:
+        read(legquiz_home)
+    msg = str(e.value)
+    assert msg.startswith(f"{snap}: says it covers {legquiz_home / LOG} up to byte 7 (record 1)")
+    assert msg.endswith("run 'legquiz doctor --repair'") and "\n" not in msg

@@ -36,7 +36,7 @@ def doctor(ctx: click.Context, repair: bool, data_dir: Path | None) -> None:
     from legquiz import doctor as doc
     from legquiz.commands.start_cmd import utcnow
     from legquiz.errors import LegquizError
-    from legquiz.store import Store, _lock
+    from legquiz.store import Store, _lock, _locked_by_other
 
     home = resolve_home(ctx, data_dir)
     click.echo(f"Checking the store in {home}")
@@ -44,6 +44,8 @@ def doctor(ctx: click.Context, repair: bool, data_dir: Path | None) -> None:
         click.echo("  nothing here yet: no answers have been saved")
         return
     report = doc.check(home)
+    if _locked_by_other(home):
+        click.echo("  note: a legquiz session is running; an answer it is saving right now may show as cut off")
     for note in report.notes:
         click.echo(f"  ok: {note}")
     for warning in report.warnings:

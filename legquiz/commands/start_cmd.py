@@ -91,6 +91,7 @@ def start(
                 f"legquiz · {', '.join(parts)} · {len(p.items)} question{'s' if len(p.items) != 1 else ''}", "title"
             )
         )
+        click.echo(prompter.style("Enter accepts · Ctrl-Z takes back the last answer · Ctrl-C stops (answers are kept)", "dim"))
         session = Session(p.items, cfg, days, prompter, utcnow, store, ArticleIndex(home), decks=chosen)
         loaded()
         summary = session.run()

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from legquiz.cli import data_dir_option, resolve_home, warn
+from legquiz.gcpause import loading
 
 
 @click.command()
@@ -23,6 +24,7 @@ from legquiz.cli import data_dir_option, resolve_home, warn
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema: docs/stats-json.md).")
 @data_dir_option
 @click.pass_context
+@loading  # no garbage collection while decks and store load: nothing here makes cycles (docs/performance.md)
 def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool, data_dir: Path | None) -> None:
     """Show your progress: questions per state, what is due, retention, activity.
 
