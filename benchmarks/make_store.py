@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from legquiz import catalog  # noqa: E402
+from legquiz import cards, catalog  # noqa: E402
 from legquiz.config import DayClock  # noqa: E402
 from legquiz.store import FORMAT, LOG, SNAPSHOT, UNDO_DEPTH  # noqa: E402
 
@@ -111,7 +111,7 @@ def make(home: Path, reviews: int, days: int, extra_cards: int, seed: int, now: 
         "format": FORMAT,
         "seq": seq,
         "log": {"bytes": size, "lines": seq},
-        "cards": {k: json.loads(v) for k, v in last.items()},
+        "cards": {k: cards.row(json.loads(v)) for k, v in last.items()},  # as the snapshot holds them
         "days": day_counts,
         "undo": [json.loads(line) for line in undo],
         "deck_days": deck_days,

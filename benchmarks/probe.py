@@ -18,7 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scale import review_record  # noqa: E402
 
+from legquiz.cards import as_dict  # noqa: E402
 from legquiz.store import Store  # noqa: E402
+
+
+def before(store: Store, card: str) -> dict[str, object] | None:
+    """The card's state as a record's "before" holds it (the snapshot keeps it as a list)."""
+    values = store.state.cards.get(card)
+    return as_dict(values) if values is not None else None
 
 
 def probe(home: Path, saves: int) -> dict[str, float]:
@@ -33,13 +40,13 @@ def probe(home: Path, saves: int) -> dict[str, float]:
         card = next(iter(store.state.cards))
         times = []
         for _ in range(saves):
-            rec = review_record(card, datetime.now(timezone.utc), store.state.cards.get(card))
+            rec = review_record(card, datetime.now(timezone.utc), before(store, card))
             t0 = time.perf_counter()
             store.append(rec)
             times.append(time.perf_counter() - t0)
         compactions = []
         for _ in range(3):  # the first of the day also copies the snapshot to backups/
-            store.append(review_record(card, datetime.now(timezone.utc), store.state.cards.get(card)))
+            store.append(review_record(card, datetime.now(timezone.utc), before(store, card)))
             t0 = time.perf_counter()
             store.compact()
             compactions.append(time.perf_counter() - t0)

@@ -51,7 +51,7 @@ class Sizes:
     probe_runs: int  # rounds of store probes (each: 5 opens, `saves` saves, 3 compactions)
 
 
-FULL = Sizes(10_000, 1_000_000, 1_000, 10_000, runs=21, pty_runs=11, rss_runs=3, saves=200, probe_runs=5)
+FULL = Sizes(10_000, 1_000_000, 1_000, 10_000, runs=21, pty_runs=21, rss_runs=3, saves=200, probe_runs=5)
 QUICK = Sizes(200, 5_000, 1_000, 200, runs=1, pty_runs=1, rss_runs=1, saves=20, probe_runs=1)
 
 

@@ -102,6 +102,7 @@ def write_store(home: Path, n_reviews: int, n_cards: int, *, years: float = 3.0,
 
     state = StoreState()
     state_json: dict[str, str] = {}  # card -> its current state as JSON: the next record's "before"
+    state_dict: dict[str, dict[str, object]] = {}  # the same as a dict (the snapshot holds it as a list)
     home.mkdir(parents=True, exist_ok=True)
     log_bytes = 0
     seq = 0
@@ -115,11 +116,11 @@ def write_store(home: Path, n_reviews: int, n_cards: int, *, years: float = 3.0,
                 card = f"{DECK_ID}/{qid(seq - 1 if seq <= n_cards else rng.randrange(n_cards))}"
                 at = f"{day}T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}+00:00"
                 rating = 1 if rng.random() < 0.1 else 3
-                before = state.cards.get(card)
+                before = state_dict.get(card)
                 first = before is None
-                counted = not first and before["last"][:10] != day  # type: ignore[index]
-                reps = 1 if before is None else before["reps"] + 1
-                lapses = 0 if before is None else before["lapses"] + (rating == 1)
+                counted = not first and str(before["last"])[:10] != day  # type: ignore[index]
+                reps = 1 if before is None else int(before["reps"]) + 1  # type: ignore[call-overload]
+                lapses = 0 if before is None else int(before["lapses"]) + (rating == 1)  # type: ignore[call-overload]
                 due = f"{day_names[d + rng.randint(1, 60)]}{at[10:]}"
                 stab = round(rng.uniform(0.5, 200.0), 4)
                 diff = round(rng.uniform(1.0, 10.0), 4)
@@ -153,6 +154,7 @@ def write_store(home: Path, n_reviews: int, n_cards: int, *, years: float = 3.0,
                 chunk.append(line)
                 log_bytes += len(line)
                 state_json[card] = after_json
+                state_dict[card] = after
             if len(chunk) > 20_000:
                 log.write("".join(chunk))
                 chunk.clear()

@@ -13,6 +13,8 @@ from legquiz.paths import shipped_decks_dir, user_decks_dir
 
 @dataclass
 class Catalog:
+    """The decks found, in load order, and why any were skipped."""
+
     decks: list[Deck]
     warnings: list[str] = field(default_factory=list)
 

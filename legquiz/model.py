@@ -9,8 +9,10 @@ text keeps its history.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import overload
 
 
 class QType(str, Enum):
@@ -31,6 +33,8 @@ CLOZE_GAP = re.compile(r"\{\{(.*?)\}\}", re.S)
 
 @dataclass(frozen=True)
 class Question:
+    """One question of a deck, as its YAML gives it (docs/deck-format.md)."""
+
     id: str
     type: QType
     question: str = ""
@@ -65,11 +69,75 @@ class Question:
         return str(self.answer)
 
 
+class LazyQuestions(Sequence[Question]):
+    """A deck's questions, built only when used: what a deck read from the parsed-deck cache holds.
+
+    The ids are there at once; the questions are built a block at a time
+    (``load(block)`` gives the questions ``block * size`` onwards), when one
+    of the block is first used, and only the last block built is kept. So a
+    10,000-question deck costs a few milliseconds and about a megabyte until
+    its questions are read, and a session or ``stats`` builds only the
+    questions it shows (docs/performance.md). Otherwise it behaves as the
+    tuple a deck read from YAML holds: length, indexing, iteration, equality.
+    """
+
+    __slots__ = ("ids", "_size", "_load", "_block", "_built")
+
+    def __init__(self, ids: tuple[str, ...], size: int, load: Callable[[int], tuple[Question, ...]]) -> None:
+        self.ids = ids
+        self._size = size
+        self._load = load
+        self._block = -1
+        self._built: tuple[Question, ...] = ()
+
+    def _get(self, block: int) -> tuple[Question, ...]:
+        if block != self._block:
+            self._built, self._block = self._load(block), block
+        return self._built
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, i: int) -> Question: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Question, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> Question | tuple[Question, ...]:
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self.ids))))
+        n = len(self.ids)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("question index out of range")
+        block, j = divmod(i, self._size)
+        return self._get(block)[j]
+
+    def __iter__(self) -> Iterator[Question]:
+        for block in range(-(-len(self.ids) // self._size)):
+            yield from self._get(block)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, LazyQuestions)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))  # equal to the tuple of its questions, so hashed as that tuple
+
+    def __repr__(self) -> str:
+        return f"LazyQuestions({len(self.ids)} questions)"
+
+
 @dataclass(frozen=True)
 class Deck:
+    """A deck: its own fields and its questions; ``origin`` says whether legquiz ships it or the user added it."""
+
     id: str
     title: str
-    questions: tuple[Question, ...]
+    questions: Sequence[Question]  # a tuple, or LazyQuestions for a deck read from the cache
     path: str = ""
     article: str | None = None
     origin: str = "shipped"  # "shipped" or "user"
@@ -77,6 +145,11 @@ class Deck:
 
     def article_for(self, q: Question) -> str | None:
         return q.article or self.article
+
+    def question_ids(self) -> Sequence[str]:
+        """Every question's id, in order, without building questions a cached deck has not built yet."""
+        qs = self.questions
+        return qs.ids if isinstance(qs, LazyQuestions) else tuple(q.id for q in qs)
 
 
 def card_key(deck_id: str, question_id: str) -> str:

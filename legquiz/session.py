@@ -12,9 +12,11 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Literal, Protocol
 
 from legquiz.articles import ArticleIndex
+from legquiz.cards import DUE, STATE, as_dict, utc_text
 from legquiz.config import Config, DayClock
 from legquiz.errors import StoreError
 from legquiz.grading import Verdict, grade, normalize
@@ -33,6 +35,8 @@ class Quit(Exception):
 
 @dataclass(frozen=True)
 class Choice:
+    """One choice of a select prompt: what is shown, and what the prompter returns."""
+
     title: str
     value: str
 
@@ -61,18 +65,51 @@ class Prompter(Protocol):
         ...
 
 
-@dataclass(frozen=True)
 class Item:
-    deck: Deck
-    question: Question
+    """One question in the session's queue: ``Item(deck, question)``, or a deck and the question's place in it.
+
+    Not a dataclass, because the question itself may be fetched only when it
+    is asked: a deck read from the parsed-deck cache builds its questions on
+    demand, and a queue of 2,000 due questions should not build them all
+    before the first is shown (docs/performance.md).
+    """
+
+    __slots__ = ("deck", "qid", "_question", "_index")
+
+    def __init__(self, deck: Deck, question: Question | None = None, *, index: int = -1, qid: str = "") -> None:
+        if question is None and index < 0:
+            raise ValueError("an Item needs its question, or the question's index in the deck")
+        self.deck = deck
+        self._question = question
+        self._index = index
+        self.qid = question.id if question is not None else qid or deck.question_ids()[index]
+
+    @property
+    def question(self) -> Question:
+        if self._question is None:
+            self._question = self.deck.questions[self._index]
+        return self._question
 
     @property
     def key(self) -> str:
-        return card_key(self.deck.id, self.question.id)
+        return card_key(self.deck.id, self.qid)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Item):
+            return NotImplemented
+        return (self.deck, self.question) == (other.deck, other.question)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"Item({self.key!r})"
 
 
 @dataclass
 class Plan:
+    """The session's queue, and what to say about what is not in it."""
+
     items: list[Item]
     due: int = 0
     new: int = 0
@@ -94,41 +131,49 @@ def plan(
 ) -> Plan:
     """The session's queue: due reviews (most overdue first), then new questions."""
     if cram:
-        order = [Item(d, q) for d in decks for q in d.questions]
+        order = [Item(d, index=i, qid=qid) for d in decks for i, qid in enumerate(d.question_ids())]
         (rng or random.Random()).shuffle(order)
         return Plan(order[:limit] if limit is not None else order)
-    # Items are made only for what is queued: with 10,000 questions this loop is on the way to the first one.
-    due: list[tuple[datetime, Deck, Question]] = []
-    fresh: list[tuple[Deck, Question]] = []
-    next_due: datetime | None = None
+    # On the way to the first question with 10,000 questions: no Question and no datetime per card (due
+    # times compare as text: legquiz.cards), and Items only for what is queued. A plain loop: in a fresh
+    # process it beats building lists of every card, whose new memory costs more than the loop saves.
+    due: list[tuple[str, Deck, int, str]] = []
+    fresh: list[tuple[Deck, int, str]] = []
+    next_due = ""
+    now_key = utc_text(now)
     cards = state.cards
     for d in decks:
-        prefix = card_key(d.id, "")
-        for q in d.questions:
-            raw = cards.get(prefix + q.id)
-            if raw is None or raw.get("state") == NEW:
-                fresh.append((d, q))
-                continue
-            when = datetime.fromisoformat(raw["due"])
-            if when <= now:
-                due.append((when, d, q))
-            elif next_due is None or when < next_due:
-                next_due = when
-    due.sort(key=lambda p: p[0])
+        ids = d.question_ids()
+        for i, raw in enumerate(map(cards.get, map(card_key(d.id, "").__add__, ids))):
+            if raw is None or raw[STATE] == NEW:
+                fresh.append((d, i, ids[i]))
+            elif raw[DUE] <= now_key:
+                due.append((raw[DUE], d, i, ids[i]))
+            elif not next_due or raw[DUE] < next_due:
+                next_due = raw[DUE]
+    due.sort(key=itemgetter(0))  # stable: equal times stay in deck order
     if new is None:
         introduced = state.days.get(days.day(now), [0] * 5)[DAY_NEW]
         new = max(0, cfg.new_per_day - introduced)
-    queue = [Item(d, q) for _, d, q in due] + [Item(d, q) for d, q in fresh[:new]]
+    queue = [Item(d, index=i, qid=qid) for _, d, i, qid in due] + [
+        Item(d, index=i, qid=qid) for d, i, qid in fresh[:new]
+    ]
     if limit is not None:
         queue = queue[:limit]
     n_due = min(len(due), len(queue))
     return Plan(
-        queue, due=n_due, new=len(queue) - n_due, new_waiting=len(fresh) - (len(queue) - n_due), next_due=next_due
+        queue,
+        due=n_due,
+        new=len(queue) - n_due,
+        new_waiting=len(fresh) - (len(queue) - n_due),
+        next_due=datetime.fromisoformat(next_due) if next_due else None,
     )
 
 
 @dataclass
 class Answered:
+    """One answer given in this session (for undo at the next question, and the summary)."""
+
     index: int
     key: str
     correct: bool
@@ -138,6 +183,8 @@ class Answered:
 
 @dataclass
 class Summary:
+    """What the session did, for the closing lines."""
+
     answered: int = 0
     correct: int = 0
     seconds: float = 0.0
@@ -354,7 +401,7 @@ class Session:
         if self.store is None:
             return None
         raw = self.store.state.cards.get(key)
-        return CardState.from_dict(raw) if raw else None
+        return CardState.from_dict(as_dict(raw)) if raw else None
 
     def _save(
         self,
@@ -408,10 +455,12 @@ class Session:
         if self.store is None:
             return 0
         decks = self.decks if self.decks is not None else list({it.deck.id: it.deck for it in self.items}.values())
-        keys = {it.key for it in self.items} | {card_key(d.id, q.id) for d in decks for q in d.questions}
+        keys = {it.key for it in self.items}
+        for d in decks:
+            keys.update(map(card_key(d.id, "").__add__, d.question_ids()))
+        until_key = utc_text(until)
         n = 0
-        for key in keys:
-            raw = self.store.state.cards.get(key)
-            if raw is not None and raw.get("state") != NEW and datetime.fromisoformat(raw["due"]) < until:
+        for raw in map(self.store.state.cards.get, keys):
+            if raw is not None and raw[STATE] != NEW and raw[DUE] < until_key:
                 n += 1
         return n

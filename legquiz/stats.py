@@ -12,14 +12,16 @@ contract documented in docs/stats-json.md.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
+from legquiz.cards import DUE, LAPSES, NEW, REVIEW, STATE, D, utc_text
 from legquiz.config import Config, DayClock
-from legquiz.model import Deck, Question, card_key
-from legquiz.scheduler import NEW, REVIEW
+from legquiz.model import Deck, card_key
 from legquiz.store import OK, RN, ROK, N, StoreState
 
 FORMAT = 1
@@ -58,6 +60,8 @@ class Counts:
 
 @dataclass
 class DeckStats:
+    """One deck's figures."""
+
     id: str
     title: str
     counts: Counts
@@ -76,6 +80,8 @@ class Hard:
 
 @dataclass
 class Stats:
+    """Every figure ``legquiz stats`` shows."""
+
     generated_at: datetime
     day: str
     totals: Counts
@@ -130,7 +136,10 @@ def compute(
     answers to decks no longer installed (every answer ever kept).
     """
     today = clock.day(now)
-    per_deck = [DeckStats(d.id, d.title, deck_counts(d, state, clock, now, today)) for d in decks]
+    scan = scan_cards(decks, state, clock, now, forecast_days)
+    per_deck = [DeckStats(d.id, d.title, c) for d, c in zip(decks, scan.counts, strict=True)]
+    for d, c in zip(decks, scan.counts, strict=True):
+        c.reviews_total, c.correct_total, c.reviews_today = answer_counts(state.deck_days.get(d.id, {}), today)
     totals = Counts()
     for ds in per_deck:
         totals.add(ds.counts)
@@ -144,32 +153,80 @@ def compute(
         decks=per_deck,
         retention={f"{w}d": retention(rows, today, w) for w in RETENTION_WINDOWS},
         desired=cfg.desired_retention,
-        forecast=forecast(decks, state, clock, now, forecast_days),
+        forecast=[(_shift(today, i), n) for i, n in enumerate(scan.due_on[:forecast_days])],
         heatmap=heatmap(rows, today),
         streak_current=current_streak(rows, today),
         streak_longest=longest_streak(rows),
-        hardest=hardest(decks, state),
+        hardest=scan.hardest,
     )
 
 
-def deck_counts(deck: Deck, state: StoreState, clock: DayClock, now: datetime, today: str) -> Counts:
-    """Question states from the snapshot's cards; answers from the deck's per-day counts."""
-    c = Counts(questions=len(deck.questions))
-    end_of_today = clock.next_start(now)
-    for q in deck.questions:
-        raw = state.cards.get(card_key(deck.id, q.id))
-        if raw is None or raw["state"] == NEW:
-            c.new += 1
-            continue
-        if raw["state"] == REVIEW:
-            c.review += 1
-        else:  # learning or relearning
-            c.learning += 1
-        due = datetime.fromisoformat(raw["due"])
-        c.due_now += due <= now
-        c.due_today += due < end_of_today
-    c.reviews_total, c.correct_total, c.reviews_today = answer_counts(state.deck_days.get(deck.id, {}), today)
-    return c
+@dataclass
+class Scan:
+    """What one pass over every question's card gives: see :func:`scan_cards`."""
+
+    counts: list[Counts]  # one per deck, question states only
+    due_on: list[int]  # questions due on each study day from today (overdue ones today)
+    hardest: list[Hard]
+
+
+def scan_cards(
+    decks: Sequence[Deck], state: StoreState, clock: DayClock, now: datetime, days: int, n_hardest: int = HARDEST
+) -> Scan:
+    """Question states, the due forecast and the hardest questions, from one look at each question's card.
+
+    With 10,000 questions this is most of ``stats --json``'s own time, so it
+    builds no Question (only the hardest few, for their text) and parses no
+    date: due times compare as text (legquiz.cards) with the day boundaries,
+    computed once. Study day k of the forecast holds the due times from
+    boundary k (today: any time before) to boundary k+1, as ``clock.day``
+    would place them. A plain loop: in a fresh process it beats building
+    lists of every card, whose new memory costs more than the loop saves.
+    """
+    now_key = utc_text(now)
+    bounds = [utc_text(clock.next_start(now, k)) for k in range(1, max(days, 1) + 1)]
+    end_of_today, horizon = bounds[0], bounds[-1]
+    due_on = [0] * len(bounds)
+    cards = state.cards
+    all_counts = []
+    candidates: list[tuple[int, float, str, str, float | None, Deck, int]] = []
+    for deck in decks:
+        ids = deck.question_ids()
+        prefix = card_key(deck.id, "")
+        c = Counts(questions=len(ids))
+        lapses = [-1] * len(ids)  # -1: never answered
+        for i, raw in enumerate(map(cards.get, map(prefix.__add__, ids))):
+            if raw is None or raw[STATE] == NEW:
+                c.new += 1
+                continue
+            if raw[STATE] == REVIEW:
+                c.review += 1
+            else:  # learning or relearning
+                c.learning += 1
+            due = raw[DUE]
+            if due <= now_key:
+                c.due_now += 1
+            if due < end_of_today:
+                c.due_today += 1
+                due_on[0] += 1
+            elif due < horizon:
+                due_on[bisect_right(bounds, due)] += 1
+            lapses[i] = raw[LAPSES]
+        all_counts.append(c)
+        # The hardest: most lapses, then highest difficulty, then deck and id. Only answered questions with
+        # at least as many lapses as this deck's n-th most can be among them; those are ranked in full.
+        least = max(heapq.nlargest(n_hardest, lapses)[-1], 0) if 0 < n_hardest <= len(lapses) else 0
+        for i, lapsed in enumerate(lapses):
+            if lapsed >= least:
+                d = cards[prefix + ids[i]][D]
+                difficulty = None if d is None else float(d)
+                candidates.append((-int(lapsed), -(difficulty or 0.0), deck.id, ids[i], difficulty, deck, i))
+    top = heapq.nsmallest(n_hardest, candidates, key=itemgetter(0, 1, 2, 3))  # (deck, id) is unique: no tie
+    hardest = [
+        Hard(deck_id, qid, -lapsed, difficulty, _start(deck.questions[i].prompt_text))
+        for lapsed, _, deck_id, qid, difficulty, deck, i in top
+    ]
+    return Scan(all_counts, due_on, hardest)
 
 
 def answer_counts(rows: Mapping[str, Sequence[int]], today: str) -> tuple[int, int, int]:
@@ -210,53 +267,31 @@ def retention(rows: Mapping[str, Sequence[int]], today: str, window: int) -> flo
     return ok / n if n else None
 
 
-def study_days(rows: Mapping[str, Sequence[int]]) -> list[date]:
-    return sorted(date.fromisoformat(d) for d, r in rows.items() if r[N] > 0)
+def study_days(rows: Mapping[str, Sequence[int]]) -> list[int]:
+    """The days with answers, as sorted day numbers (``date.toordinal``): streaks are then integer steps."""
+    return sorted(date.fromisoformat(d).toordinal() for d, r in rows.items() if r[N] > 0)
 
 
 def current_streak(rows: Mapping[str, Sequence[int]], today: str) -> int:
     """Consecutive study days ending today, or yesterday if nothing is answered yet today."""
-    active = {d for d, r in rows.items() if r[N] > 0}
-    day = date.fromisoformat(today)
-    if today not in active:
-        day -= timedelta(days=1)
+    active = set(study_days(rows))
+    day = date.fromisoformat(today).toordinal()
+    if day not in active:
+        day -= 1
     n = 0
-    while day.isoformat() in active:
+    while day - n in active:
         n += 1
-        day -= timedelta(days=1)
     return n
 
 
 def longest_streak(rows: Mapping[str, Sequence[int]]) -> int:
     best = run = 0
-    prev: date | None = None
+    prev = None
     for d in study_days(rows):
-        run = run + 1 if prev is not None and d - prev == timedelta(days=1) else 1
+        run = run + 1 if prev is not None and d - prev == 1 else 1
         best = max(best, run)
         prev = d
     return best
-
-
-def forecast(
-    decks: Sequence[Deck], state: StoreState, clock: DayClock, now: datetime, days: int
-) -> list[tuple[str, int]]:
-    """Questions due on each of the next ``days`` study days (today first; overdue count on today)."""
-    today = clock.day(now)
-    labels = [_shift(today, i) for i in range(days)]
-    counts = dict.fromkeys(labels, 0)
-    horizon = clock.next_start(now, days + 1)  # a day of slack: the exact day is decided by clock.day
-    for deck in decks:
-        for q in deck.questions:
-            raw = state.cards.get(card_key(deck.id, q.id))
-            if raw is None or raw["state"] == NEW:
-                continue
-            due = datetime.fromisoformat(raw["due"])
-            if due >= horizon:
-                continue
-            day = max(clock.day(due), today)
-            if day in counts:
-                counts[day] += 1
-    return list(counts.items())
 
 
 def heatmap(rows: Mapping[str, Sequence[int]], today: str, weeks: int = HEATMAP_WEEKS) -> list[tuple[str, int]]:
@@ -270,24 +305,6 @@ def heatmap(rows: Mapping[str, Sequence[int]], today: str, weeks: int = HEATMAP_
         out.append((key, rows[key][N] if key in rows else 0))
         day += timedelta(days=1)
     return out
-
-
-def hardest(decks: Sequence[Deck], state: StoreState, n: int = HARDEST) -> list[Hard]:
-    """The ``n`` answered questions with the most lapses; ties go to the higher FSRS difficulty."""
-    # Rank plain tuples and build a Hard only for the top n: with 10,000 answered questions this is
-    # most of `stats --json`'s own time otherwise (docs/performance.md).
-    ranked: list[tuple[int, float, str, str, float | None, Question]] = []
-    for deck in decks:
-        prefix = card_key(deck.id, "")
-        for q in deck.questions:
-            raw = state.cards.get(prefix + q.id)
-            if raw is None or raw["state"] == NEW:
-                continue
-            d = raw.get("d")
-            difficulty = None if d is None else float(d)
-            ranked.append((-int(raw.get("lapses", 0)), -(difficulty or 0.0), deck.id, q.id, difficulty, q))
-    top = heapq.nsmallest(n, ranked, key=lambda r: r[:4])
-    return [Hard(deck_id, qid, -lapses, diff, _start(q.prompt_text)) for lapses, _, deck_id, qid, diff, q in top]
 
 
 def _start(text: str, limit: int = QUESTION_CHARS) -> str:

@@ -21,9 +21,12 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from legquiz import snapcache
+from legquiz.cards import check_rows, is_time, row
 from legquiz.errors import StoreError, StoreLocked
 from legquiz.fsutil import atomic_write, fresh_name
 
@@ -47,7 +50,7 @@ class StoreState:
     seq: int = 0
     log_bytes: int = 0
     log_lines: int = 0
-    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cards: dict[str, list[Any]] = field(default_factory=dict)  # "deck/qid" -> a list in cards.FIELDS order
     days: dict[str, list[int]] = field(default_factory=dict)
     undo: list[dict[str, Any]] = field(default_factory=list)
     # the same per-day counts split by deck id, so stats can show one deck without reading the log
@@ -65,7 +68,9 @@ class StoreState:
         }
 
     @classmethod
-    def from_json(cls, raw: Any, where: str) -> StoreState:
+    def from_json(cls, raw: Any, where: str, *, utc: bool = False) -> StoreState:
+        """The state a parsed snapshot holds, every field checked (``utc``: see :func:`legquiz.cards.check_rows`)."""
+
         def bad(msg: str) -> StoreError:
             return StoreError(f"{where}: {msg}; run 'legquiz doctor' to repair it from the review log or a backup")
 
@@ -86,26 +91,32 @@ class StoreState:
                 log_bytes=_int(log["bytes"]),
                 log_lines=_int(log["lines"]),
                 cards=_obj(raw["cards"]),
-                days={str(k): [int(x) for x in v][:5] for k, v in _obj(raw["days"]).items()},
+                days=_day_counts(_obj(raw["days"])),
                 undo=list(raw.get("undo", [])),
-                deck_days={
-                    str(d): {str(k): [int(x) for x in v][:5] for k, v in dict(rows).items()}
-                    for d, rows in dict(raw.get("deck_days", {})).items()
-                },
+                deck_days={str(d): _day_counts(dict(rows)) for d, rows in dict(raw.get("deck_days", {})).items()},
             )
         except (KeyError, TypeError, ValueError) as e:
             raise bad(f"wrong or missing field ({e.__class__.__name__}: {e})") from None
-        for key, card in st.cards.items():
-            if (
-                not isinstance(card, dict)
-                or not isinstance(card.get("due"), str)
-                or not isinstance(card.get("state"), int)
-            ):
-                raise bad(f"card '{key}' has the wrong shape")
+        wrong = check_rows(st.cards, utc=utc)
+        if wrong is not None:
+            raise bad(f"card '{wrong}' has the wrong shape")
         for day in [*st.days.values(), *(r for rows in st.deck_days.values() for r in rows.values())]:
             if len(day) != 5:
                 raise bad("a per-day count has the wrong shape")
         return st
+
+
+def _day_counts(rows: dict[Any, Any]) -> dict[str, list[int]]:
+    """Per-day counts as read; checked a column at a time when they are already lists of five whole numbers."""
+    counts = rows.values()
+    if (
+        set(map(type, rows)) <= {str}
+        and set(map(type, counts)) <= {list}
+        and set(map(len, counts)) <= {5}
+        and set(map(type, chain.from_iterable(counts))) <= {int}
+    ):
+        return rows
+    return {str(k): [int(x) for x in v][:5] for k, v in rows.items()}  # converted (more than five: a newer legquiz)
 
 
 def _obj(v: Any) -> dict[str, Any]:
@@ -139,6 +150,10 @@ def check_record(rec: Any) -> str:
             return f"'{key}' is missing or of the wrong type"
     if rec.get("before") is not None and not isinstance(rec["before"], dict):
         return "'before' is of the wrong type"
+    for side in ("before", "after"):
+        card = rec.get(side)
+        if card is not None and not (isinstance(card.get("state"), int) and is_time(card.get("due"))):
+            return f"'{side}' is not a card state"
     if rec.get("replaces") is not None and not isinstance(rec["replaces"], int):
         return "'replaces' is of the wrong type"
     return ""
@@ -158,7 +173,7 @@ def apply(state: StoreState, rec: dict[str, Any]) -> None:
     elif op == "review":
         if rec.get("replaces") is not None:
             _unapply(state, int(rec["replaces"]))
-        state.cards[str(rec["card"])] = dict(rec["after"])
+        state.cards[str(rec["card"])] = row(rec["after"])
         day = state.days.setdefault(str(rec["day"]), [0, 0, 0, 0, 0])
         correct = int(rec["rating"]) > 1
         day[N] += 1
@@ -183,7 +198,7 @@ def _unapply(state: StoreState, target: int) -> None:
     if rec["before"] is None:
         state.cards.pop(key, None)
     else:
-        state.cards[key] = dict(rec["before"])
+        state.cards[key] = row(rec["before"])
     day = state.days[str(rec["day"])]
     correct = int(rec["rating"]) > 1
     day[N] -= 1
@@ -311,11 +326,13 @@ class Store:
         path = self.home / SNAPSHOT
         try:
             _backup(self.home, path)
-            atomic_write(path, json.dumps(self.state.to_json(), separators=(",", ":")).encode())
+            data = json.dumps(self.state.to_json(), separators=(",", ":")).encode()
+            atomic_write(path, data)
         except BaseException:
             self.state.log_bytes, self.state.log_lines = old  # the old snapshot still stands
             raise
         self._tail = 0
+        snapcache.save(self.home, data, self.state.to_json())  # so the next start need not parse the JSON
 
     def close(self) -> None:
         try:
@@ -385,21 +402,7 @@ def _load(home: Path, repair: bool) -> tuple[StoreState, list[str], int, int | N
     snap = home / SNAPSHOT
     log = home / LOG
     warnings: list[str] = []
-    try:
-        raw = snap.read_bytes()
-    except FileNotFoundError:
-        state = StoreState()
-    except OSError as e:
-        raise StoreError(f"{snap}: cannot read ({e.strerror})") from None
-    else:
-        try:
-            parsed = json.loads(raw)
-        except ValueError as e:
-            what = "empty" if not raw.strip() else f"not valid JSON ({e})"
-            raise StoreError(
-                f"{snap}: damaged: {what}; your answers are safe in {LOG}: run 'legquiz doctor' to rebuild it"
-            ) from None
-        state = StoreState.from_json(parsed, str(snap))
+    state = _snapshot(home, snap)
     try:
         f = open(log, "rb")  # noqa: SIM115 (closed by the with below)
     except FileNotFoundError:
@@ -461,6 +464,37 @@ def _load(home: Path, repair: bool) -> tuple[StoreState, list[str], int, int | N
                     "'legquiz start' or 'legquiz doctor' will set it aside"
                 )
     return state, warnings, count, torn_at
+
+
+def _snapshot(home: Path, snap: Path) -> StoreState:
+    """The state ``store.json`` holds (empty if there is none yet).
+
+    Read from the snapshot cache when it holds exactly the bytes of
+    ``store.json`` (snapcache.py: twice as fast as parsing the JSON), else
+    parsed from the JSON and cached for next time. Both go through the same checks.
+    """
+    cached = snapcache.load(home, snap)
+    if cached is not None:
+        try:
+            return StoreState.from_json(cached, str(snap), utc=True)  # written only from checked snapshots
+        except StoreError:
+            pass  # let the JSON itself decide, and say why
+    try:
+        raw = snap.read_bytes()
+    except FileNotFoundError:
+        return StoreState()
+    except OSError as e:
+        raise StoreError(f"{snap}: cannot read ({e.strerror})") from None
+    try:
+        parsed = json.loads(raw)
+    except ValueError as e:
+        what = "empty" if not raw.strip() else f"not valid JSON ({e})"
+        raise StoreError(
+            f"{snap}: damaged: {what}; your answers are safe in {LOG}: run 'legquiz doctor' to rebuild it"
+        ) from None
+    state = StoreState.from_json(parsed, str(snap))
+    snapcache.save(home, raw, parsed)  # after the checks: only a good snapshot is cached
+    return state
 
 
 def _locked_by_other(home: Path) -> bool:

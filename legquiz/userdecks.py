@@ -22,6 +22,7 @@ from pathlib import Path
 
 from legquiz import catalog as catalogmod
 from legquiz import deck as deckmod
+from legquiz.cards import DUE, NEW, STATE, utc_text
 from legquiz.catalog import Catalog
 from legquiz.errors import LegquizError, UsageError
 from legquiz.fsutil import atomic_write, fsync_dir
@@ -31,7 +32,6 @@ from legquiz.store import StoreState
 
 REMOVED = "removed-decks"
 HISTORY = "deck-history"
-NEW_STATE = 0  # scheduler.NEW, without importing the scheduler (and fsrs) for a listing
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,14 @@ class DeckRow:
 
 def rows(cat: Catalog, state: StoreState, now: datetime) -> list[DeckRow]:
     out = []
+    now_key = utc_text(now)  # due times compare as text (legquiz.cards)
     for d in cat.decks:
         due = new = 0
-        for q in d.questions:
-            raw = state.cards.get(card_key(d.id, q.id))
-            if raw is None or raw.get("state") == NEW_STATE:
+        prefix = card_key(d.id, "")
+        for raw in map(state.cards.get, map(prefix.__add__, d.question_ids())):  # ids only: no Question built
+            if raw is None or raw[STATE] == NEW:
                 new += 1
-            elif datetime.fromisoformat(raw["due"]) <= now:
+            elif raw[DUE] <= now_key:
                 due += 1
         out.append(DeckRow(d.id, d.title, d.origin, len(d.questions), due, new, d.path))
     return out

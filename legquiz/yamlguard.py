@@ -10,6 +10,7 @@ composer ever runs. Limits are documented in docs/reliability.md.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from legquiz.deck import MAX_QUESTIONS
@@ -17,6 +18,9 @@ from legquiz.errors import DeckError
 
 MAX_DEPTH = 32  # a deck needs 4 levels (deck > questions > question > choices)
 MAX_NODES = 250_000  # YAML values of any kind: room for MAX_QUESTIONS questions of ~50 values each
+# More flow openers in a row than MAX_DEPTH: libyaml's scanner reads ahead over the whole run before the
+# parser yields an event (PyYAML >= 6.0.4 then stops at its own limit of 1000), so catch it on the text.
+_FLOW_RUN = re.compile(r"(?:[\[{][ \t\r\n]*){" + str(MAX_DEPTH + 1) + "}")
 
 
 def check(text: str, shown: str, loader: Any) -> None:
@@ -26,6 +30,11 @@ def check(text: str, shown: str, loader: Any) -> None:
     """
     import yaml
     from yaml import events as ev
+
+    run = _FLOW_RUN.search(text)
+    if run is not None:
+        line = text.count("\n", 0, run.end()) + 1
+        raise DeckError(shown, line, "yaml", f"nested deeper than {MAX_DEPTH} levels (the limit)")
 
     seq_start, map_start = ev.SequenceStartEvent, ev.MappingStartEvent
     ends = (ev.SequenceEndEvent, ev.MappingEndEvent)

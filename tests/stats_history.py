@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from legquiz.cards import as_dict
 from legquiz.config import Config, DayClock
 from legquiz.model import Deck, QType, Question
 from legquiz.scheduler import NEW, CardState, Rating, review
@@ -47,7 +48,7 @@ class History:
     def answer(
         self, key: str, rating: Rating | int, now: datetime, replaces: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        raw = self.store.state.cards.get(key)
+        raw = as_dict(self.store.state.cards[key]) if key in self.store.state.cards else None
         if replaces is not None:
             raw = replaces["before"]
         before = CardState.from_dict(raw) if raw else None

@@ -7,14 +7,15 @@ import marshal
 import os
 import time
 import zlib
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from legquiz import catalog, deck, deckcache
-from legquiz.errors import DeckErrors
-from legquiz.model import QType
+from legquiz.errors import DeckErrors, LegquizError
+from legquiz.model import LazyQuestions, QType
 
 DECK = """\
 format: 1
@@ -145,8 +146,8 @@ def damage(path: Path, how: str) -> None:
         path.write_bytes(b"")
     elif how == "garbage":
         path.write_bytes(b"\x00\xff not a cache at all")
-    elif how == "flipped-byte":  # still loads, different text: only the CRC notices
-        path.write_bytes(header + b"\n" + payload.replace(b"Squats", b"Squatz"))
+    elif how == "flipped-byte":  # still loads, a different id: only the CRC notices
+        path.write_bytes(header + b"\n" + payload.replace(b"typed", b"typeX"))
     elif how == "wrong-format":
         head[deckcache.MAGIC] = deckcache.FORMAT + 1
         path.write_bytes(json.dumps(head).encode() + b"\n" + payload)
@@ -154,8 +155,9 @@ def damage(path: Path, how: str) -> None:
         head["key"][0] = "/somewhere/else.yaml"
         path.write_bytes(json.dumps(head).encode() + b"\n" + payload)
     else:  # a well-formed file with a consistent CRC whose content has the wrong shape or types
-        meta, count, columns = marshal.loads(payload)
-        cols = [list(c) for c in columns]
+        meta, ids, size, blocks = marshal.loads(payload)
+        cols = [list(c) for c in marshal.loads(zlib.decompress(blocks[0]))]
+        block: Any = None
         if how == "wrong-type":
             cols[4][0] = "not a tuple"  # column 4: choices
         elif how == "wrong-type-inside":
@@ -165,14 +167,22 @@ def damage(path: Path, how: str) -> None:
         elif how == "short-column":
             cols[0].pop()
         elif how == "wrong-count":
-            count += 1
+            ids += ("extra",)  # an id the blocks do not hold
+        elif how == "other-ids":
+            ids = ("mc", "tf", "typed", "card", "other")  # the block's own ids disagree with the index
         elif how == "deck-not-object":
             meta = ["mine"]
         elif how == "code-object":
             cols[2][0] = compile("1", "x", "eval")
-        body: Any = (meta, count, tuple(tuple(c) for c in cols))
-        if how == "not-a-triple":
-            body = [meta, count]
+        elif how == "block-not-zlib":
+            block = b"not compressed"
+        elif how == "block-not-bytes":
+            block = "a string"
+        if block is None:
+            block = zlib.compress(marshal.dumps(tuple(tuple(c) for c in cols)))
+        body: Any = (meta, ids, size, (block, *blocks[1:]))
+        if how == "not-a-quadruple":
+            body = [meta, ids]
         new = marshal.dumps(body)
         head.update(crc=zlib.crc32(new), bytes=len(new))
         path.write_bytes(json.dumps(head).encode() + b"\n" + new)
@@ -181,12 +191,18 @@ def damage(path: Path, how: str) -> None:
 @pytest.mark.parametrize(
     "how",
     ["truncated", "empty", "garbage", "flipped-byte", "wrong-format", "other-key", "wrong-type", "wrong-type-inside",
-     "unknown-qtype", "short-column", "wrong-count", "deck-not-object", "code-object", "not-a-triple"],
+     "unknown-qtype", "short-column", "wrong-count", "other-ids", "deck-not-object", "code-object", "block-not-zlib",
+     "block-not-bytes", "not-a-quadruple"],
 )  # fmt: skip
 def test_a_broken_cache_is_ignored_and_rebuilt(deck_file: Path, cache: Path, parses: list[Path], how: str) -> None:
+    """Whether it shows on opening the file or only when a block of questions is unpacked."""
     good = deckcache.load(deck_file, "user", cache)
     damage(entry(cache, deck_file), how)
-    assert deckcache.load(deck_file, "user", cache) == good
+    if how in ("wrong-count", "other-ids"):  # ids already handed out were wrong: the command has to start again
+        with pytest.raises(LegquizError, match="cache was wrong and has been rebuilt; run the command again"):
+            list(deckcache.load(deck_file, "user", cache).questions)
+    else:
+        assert deckcache.load(deck_file, "user", cache) == good
     assert len(parses) == 2
     assert deckcache.load(deck_file, "user", cache) == good  # rewritten: the next load is a hit again
     assert len(parses) == 2
@@ -259,3 +275,62 @@ def test_catalog_load_uses_the_cache(legquiz_home: Path, parses: list[Path]) -> 
     assert mine not in parses[n:]
     assert second.decks == first.decks and [d.origin for d in second.decks] == [d.origin for d in first.decks]
     assert (legquiz_home / "cache" / "decks").is_dir()
+
+
+def big_deck(path: Path, n: int) -> Path:
+    lines = ["format: 1", "id: big", "title: Big", "questions:"]
+    for i in range(n):
+        lines += [f"  - id: q{i:03d}", "    type: true_false", f"    question: Statement {i}."]
+        lines += [f"    answer: {i % 2 == 0}"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    old(path)
+    return path
+
+
+@pytest.fixture
+def unpacked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every block of questions unpacked from a cache entry."""
+    seen: list[int] = []
+    real = deckcache._Blocks._unpack
+
+    def counting(self: Any, block: int) -> Any:
+        seen.append(block)
+        return real(self, block)
+
+    monkeypatch.setattr(deckcache._Blocks, "_unpack", counting)
+    return seen
+
+
+def test_a_cached_deck_builds_its_questions_only_when_used(tmp_path: Path, cache: Path, unpacked: list[int]) -> None:
+    path = big_deck(tmp_path / "decks" / "big.yaml", 3 * deckcache.BLOCK + 5)
+    parsed = deckcache.load(path, "user", cache)
+    d = deckcache.load(path, "user", cache)
+    assert isinstance(d.questions, LazyQuestions) and not isinstance(parsed.questions, LazyQuestions)
+    assert d.question_ids() == parsed.question_ids() and len(d.questions) == len(parsed.questions)
+    assert unpacked == []  # ids, length: nothing unpacked
+    assert d.questions[deckcache.BLOCK + 1] == parsed.questions[deckcache.BLOCK + 1]
+    assert d.questions[deckcache.BLOCK + 2].id == parsed.questions[deckcache.BLOCK + 2].id
+    assert unpacked == [1]  # one block, kept while it is the one in use
+    assert d.questions[-1] == parsed.questions[-1] and d.questions[-3:] == parsed.questions[-3:]
+    with pytest.raises(IndexError):
+        d.questions[len(parsed.questions)]
+    assert list(d.questions) == list(parsed.questions) and d.questions == parsed.questions
+    assert parsed.questions == d.questions and d == parsed and hash(d.questions) == hash(parsed.questions)
+    assert parsed.questions[5] in d.questions and "LazyQuestions(101 questions)" in repr(d)
+
+
+def test_the_day_s_queue_builds_only_the_questions_it_asks(
+    legquiz_home: Path, unpacked: list[int], parses: list[Path]
+) -> None:
+    from legquiz.config import Config
+    from legquiz.session import plan
+    from legquiz.store import StoreState
+
+    big_deck(legquiz_home / "decks" / "big.yaml", 4 * deckcache.BLOCK)
+    catalog.load(legquiz_home)
+    (d,) = [x for x in catalog.load(legquiz_home).decks if x.id == "big"]
+    assert parses.count(legquiz_home / "decks" / "big.yaml") == 1 and unpacked == []
+    p = plan([d], StoreState(), Config(new_per_day=3), Config().days(), datetime(2024, 3, 1, tzinfo=timezone.utc))
+    assert [it.key for it in p.items] == ["big/q000", "big/q001", "big/q002"] and unpacked == []
+    assert p.items[2].question.question == "Statement 2." and unpacked == [0]

@@ -20,6 +20,7 @@ from sessionkit import Clock, Scripted
 
 from legquiz import catalog, config
 from legquiz.articles import ArticleIndex
+from legquiz.cards import as_dict
 from legquiz.model import QType, Question
 from legquiz.scheduler import CardState, Rating, review
 from legquiz.session import Item, Session, plan
@@ -80,7 +81,7 @@ def test_two_weeks_of_daily_sessions(legquiz_home: Path) -> None:
         expected_due = sorted((k for k in all_keys if k in model and model[k].due <= now), key=lambda k: model[k].due)
         with Store.open(legquiz_home) as store:
             assert store.warnings == []
-            assert {k: CardState.from_dict(v) for k, v in store.state.cards.items()} == model
+            assert {k: CardState.from_dict(as_dict(v)) for k, v in store.state.cards.items()} == model
             p = plan(decks, store.state, cfg, days, now)
             due_keys = [i.key for i in p.items[: p.due]]
             assert p.due == len(expected_due), f"day {day}"
@@ -120,7 +121,7 @@ def test_two_weeks_of_daily_sessions(legquiz_home: Path) -> None:
     assert introduced[:3] == [20, 20, len(all_keys) - 40] and sum(introduced) == len(all_keys)
     assert all(n == 0 for n in introduced[3:])
     final = read(legquiz_home)
-    assert {k: CardState.from_dict(v) for k, v in final.state.cards.items()} == model
+    assert {k: CardState.from_dict(as_dict(v)) for k, v in final.state.cards.items()} == model
     reviews = [json.loads(line) for line in (legquiz_home / LOG).read_text().splitlines()]
     assert len([r for r in reviews if r["op"] == "review" and "replaces" not in r]) == answered_total
     # every graduated card's interval is what FSRS gives: at least a day, and growing when recalled

@@ -22,6 +22,7 @@ import pytest
 from clikit import legquiz
 
 from legquiz import doctor, store
+from legquiz.cards import REPS, as_dict
 from legquiz.errors import StoreError
 from legquiz.scheduler import NEW, CardState, Rating, SchedulerConfig, review
 from legquiz.store import BACKUPS, LOG, SNAPSHOT, Store
@@ -31,7 +32,7 @@ SCHED = SchedulerConfig(fuzz=False)
 
 
 def answer(s: Store, card: str, rating: Rating, now: datetime = T0) -> dict[str, Any]:
-    raw = s.state.cards.get(card)
+    raw = as_dict(s.state.cards[card]) if card in s.state.cards else None
     before = CardState.from_dict(raw) if raw else None
     after = review(SCHED, before, rating, now)
     first = before is None or before.state == NEW
@@ -215,7 +216,7 @@ def test_damaged_middle_line_in_the_tail_loses_only_that_record(legquiz_home: Pa
     assert "could not keep reviews.jsonl line 8: not valid JSON" in " ".join(done)
     st = store.read(legquiz_home).state
     # t1 is lost; t2's answer (record 9, now 8) and its undo (record 10, now 9, aimed at 8) still cancel out
-    assert "deck/t1" not in st.cards and "deck/t2" not in st.cards and st.cards["deck/c0"]["reps"] == 2
+    assert "deck/t1" not in st.cards and "deck/t2" not in st.cards and st.cards["deck/c0"][REPS] == 2
     assert st.seq == 9 and [r["seq"] for r in st.undo] == [1, 2, 3, 6, 7]
     assert aside(legquiz_home, LOG)[0].read_bytes() == damaged
     assert [json.loads(x)["seq"] for x in log_lines(legquiz_home) if x] == list(range(1, 10))
@@ -264,7 +265,7 @@ def test_snapshot_that_disagrees_with_the_log_is_rebuilt(legquiz_home: Path) -> 
     with Store.open(legquiz_home):
         pass
     snap = json.loads((legquiz_home / SNAPSHOT).read_bytes())
-    snap["cards"]["deck/c0"]["reps"] = 99  # edited by hand, or a bug
+    snap["cards"]["deck/c0"][REPS] = 99  # edited by hand, or a bug
     damage_snapshot(legquiz_home, json.dumps(snap).encode())
     run = legquiz("doctor")
     assert run.code == 1 and "disagrees with reviews.jsonl (1 questions differ)" in run.out
@@ -335,8 +336,10 @@ def test_repair_waits_for_no_session(legquiz_home: Path) -> None:
 
 def test_check_record_refuses_what_apply_would_half_apply() -> None:
     good = {"seq": 1, "op": "review", "card": "d/q", "rating": 3, "day": "2024-03-01", "first": True}
-    good |= {"counted": False, "after": {}, "before": None}
+    good |= {"counted": False, "after": {"state": 1, "due": "2024-03-01T09:10:00+00:00"}, "before": None}
     assert doctor.check_record(good) == ""
+    assert "'after' is not a card state" in doctor.check_record({**good, "after": {}})  # the snapshot could not hold it
+    assert "'before' is not a card state" in doctor.check_record({**good, "before": {"state": 1}})
     assert "day" in doctor.check_record({**good, "day": None})
     assert "rating" in doctor.check_record({**good, "rating": True})
     assert doctor.check_record({"seq": 2, "op": "undo", "target": 1}) == ""

@@ -25,6 +25,7 @@ from sessionkit import (
 )
 
 from legquiz.articles import ArticleIndex
+from legquiz.cards import row
 from legquiz.config import Config
 from legquiz.errors import StoreError
 from legquiz.model import Deck, QType
@@ -58,9 +59,8 @@ def state_with(**due_in: timedelta | None) -> StoreState:
         if offset is None:
             continue
         learnt = review(CFG.scheduler(), None, Rating.EASY, T0 - timedelta(days=30))
-        st.cards[f"{DECK.id}/{qid}"] = CardState(
-            2, T0 + offset, learnt.stability, learnt.difficulty, None, T0 - timedelta(days=30), 1, 0
-        ).to_dict()
+        card = CardState(2, T0 + offset, learnt.stability, learnt.difficulty, None, T0 - timedelta(days=30), 1, 0)
+        st.cards[f"{DECK.id}/{qid}"] = row(card.to_dict())
     return st
 
 
@@ -110,8 +110,8 @@ def test_plan_daily_new_limit_counts_what_today_already_introduced() -> None:
 
 def test_plan_ignores_progress_of_questions_no_longer_in_a_deck() -> None:
     st = state_with(mc=-timedelta(days=1))
-    st.cards["mix/removed"] = dict(st.cards["mix/mc"])
-    st.cards["other-deck/x"] = dict(st.cards["mix/mc"])
+    st.cards["mix/removed"] = list(st.cards["mix/mc"])
+    st.cards["other-deck/x"] = list(st.cards["mix/mc"])
     p = plan([DECK], st, CFG, UTC_DAYS, T0, new=0)
     assert ids(p.items) == ["mc"] and p.due == 1
 
@@ -120,6 +120,28 @@ def test_plan_nothing_left_says_when_next() -> None:
     st = state_with(**{qq.id: timedelta(hours=5 + n) for n, qq in enumerate(DECK.questions)})
     p = plan([DECK], st, CFG, UTC_DAYS, T0)
     assert p.items == [] and p.next_due == T0 + timedelta(hours=5) and p.new_waiting == 0
+
+
+def test_plan_orders_times_saved_with_other_offsets_by_the_instant() -> None:
+    """Due times compare as text in the store; one saved at +02:00 still sorts by the instant it names."""
+    from datetime import timezone
+
+    st = state_with(tf=-timedelta(hours=2), cloze=-timedelta(hours=1), typed=timedelta(hours=3))
+    plus2 = timezone(timedelta(hours=2))
+    due = (T0 - timedelta(minutes=90)).astimezone(plus2)  # 10:30+02:00: between tf and cloze
+    st.cards[f"{DECK.id}/mc"] = row(CardState(2, due, 3.0, 5.0, None, T0 - timedelta(days=3), 1, 0).to_dict())
+    p = plan([DECK], st, CFG, UTC_DAYS, T0, new=0)
+    assert ids(p.items) == ["tf", "mc", "cloze"] and p.next_due == T0 + timedelta(hours=3)
+
+
+def test_items_of_a_plan_fetch_their_question_when_asked() -> None:
+    p = plan([DECK], StoreState(), CFG, UTC_DAYS, T0, new=2)
+    first = p.items[0]
+    assert first.key == f"{DECK.id}/{DECK.questions[0].id}" and first.question == DECK.questions[0]
+    assert first == Item(DECK, DECK.questions[0]) and hash(first) == hash(Item(DECK, DECK.questions[0]))
+    assert first != p.items[1] and repr(first) == f"Item('{first.key}')"
+    with pytest.raises(ValueError):
+        Item(DECK)
 
 
 def test_plan_cram_takes_everything_shuffled() -> None:
@@ -271,7 +293,7 @@ def test_changing_the_rating_replaces_the_automatic_one(legquiz_home: Path) -> N
     assert "replaces" not in third
     view = store_view(legquiz_home)
     assert view["days"]["2024-03-01"] == [2, 1, 2, 0, 0]  # the mc counted once, as Again
-    assert view["cards"]["mix/mc"] == second["after"]
+    assert view["cards"]["mix/mc"] == row(second["after"])
     assert "Saved as Again" in p.text
 
 
@@ -330,7 +352,7 @@ def test_undo_previous_at_the_next_question_restores_exactly(legquiz_home: Path)
         ("review", "mix/tf", 1, None, None),
         ("review", "mix/mc", 1, None, None),
     ]
-    assert observed["view"]["cards"]["mix/tf"] == recs[4]["after"]
+    assert observed["view"]["cards"]["mix/tf"] == row(recs[4]["after"])
     assert summary.answered == 2 and summary.correct == 0
     # and the undo itself left the store exactly as before the tf
     with Store.open(legquiz_home) as s:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from stats_history import CFG, UTC_CLOCK, History, at, deck
 
 from legquiz import store as storemod
+from legquiz.cards import REPS
 from legquiz.config import DayClock
 from legquiz.model import Deck
 from legquiz.scheduler import Rating
@@ -172,6 +173,42 @@ def test_forecast_uses_the_local_day_of_the_clock(legquiz_home: Path) -> None:
     assert s.forecast == [("2025-03-03", 0), ("2025-03-04", 1)]
 
 
+@pytest.mark.parametrize("hours", [0, 5, -7, 13])
+def test_forecast_and_due_counts_agree_with_the_clock_card_by_card(hours: int) -> None:
+    """Due times compare as text with day boundaries computed once; the days must be clock.day's own."""
+    from datetime import timezone
+
+    from legquiz.cards import row
+    from legquiz.scheduler import CardState
+    from legquiz.stats import scan_cards
+    from legquiz.store import StoreState
+
+    rng = random.Random(hours)
+    clock = DayClock(4, timezone(timedelta(hours=hours)))
+    now = T0 + timedelta(minutes=rng.randrange(24 * 60))
+    big = deck("big", 300)
+    st = StoreState()
+    due_times = {}
+    for q in big.questions[:250]:
+        due = now + timedelta(minutes=rng.choice([0, 1, -1]) + rng.randrange(-3 * 1440, 18 * 1440))
+        due = due.replace(second=0, microsecond=rng.choice([0, 500_000]))
+        st.cards[f"big/{q.id}"] = row(CardState(2 if rng.random() < 0.5 else 1, due, 3.0, 5.0).to_dict())
+        due_times[q.id] = due
+    for k, q in enumerate(big.questions[250:260]):  # exactly on a day boundary, and exactly now
+        due = clock.next_start(now, k) if k else now
+        st.cards[f"big/{q.id}"] = row(CardState(2, due, 3.0, 5.0).to_dict())
+        due_times[q.id] = due
+    scan = scan_cards([big], st, clock, now, 14)
+    today = clock.day(now)
+    days = [(date.fromisoformat(today) + timedelta(days=i)).isoformat() for i in range(14)]
+    want = [sum(1 for t in due_times.values() if max(clock.day(t), today) == d) for d in days]
+    assert scan.due_on == want
+    c = scan.counts[0]
+    assert c.due_now == sum(t <= now for t in due_times.values())
+    assert c.due_today == sum(t < clock.next_start(now) for t in due_times.values()) == want[0]
+    assert (c.new, c.questions) == (40, 300)
+
+
 def _lapse(h: History, key: str, times: int, t: list) -> None:  # type: ignore[type-arg]
     """Bring a card to review and forget it ``times`` times (t[0] is a running clock)."""
     h.answer(key, Rating.EASY, t[0])
@@ -283,7 +320,7 @@ def test_store_keeps_deck_counts_in_step_with_day_counts(legquiz_home: Path) -> 
     h.close()
     reopened = storemod.read(legquiz_home).state
     assert {**reopened.to_json(), "log": None} == {**live, "log": None}
-    assert sum(c.get("reps", 0) for c in reopened.cards.values()) == sum(r[0] for r in reopened.days.values())
+    assert sum(c[REPS] for c in reopened.cards.values()) == sum(r[0] for r in reopened.days.values())
 
 
 def test_snapshot_without_deck_counts_still_loads(legquiz_home: Path) -> None:

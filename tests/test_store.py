@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from legquiz import store as storemod
+from legquiz.cards import LAPSES, STATE, as_dict, row
 from legquiz.errors import StoreError, StoreLocked
 from legquiz.scheduler import NEW, CardState, Rating, SchedulerConfig, review
 from legquiz.store import LOG, SNAPSHOT, Store, StoreState, read
@@ -30,7 +31,7 @@ def answer(s: Store, card: str, rating: Rating, now: datetime = T0, replaces: in
         rec = next(r for r in s.state.undo if r["seq"] == replaces)
         raw = rec["before"]
     else:
-        raw = s.state.cards.get(card)
+        raw = as_dict(s.state.cards[card]) if card in s.state.cards else None
     before = CardState.from_dict(raw) if raw else None
     after = review(SCHED, before, rating, now)
     first = before is None or before.state == NEW
@@ -90,7 +91,7 @@ def test_day_counts_and_review_counting(legquiz_home: Path) -> None:
         answer(s, "d/a", Rating.GOOD, T0 + timedelta(days=1))  # a review on a later day: counted
         answer(s, "d/a", Rating.AGAIN, T0 + timedelta(days=1, hours=1))  # same day again: not counted
         assert s.state.days == {"2024-03-01": [1, 1, 1, 0, 0], "2024-03-02": [2, 1, 0, 1, 1]}
-        assert s.state.cards["d/a"]["lapses"] == 1
+        assert s.state.cards["d/a"][LAPSES] == 1
 
 
 @pytest.mark.parametrize("existing", [False, True])
@@ -221,6 +222,18 @@ def test_reopen_after_compaction_reads_only_the_tail(legquiz_home: Path) -> None
         answer(s, "d/d", Rating.GOOD)
         live = snapshot(s)
         assert snapshot(read(legquiz_home)) == live
+
+
+def test_snapshot_keeps_each_card_as_a_list_and_reads_older_dict_cards(legquiz_home: Path) -> None:
+    with Store.open(legquiz_home) as s:
+        answer(s, "d/a", Rating.GOOD)
+        live = snapshot(s)
+    snap = json.loads((legquiz_home / SNAPSHOT).read_text())
+    assert snap["cards"]["d/a"] == row(s.state.undo[-1]["after"])  # [state, due, s, d, step, last, reps, lapses]
+    card = snap["cards"]["d/a"] = as_dict(snap["cards"]["d/a"])  # the shape snapshots had before
+    card["due"] = datetime.fromisoformat(card["due"]).astimezone(timezone(timedelta(hours=3))).isoformat()
+    (legquiz_home / SNAPSHOT).write_text(json.dumps(snap))
+    assert snapshot(read(legquiz_home)) == live  # converted, its due time back in UTC
 
 
 def test_compact_on_open_when_the_tail_is_long(legquiz_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -422,7 +435,7 @@ def test_interrupt_after_the_write_keeps_the_answer(legquiz_home: Path, monkeypa
         with pytest.raises(StoreError, match="changed while legquiz was saving"):
             answer(s, "d/c", Rating.GOOD)  # ...and never written again under the same seq
     r = read(legquiz_home)  # but it is on disk, so the next start has it
-    assert r.state.seq == 2 and r.state.cards["d/b"]["state"] == 1
+    assert r.state.seq == 2 and r.state.cards["d/b"][STATE] == 1
     assert r.warnings == []
 
 
