@@ -382,8 +382,8 @@ class Session:
             if self.store is None:  # cram: nothing is rescheduled
                 text = f"{r.label:<6}{mark}" + (f" · {note}" if note else "")
             else:
-                after = self._previews.setdefault(r, (review(self.sched, before, r, now), now))[0]
-                text = f"{r.label:<6} next in {span(after.due - now)}{mark}" + (f" · {note}" if note else "")
+                after, at = self._previews.setdefault(r, (review(self.sched, before, r, now), now))
+                text = f"{r.label:<6} next in {span(after.due - at)}{mark}" + (f" · {note}" if note else "")
             out.append(Choice(text, str(int(r))))
         if undo:
             out.append(Choice("Undo   take back this answer and answer again", "undo"))

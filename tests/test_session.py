@@ -511,3 +511,11 @@ def test_with_fuzz_the_saved_interval_is_the_one_the_menu_showed(legquiz_home: P
     shown = next(c.title for c in menu.choices if c.value == str(int(Rating.EASY)))
     days = shown.split("next in ")[1].split(" ·")[0]
     assert f"Saved as Easy; next in {days}." in p.text
+
+
+def test_the_automatic_rating_reads_its_interval_from_when_it_was_saved(legquiz_home: Path) -> None:
+    # Regression: the menu measured the saved "Again: 1 minute" from a later clock and said "less than a minute".
+    _, p = run_session(legquiz_home, one("mc"), ["Neck", ENTER], Clock(tick=timedelta(seconds=5)))
+    menu = next(a for a in p.asked if a.message.startswith("Rate it"))
+    again = next(c.title for c in menu.choices if c.value == str(int(Rating.AGAIN)))
+    assert "next in 1 minute (automatic)" in again
