@@ -21,6 +21,7 @@ from pathlib import Path
 from legquiz import deck as deckmod
 from legquiz.deckwrite import problems, slug, unique
 from legquiz.errors import LegquizError
+from legquiz.fsutil import decode_utf8, read_input
 from legquiz.model import Deck, QType, Question
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
@@ -77,25 +78,12 @@ class Parsed:
 
 def read(path: Path) -> str:
     shown = str(path)
-    try:
-        if path.is_dir():
-            raise LegquizError(f"{shown}: is a directory, not an Anki export")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise LegquizError(f"{shown}: no such file") from None
-    except PermissionError:
-        raise LegquizError(f"{shown}: permission denied") from None
-    except OSError as e:
-        raise LegquizError(f"{shown}: cannot read ({e.strerror or e})") from None
+    data = read_input(path, "an Anki export")
     if data[:4] == b"PK\x03\x04":
         raise LegquizError(f"{shown}: is a zip file (an .apkg?); export 'Notes in Plain Text' from Anki instead")
     if b"\x00" in data:
         raise LegquizError(f"{shown}: binary data (NUL byte), not a text export")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise LegquizError(f"{shown}:{line}: not valid UTF-8 (byte 0x{data[e.start]:02x}); save it as UTF-8") from None
+    return decode_utf8(data, shown)
 
 
 def parse(text: str, shown: str, csv_default: bool = False) -> Parsed:

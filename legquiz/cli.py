@@ -9,12 +9,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from legquiz import __version__
 from legquiz.errors import DeckErrors, LegquizError
+
+if TYPE_CHECKING:
+    from legquiz.model import Deck
 
 EXIT_INTERRUPTED = 130
 
@@ -39,6 +42,16 @@ def resolve_home(ctx: click.Context, data_dir: Path | None) -> Path:
 
 def warn(message: str) -> None:
     click.echo(f"legquiz: warning: {message}", err=True)
+
+
+def chosen_decks(home: Path, ids: tuple[str, ...]) -> list[Deck]:
+    """The decks named by ``--deck`` (all when none), warning about user decks that were skipped."""
+    from legquiz import catalog
+
+    cat = catalog.load(home)
+    for w in cat.warnings:
+        warn(w)
+    return cat.select(ids)
 
 
 class Group(click.Group):

@@ -10,6 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from legquiz.errors import LegquizError
+
 
 def fsync_dir(directory: Path) -> None:
     try:
@@ -56,3 +58,27 @@ def fresh_name(path: Path, kind: str, stamp: str) -> Path:
         n += 1
         target = path.with_name(f"{path.name}.{kind}-{stamp}-{n}")
     return target
+
+
+def read_input(path: Path, kind: str) -> bytes:
+    """The bytes of a file the user named, or a one-line error (``kind``: what it should have been)."""
+    shown = str(path)
+    try:
+        if path.is_dir():
+            raise LegquizError(f"{shown}: is a directory, not {kind}")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise LegquizError(f"{shown}: no such file") from None
+    except PermissionError:
+        raise LegquizError(f"{shown}: permission denied") from None
+    except OSError as e:
+        raise LegquizError(f"{shown}: cannot read ({e.strerror or e})") from None
+
+
+def decode_utf8(data: bytes, shown: str) -> str:
+    """UTF-8 text (a byte-order mark allowed), or an error naming the line of the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise LegquizError(f"{shown}:{line}: not valid UTF-8 (byte 0x{data[e.start]:02x}); save it as UTF-8") from None

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from legquiz.deckwrite import slug, unique
 from legquiz.errors import LegquizError
+from legquiz.fsutil import decode_utf8, read_input
 from legquiz.model import Deck, QType, Question
 
 MIN_WORDS, MAX_WORDS = 8, 45
@@ -72,25 +73,12 @@ class Article:
 def read_article(path: Path) -> Article:
     """The article's text; a missing, unreadable, binary, non-UTF-8 or empty file is a one-line error."""
     shown = str(path)
-    try:
-        if path.is_dir():
-            raise LegquizError(f"{shown}: is a directory, not an article file")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise LegquizError(f"{shown}: no such file") from None
-    except PermissionError:
-        raise LegquizError(f"{shown}: permission denied") from None
-    except OSError as e:
-        raise LegquizError(f"{shown}: cannot read ({e.strerror or e})") from None
+    data = read_input(path, "an article file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise LegquizError(f"{shown}: the file is UTF-16; save it as UTF-8")
     if b"\x00" in data:
         raise LegquizError(f"{shown}: binary data (NUL byte), not a plain-text article")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise LegquizError(f"{shown}:{line}: not valid UTF-8 (byte 0x{data[e.start]:02x}); save it as UTF-8") from None
+    text = decode_utf8(data, shown)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise LegquizError(f"{shown}: the article is empty")

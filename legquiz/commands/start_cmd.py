@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from legquiz.cli import EXIT_INTERRUPTED, data_dir_option, resolve_home, warn
+from legquiz.cli import EXIT_INTERRUPTED, chosen_decks, data_dir_option, resolve_home, warn
 from legquiz.errors import LegquizError, UsageError
 from legquiz.gcpause import loaded, loading
 
@@ -54,7 +54,7 @@ def start(
     """
     if not sys.stdin.isatty():
         raise UsageError("start needs an interactive terminal, but stdin is not a terminal")
-    from legquiz import catalog, config
+    from legquiz import config
     from legquiz.articles import ArticleIndex
     from legquiz.render import clock, duration, span
     from legquiz.session import Session, plan
@@ -62,10 +62,7 @@ def start(
 
     home = resolve_home(ctx, data_dir)
     cfg = config.load(home)
-    cat = catalog.load(home)
-    for w in cat.warnings:
-        warn(w)
-    chosen = cat.select(decks)
+    chosen = chosen_decks(home, decks)
     days = cfg.days()
     now = utcnow()
     store = None if cram else Store.open(home)

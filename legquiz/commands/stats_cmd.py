@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from legquiz.cli import data_dir_option, resolve_home, warn
+from legquiz.cli import chosen_decks, data_dir_option, resolve_home, warn
 from legquiz.gcpause import loading
 
 
@@ -40,16 +40,13 @@ def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool, 
       legquiz stats --deck running-vs-jogging --days 30
       legquiz stats --json | jq .totals.due_today
     """
-    from legquiz import catalog, config, store
+    from legquiz import config, store
     from legquiz.commands import start_cmd
     from legquiz.stats import compute
 
     home = resolve_home(ctx, data_dir)
     cfg = config.load(home)
-    cat = catalog.load(home)
-    for w in cat.warnings:
-        warn(w)
-    chosen = cat.select(decks)
+    chosen = chosen_decks(home, decks)
     st = store.read(home)
     for w in st.warnings:
         warn(w)
