@@ -21,9 +21,9 @@ from legquiz.config import Config, DayClock
 from legquiz.errors import StoreError
 from legquiz.grading import Verdict, grade, normalize
 from legquiz.model import Deck, QType, Question, card_key
+from legquiz.progress import NEW as DAY_NEW
 from legquiz.render import inert, span
 from legquiz.scheduler import NEW, CardState, Rating, review
-from legquiz.store import NEW as DAY_NEW
 from legquiz.store import Store, StoreState
 
 UNDO = "\x00undo"  # what a prompter returns when the person asks to undo

@@ -22,7 +22,7 @@ from typing import Any
 from legquiz.cards import DUE, LAPSES, NEW, REVIEW, STATE, D, utc_text
 from legquiz.config import Config, DayClock
 from legquiz.model import Deck, card_key
-from legquiz.store import OK, RN, ROK, N, StoreState
+from legquiz.progress import OK, RN, ROK, N, StoreState
 
 FORMAT = 1
 FORECAST_DAYS = 14

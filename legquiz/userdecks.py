@@ -28,7 +28,7 @@ from legquiz.errors import LegquizError, UsageError
 from legquiz.fsutil import atomic_write, fsync_dir
 from legquiz.model import Deck, QType, Question, card_key
 from legquiz.paths import user_decks_dir
-from legquiz.store import StoreState
+from legquiz.progress import StoreState
 
 REMOVED = "removed-decks"
 HISTORY = "deck-history"

@@ -174,7 +174,7 @@ def test_undo_stack_survives_reopening(legquiz_home: Path) -> None:
 
 
 def test_undo_depth_is_bounded(legquiz_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(storemod, "UNDO_DEPTH", 3)
+    monkeypatch.setattr("legquiz.progress.UNDO_DEPTH", 3)
     with Store.open(legquiz_home) as s:
         for i in range(5):
             answer(s, f"d/{i}", Rating.GOOD)
