@@ -232,8 +232,12 @@ def mapped(path: Path) -> Iterator[bytes | mmap.mmap]:
 _BROKEN = (ValueError, TypeError, KeyError, IndexError, AttributeError, EOFError, RecursionError, zlib.error)
 
 
-def decode(data: bytes | mmap.mmap, key: list[Any], path: Path, origin: str, cache: Path | None = None) -> Deck | None:
-    """The deck from cache bytes, its questions still packed; None (or an exception) for anything unexpected."""
+def unframe(data: bytes | mmap.mmap, expect: dict[str, Any]) -> Any:
+    """The marshalled payload after a JSON header line, or None unless the header has every value in
+    ``expect`` and the payload's exact size and CRC (checked before anything is unmarshalled).
+
+    Shared by the deck cache and the snapshot cache (snapcache.py), which frame their files alike.
+    """
     nl = data.find(b"\n")
     if nl < 0:
         return None
@@ -241,13 +245,17 @@ def decode(data: bytes | mmap.mmap, key: list[Any], path: Path, origin: str, cac
     with memoryview(data) as whole, whole[nl + 1 :] as payload:
         if (
             type(header) is not dict
-            or header.get(MAGIC) != FORMAT
-            or header.get("key") != key
+            or any(header.get(k) != v for k, v in expect.items())
             or header.get("bytes") != len(payload)
-            or header.get("crc") != zlib.crc32(payload)  # checked before unmarshalling anything
+            or header.get("crc") != zlib.crc32(payload)
         ):
             return None
-        body = marshal.loads(payload)
+        return marshal.loads(payload)
+
+
+def decode(data: bytes | mmap.mmap, key: list[Any], path: Path, origin: str, cache: Path | None = None) -> Deck | None:
+    """The deck from cache bytes, its questions still packed; None (or an exception) for anything unexpected."""
+    body = unframe(data, {MAGIC: FORMAT, "key": key})
     if type(body) is not tuple or len(body) != 4:
         return None
     meta, ids, size, blocks = body

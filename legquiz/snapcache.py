@@ -63,24 +63,11 @@ def fingerprint(path: Path) -> list[Any] | None:
 
 def load(home: Path, snapshot: Path) -> Any:
     """``json.loads`` of the bytes of ``snapshot`` as cached for exactly those bytes, or None."""
-    from legquiz.deckcache import mapped
+    from legquiz.deckcache import mapped, unframe
 
     try:
         with mapped(entry(home)) as data:
-            nl = data.find(b"\n")
-            if nl < 0:
-                return None
-            header = json.loads(data[:nl])
-            with memoryview(data) as whole, whole[nl + 1 :] as payload:
-                if (
-                    type(header) is not dict
-                    or header.get(MAGIC) != FORMAT
-                    or header.get("json") != fingerprint(snapshot)
-                    or header.get("bytes") != len(payload)
-                    or header.get("crc") != zlib.crc32(payload)
-                ):
-                    return None
-                return marshal.loads(payload)
+            return unframe(data, {MAGIC: FORMAT, "json": fingerprint(snapshot)})
     except (OSError, ValueError, TypeError, EOFError):
         return None
 
