@@ -28,7 +28,11 @@ from legquiz.errors import StoreError, StoreLocked
 from legquiz.fsutil import atomic_write, fresh_name
 from legquiz.progress import FORMAT as FORMAT
 from legquiz.progress import NEW as NEW
+from legquiz.progress import OK as OK
+from legquiz.progress import RN as RN
+from legquiz.progress import ROK as ROK
 from legquiz.progress import UNDO_DEPTH as UNDO_DEPTH
+from legquiz.progress import N as N
 from legquiz.progress import StoreState as StoreState
 from legquiz.progress import apply as apply
 from legquiz.progress import check_record as check_record
