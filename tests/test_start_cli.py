@@ -185,6 +185,10 @@ def test_undo_after_a_session_and_with_nothing_left(legquiz_home: Path) -> None:
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith(f"Took back your answer to {last['card']} (Easy, ")
     assert "its schedule is as it was before" in p.stdout
+    deck_id, _, qid = str(last["card"]).partition("/")
+    question = next(q for q in catalog.load(legquiz_home).get(deck_id).questions if q.id == qid)  # type: ignore[union-attr]
+    text = " ".join(question.prompt_text.split())
+    assert p.stdout.splitlines()[1] == f"  “{text if len(text) <= 100 else text[:99] + '…'}”"
     after = read(legquiz_home).state
     assert last["card"] not in after.cards and len(after.cards) == len(before.cards) - 1
     assert after.days[now.date().isoformat()][0] == before.days[now.date().isoformat()][0] - 1

@@ -158,3 +158,20 @@ def undo(ctx: click.Context, data_dir: Path | None) -> None:
     click.echo(
         f"Took back your answer to {last['card']} ({Rating(int(last['rating'])).label}, {when}); its schedule is as it was before."
     )
+    text = _question_text(home, str(last["card"]))
+    if text:
+        click.echo(f"  “{text}”")
+
+
+def _question_text(home: Path, key: str) -> str:
+    """The start of the question a card key names, so people see what they took back ('' if it is gone)."""
+    from legquiz import catalog
+    from legquiz.render import inert
+
+    deck_id, _, qid = key.partition("/")
+    d = catalog.load(home).get(deck_id)
+    q = next((q for q in d.questions if q.id == qid), None) if d is not None else None
+    if q is None:
+        return ""
+    text = " ".join(inert(q.prompt_text).split())
+    return text if len(text) <= 100 else text[:99] + "…"
