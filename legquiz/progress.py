@@ -7,12 +7,17 @@ undoing a record in one place is what makes replay, undo and repair agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from legquiz.cards import check_rows, is_time, row
 from legquiz.errors import StoreError
+
+if TYPE_CHECKING:
+    from legquiz.scheduler import CardState
 
 FORMAT = 1
 UNDO_DEPTH = 100
@@ -135,6 +140,46 @@ def check_record(rec: Any) -> str:
     if rec.get("replaces") is not None and not isinstance(rec["replaces"], int):
         return "'replaces' is of the wrong type"
     return ""
+
+
+def review_record(
+    card: str,
+    before: CardState | None,
+    after: CardState,
+    rating: int,
+    now: datetime,
+    day_of: Callable[[datetime], str],
+    *,
+    ms: int,
+    verdict: str,
+    answer: str | None,
+) -> dict[str, Any]:
+    """One answer as the log keeps it (without ``seq``, which the store adds).
+
+    ``first`` (the card was new) and ``counted`` (a review answer for true
+    retention: not a first answer, not a second answer on the same study day)
+    are decided here once, for every writer of answers.
+    """
+    # imported here, not at the top: `stats --json` imports this module and need not load the scheduler
+    from legquiz.scheduler import NEW as NEW_CARD
+
+    day = day_of(now)
+    first = before is None or before.state == NEW_CARD
+    counted = not first and before is not None and before.last_review is not None and day_of(before.last_review) != day
+    return {
+        "op": "review",
+        "card": card,
+        "rating": int(rating),
+        "at": now.isoformat(),
+        "day": day,
+        "ms": ms,
+        "first": first,
+        "counted": counted,
+        "verdict": verdict,
+        "answer": answer,
+        "before": before.to_dict() if before else None,
+        "after": after.to_dict(),
+    }
 
 
 def apply(state: StoreState, rec: dict[str, Any]) -> None:

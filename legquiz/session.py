@@ -20,6 +20,7 @@ from legquiz.config import Config, DayClock
 from legquiz.errors import StoreError
 from legquiz.grading import Verdict, grade, normalize
 from legquiz.model import Deck, QType, Question, card_key
+from legquiz.progress import review_record
 from legquiz.queue import Item as Item
 from legquiz.queue import Plan as Plan
 from legquiz.queue import plan as plan
@@ -316,28 +317,8 @@ class Session:
         if after is None:
             after = review(self.sched, before, rating, now)
         self._previews = {rating: (after, now)}
-        day = self.days.day(now)
-        first = before is None or before.state == NEW
-        counted = (
-            not first
-            and before is not None
-            and before.last_review is not None
-            and self.days.day(before.last_review) != day
-        )
-        rec: dict[str, object] = {
-            "op": "review",
-            "card": item.key,
-            "rating": int(rating),
-            "at": now.isoformat(),
-            "day": day,
-            "ms": max(0, int((now - shown_at).total_seconds() * 1000)),
-            "first": first,
-            "counted": counted,
-            "verdict": verdict,
-            "answer": answer,
-            "before": before.to_dict() if before else None,
-            "after": after.to_dict(),
-        }
+        ms = max(0, int((now - shown_at).total_seconds() * 1000))
+        rec = review_record(item.key, before, after, rating, now, self.days.day, ms=ms, verdict=verdict, answer=answer)
         if replaces is not None:
             rec["replaces"] = replaces["seq"]
             rec["ms"] = replaces["ms"]

@@ -14,7 +14,8 @@ from typing import Any
 from legquiz.cards import as_dict
 from legquiz.config import Config, DayClock
 from legquiz.model import Deck, QType, Question
-from legquiz.scheduler import NEW, CardState, Rating, review
+from legquiz.progress import review_record
+from legquiz.scheduler import CardState, Rating, review
 from legquiz.store import Store
 
 CFG = Config(fuzz=False)
@@ -53,28 +54,8 @@ class History:
             raw = replaces["before"]
         before = CardState.from_dict(raw) if raw else None
         after = review(self.sched, before, Rating(rating), now)
-        day = self.clock.day(now)
-        first = before is None or before.state == NEW
-        counted = (
-            not first
-            and before is not None
-            and before.last_review is not None
-            and self.clock.day(before.last_review) != day
-        )
-        rec: dict[str, Any] = {
-            "op": "review",
-            "card": key,
-            "rating": int(rating),
-            "at": now.isoformat(),
-            "day": day,
-            "ms": 1000,
-            "first": first,
-            "counted": counted,
-            "verdict": "right" if rating > 1 else "wrong",
-            "answer": None,
-            "before": before.to_dict() if before else None,
-            "after": after.to_dict(),
-        }
+        verdict = "right" if rating > 1 else "wrong"
+        rec = review_record(key, before, after, rating, now, self.clock.day, ms=1000, verdict=verdict, answer=None)
         if replaces is not None:
             rec["replaces"] = replaces["seq"]
         return self.store.append(rec)
