@@ -313,11 +313,7 @@ def test_undo_this_answer_from_the_menu(legquiz_home: Path) -> None:
     assert [a.message for a in p.asked].count("Which muscles?") == 2
     assert "Answer taken back" in p.text
     # undoing everything from this session gives back exactly the earlier state
-    with Store.open(legquiz_home) as s:
-        for _ in range(2):
-            last = s.last_undoable()
-            assert last is not None
-            s.append({"op": "undo", "target": last["seq"]})
+    undo_last(legquiz_home, 2)
     assert store_view(legquiz_home) == before
 
 
@@ -355,11 +351,7 @@ def test_undo_previous_at_the_next_question_restores_exactly(legquiz_home: Path)
     assert observed["view"]["cards"]["mix/tf"] == row(recs[4]["after"])
     assert summary.answered == 2 and summary.correct == 0
     # and the undo itself left the store exactly as before the tf
-    with Store.open(legquiz_home) as s:
-        for _ in range(2):
-            last = s.last_undoable()
-            assert last is not None
-            s.append({"op": "undo", "target": last["seq"]})
+    undo_last(legquiz_home, 2)
     assert store_view(legquiz_home) == before
 
 
@@ -519,3 +511,12 @@ def test_the_automatic_rating_reads_its_interval_from_when_it_was_saved(legquiz_
     menu = next(a for a in p.asked if a.message.startswith("Rate it"))
     again = next(c.title for c in menu.choices if c.value == str(int(Rating.AGAIN)))
     assert "next in 1 minute (automatic)" in again
+
+
+def undo_last(home: Path, n: int) -> None:
+    """Take back the last ``n`` answers through the store, as `legquiz undo` does."""
+    with Store.open(home) as s:
+        for _ in range(n):
+            last = s.last_undoable()
+            assert last is not None
+            s.append({"op": "undo", "target": last["seq"]})

@@ -119,9 +119,15 @@ def shipped_history(home: Path, days: int = 60, seed: int = 1) -> list[Deck]:
     from legquiz import catalog
 
     decks = catalog.load(home).decks
+    random_answers(home, decks, NOW - timedelta(days=days), days, seed)
+    return decks
+
+
+def random_answers(home: Path, decks: list[Deck], start: datetime, days: int, seed: int) -> datetime:
+    """On about 70% of ``days`` days from ``start``, 1-12 answers to random questions; the instant after the last day."""
     h = History(home)
     rng = random.Random(seed)
-    t = NOW - timedelta(days=days)
+    t = start
     for _ in range(days):
         if rng.random() < 0.7:
             for k in range(rng.randint(1, 12)):
@@ -130,7 +136,7 @@ def shipped_history(home: Path, days: int = 60, seed: int = 1) -> list[Deck]:
                 h.answer(f"{d.id}/{q.id}", rng.choice([1, 3, 3, 3, 4]), t + timedelta(minutes=k))
         t += timedelta(days=1)
     h.close()
-    return decks
+    return t
 
 
 def test_json_matches_the_documented_schema(
@@ -245,17 +251,7 @@ def test_rendered_output_matches_snapshot(legquiz_home: Path) -> None:
     from legquiz.stats_render import render
 
     decks = [deck("alpha", 12, "Running and leg size [bold]not markup[/bold]"), deck("beta", 8, "Jogging \x1b[31m")]
-    h = History(legquiz_home)
-    rng = random.Random(1)
-    t = at("2025-01-06 09:00")
-    for _ in range(70):
-        if rng.random() < 0.7:
-            for k in range(rng.randint(1, 12)):
-                d = rng.choice(decks)
-                q = rng.choice(d.questions)
-                h.answer(f"{d.id}/{q.id}", rng.choice([1, 3, 3, 3, 4]), t + timedelta(minutes=k))
-        t += timedelta(days=1)
-    h.close()
+    t = random_answers(legquiz_home, decks, at("2025-01-06 09:00"), 70, seed=1)
     s = compute(storemod.read(legquiz_home).state, decks, CFG, UTC_CLOCK, t, forecast_days=10)
     con = Console(width=100, record=True, color_system=None, file=io.StringIO(), highlight=False)
     render(s, con)
