@@ -24,9 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from legquiz import cards, catalog  # noqa: E402
-from legquiz.config import DayClock  # noqa: E402
-from legquiz.store import FORMAT, LOG, SNAPSHOT, UNDO_DEPTH  # noqa: E402
+from legquiz.core import cards  # noqa: E402
+from legquiz.core.progress import FORMAT, UNDO_DEPTH  # noqa: E402
+from legquiz.core.settings import DayClock  # noqa: E402
+from legquiz.deckfile import catalog
+from legquiz.storage.store import LOG, SNAPSHOT
 
 N, OK, NEW, RN, ROK = range(5)
 

@@ -63,8 +63,8 @@ def record(key: str, before: dict[str, object] | None, after: dict[str, object],
 
 def history(home: Path, answers: int, tail: int) -> None:
     """A store with ``answers`` answers spread over 2,000 cards, the last ``tail`` not yet in the snapshot."""
-    from legquiz.scheduler import Rating, SchedulerConfig, review
-    from legquiz.store import Store
+    from legquiz.srs.scheduler import Rating, SchedulerConfig, review
+    from legquiz.storage.store import Store
 
     sched = SchedulerConfig(fuzz=False)
     start = datetime.now(timezone.utc) - timedelta(days=400)
@@ -84,8 +84,8 @@ def history(home: Path, answers: int, tail: int) -> None:
 
 
 def appends(n: int) -> list[float]:
-    from legquiz.scheduler import Rating, SchedulerConfig, review
-    from legquiz.store import Store
+    from legquiz.srs.scheduler import Rating, SchedulerConfig, review
+    from legquiz.storage.store import Store
 
     now = datetime.now(timezone.utc)
     after = review(SchedulerConfig(fuzz=False), None, Rating.GOOD, now).to_dict()

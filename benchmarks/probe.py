@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scale import review_record  # noqa: E402
 
-from legquiz.cards import as_dict  # noqa: E402
-from legquiz.store import Store  # noqa: E402
+from legquiz.core.cards import as_dict  # noqa: E402
+from legquiz.storage.store import Store  # noqa: E402
 
 
 def before(store: Store, card: str) -> dict[str, object] | None:

@@ -98,7 +98,7 @@ def write_store(home: Path, n_reviews: int, n_cards: int, *, years: float = 3.0,
     day_names = [(first_day + timedelta(days=k)).date().isoformat() for k in range(n_days + 70)]
     per_day, extra = divmod(n_reviews, n_days)
 
-    from legquiz.store import StoreState, apply
+    from legquiz.core.progress import StoreState, apply
 
     state = StoreState()
     state_json: dict[str, str] = {}  # card -> its current state as JSON: the next record's "before"

@@ -35,7 +35,7 @@ class DeckError(LegquizError):
         self.line = line
         self.field = field
         self.detail = message
-        from legquiz.render import one_line  # deck text in a message must not reach the terminal raw
+        from legquiz.text import one_line  # deck text in a message must not reach the terminal raw
 
         shown = field if field and field == field.strip() else f'"{field}"'  # an empty or blank key, visibly
         shown = shown if len(shown) <= 80 else shown[:77] + "..."

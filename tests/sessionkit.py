@@ -10,11 +10,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from legquiz.articles import ArticleIndex
-from legquiz.config import Config, DayClock
-from legquiz.model import Deck, QType, Question
-from legquiz.session import UNDO, Ask, Item, Quit, Session, Summary
-from legquiz.store import Store
+from legquiz.core.model import Deck, QType, Question
+from legquiz.core.queue import Item
+from legquiz.core.session import Session, Summary
+from legquiz.core.settings import Config, DayClock
+from legquiz.deckfile.articles import ArticleIndex
+from legquiz.storage.store import Store
+from legquiz.ui.ask import UNDO, Ask, Quit
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)  # 09:00 UTC: mid-morning of study day 2024-03-01
 UTC_DAYS = DayClock(4, timezone.utc)
@@ -184,7 +186,7 @@ def run_session(
 
 
 def store_view(home: Path) -> dict[str, Any]:
-    from legquiz.store import read
+    from legquiz.storage.store import read
 
     st = read(home).state
     return copy.deepcopy({"cards": st.cards, "days": st.days, "undo": [r["seq"] for r in st.undo]})

@@ -11,12 +11,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from legquiz.cards import as_dict
-from legquiz.config import Config, DayClock
-from legquiz.model import Deck, QType, Question
-from legquiz.progress import review_record
-from legquiz.scheduler import CardState, Rating, review
-from legquiz.store import Store
+from legquiz.core.cards import as_dict
+from legquiz.core.model import Deck, QType, Question
+from legquiz.core.progress import review_record
+from legquiz.core.settings import Config, DayClock
+from legquiz.srs.scheduler import CardState, Rating, review
+from legquiz.storage.store import Store
 
 CFG = Config(fuzz=False)
 UTC_CLOCK = DayClock(4, timezone.utc)

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from clikit import MINI, legquiz, snapshot
 
-from legquiz import deck as deckmod
-from legquiz.anki_export import stable_id
-from legquiz.anki_import import html_to_text
-from legquiz.model import QType
+from legquiz.convert.anki_export import stable_id
+from legquiz.convert.anki_import import html_to_text
+from legquiz.core.model import QType
+from legquiz.deckfile import validate as deckmod
 
 ANKI_EXPORT = (
     "#separator:tab\n"
@@ -170,19 +170,19 @@ def test_reexport_updates_instead_of_duplicating(
 ) -> None:
     from datetime import datetime, timedelta, timezone
 
-    from legquiz.commands import start_cmd
+    from legquiz.cli import common
 
     src = tmp_path / "mini.yaml"
     src.write_text(MINI, "utf-8")
     assert legquiz("deck", "add", src).code == 0
     t0 = datetime(2024, 3, 1, tzinfo=timezone.utc)
-    monkeypatch.setattr(start_cmd, "utcnow", lambda: t0)
+    monkeypatch.setattr(common, "utcnow", lambda: t0)
     out = tmp_path / "mini.apkg"
     assert legquiz("export", "apkg", "--deck", "mini", "-o", out).code == 0
     assert len(import_apkg(collection, out).new) == 2
     src.write_text(MINI.replace("leg presses", "the leg press"), "utf-8")
     assert legquiz("deck", "add", src, "--force").code == 0
-    monkeypatch.setattr(start_cmd, "utcnow", lambda: t0 + timedelta(minutes=10))
+    monkeypatch.setattr(common, "utcnow", lambda: t0 + timedelta(minutes=10))
     assert legquiz("export", "apkg", "--deck", "mini", "-o", out).code == 0
     log = import_apkg(collection, out)
     assert (len(log.new), len(log.updated), collection.note_count()) == (0, 2, 2)

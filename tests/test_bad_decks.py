@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from legquiz import deck as deckmod
+from legquiz.deckfile import validate as deckmod
 from legquiz.errors import DeckErrors
 
 HERE = Path(__file__).resolve().parent

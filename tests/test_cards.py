@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from legquiz import cards, scheduler
-from legquiz.cards import DUE, FIELDS, STATE, as_dict, check_rows, is_time, row, to_utc, utc_text
-from legquiz.scheduler import CardState, Rating, SchedulerConfig, review
+from legquiz.core import cards
+from legquiz.core.cards import DUE, FIELDS, STATE, as_dict, check_rows, is_time, row, to_utc, utc_text
+from legquiz.srs import scheduler
+from legquiz.srs.scheduler import CardState, Rating, SchedulerConfig, review
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 

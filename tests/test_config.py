@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from legquiz import config as cfgmod
 from legquiz.cli import cli
-from legquiz.config import Config, DayClock
+from legquiz.core import settings as cfgmod
+from legquiz.core.settings import Config, DayClock
 from legquiz.errors import LegquizError
 
 
@@ -72,7 +72,7 @@ def test_set_get_reset(legquiz_home: Path, key: str, typed: str, echo: str, stor
 
 
 def test_parameters_set_and_reset(legquiz_home: Path) -> None:
-    from legquiz.scheduler import default_parameters
+    from legquiz.srs.scheduler import default_parameters
 
     weights = [round(w * 1.1, 4) for w in default_parameters()]
     code, _ = invoke("config", "set", "parameters", *map(str, weights))

@@ -17,10 +17,12 @@ import yaml
 from click.testing import CliRunner
 from deck_cases import ALL, HEAD, MC, TYPED
 
-from legquiz import deck, deckfile, yamlguard
 from legquiz.cli import cli
+from legquiz.core.model import QType
+from legquiz.deckfile import guard as yamlguard
+from legquiz.deckfile import read as deckfile
+from legquiz.deckfile import validate as deck
 from legquiz.errors import DeckErrors
-from legquiz.model import QType
 
 REPO = Path(__file__).resolve().parent.parent
 

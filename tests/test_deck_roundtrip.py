@@ -15,8 +15,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from legquiz import deck
-from legquiz.model import QType
+from legquiz.core.model import QType
+from legquiz.deckfile import validate as deck
 
 # Any text (not blank, as the format requires) except surrogates, which UTF-8 cannot hold, and NEL (U+0085):
 # PyYAML's own safe_dump(allow_unicode=True) writes "0\x85" so that safe_load reads back "0 ".

@@ -13,9 +13,9 @@ from clikit import MINI, legquiz, snapshot
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from legquiz import deck as deckmod
-from legquiz.model import QType
-from legquiz.store import read as read_store
+from legquiz.core.model import QType
+from legquiz.deckfile import validate as deckmod
+from legquiz.storage.store import read as read_store
 
 ENTER, UP, DOWN = "\r", "\x1b[A", "\x1b[B"
 
@@ -23,8 +23,8 @@ ENTER, UP, DOWN = "\r", "\x1b[A", "\x1b[B"
 @pytest.fixture
 def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Every questionary prompt (study session and deck commands) reads keystrokes from one pipe."""
-    from legquiz import prompts
-    from legquiz.commands import deck_cmd
+    from legquiz.cli import deck as deck_cmd
+    from legquiz.ui import terminal as prompts
 
     with create_pipe_input() as inp:
         real = prompts.QuestionaryPrompter

@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
-from legquiz import catalog, deck, deckcache
+from legquiz.core.model import LazyQuestions, QType
+from legquiz.deckfile import catalog
+from legquiz.deckfile import validate as deck
 from legquiz.errors import DeckErrors, LegquizError
-from legquiz.model import LazyQuestions, QType
+from legquiz.speed import deck_cache as deckcache
 
 DECK = """\
 format: 1
@@ -323,9 +325,9 @@ def test_a_cached_deck_builds_its_questions_only_when_used(tmp_path: Path, cache
 def test_the_day_s_queue_builds_only_the_questions_it_asks(
     legquiz_home: Path, unpacked: list[int], parses: list[Path]
 ) -> None:
-    from legquiz.config import Config
-    from legquiz.session import plan
-    from legquiz.store import StoreState
+    from legquiz.core.progress import StoreState
+    from legquiz.core.queue import plan
+    from legquiz.core.settings import Config
 
     big_deck(legquiz_home / "decks" / "big.yaml", 4 * deckcache.BLOCK)
     catalog.load(legquiz_home)

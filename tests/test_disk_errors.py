@@ -23,10 +23,10 @@ import pytest
 from clikit import legquiz
 from sessionkit import CFG, ENTER, UTC_DAYS, Clock, Scripted, every_kind_deck, items
 
-from legquiz.articles import ArticleIndex
+from legquiz.core.session import Session
+from legquiz.deckfile.articles import ArticleIndex
 from legquiz.errors import StoreError
-from legquiz.session import Session
-from legquiz.store import LOG, SNAPSHOT, Store, read
+from legquiz.storage.store import LOG, SNAPSHOT, Store, read
 
 ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 

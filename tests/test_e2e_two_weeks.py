@@ -18,13 +18,15 @@ from pathlib import Path
 
 from sessionkit import Clock, Scripted
 
-from legquiz import catalog, config
-from legquiz.articles import ArticleIndex
-from legquiz.cards import as_dict
-from legquiz.model import QType, Question
-from legquiz.scheduler import CardState, Rating, review
-from legquiz.session import Item, Session, plan
-from legquiz.store import LOG, Store, read
+from legquiz.core import settings as config
+from legquiz.core.cards import as_dict
+from legquiz.core.model import QType, Question
+from legquiz.core.queue import Item, plan
+from legquiz.core.session import Session
+from legquiz.deckfile import catalog
+from legquiz.deckfile.articles import ArticleIndex
+from legquiz.srs.scheduler import CardState, Rating, review
+from legquiz.storage.store import LOG, Store, read
 
 START = datetime(2024, 5, 6, 9, 0, tzinfo=timezone.utc)  # a Monday, 09:00
 SKIPPED = {6}  # the learner takes day 6 off: its reviews pile up for day 7

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from legquiz.gcpause import loaded, loading, paused
+from legquiz.speed.gcpause import loaded, loading, paused
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from clikit import legquiz, snapshot
 
-from legquiz import deck as deckmod
-from legquiz.generate import Article, Generator, negate, read_article, split_sentences
-from legquiz.model import QType
-from legquiz.paths import articles_dir
+from legquiz.convert.generate import Article, Generator, negate, read_article, split_sentences
+from legquiz.core.model import QType
+from legquiz.deckfile import validate as deckmod
+from legquiz.storage.paths import articles_dir
 
 ARTICLES = sorted(articles_dir().glob("*.txt"))
 

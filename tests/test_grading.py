@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from legquiz.grading import Verdict, allowed_typos, grade, normalize
+from legquiz.core.grading import Verdict, allowed_typos, grade, normalize
 
 R, T, W = Verdict.RIGHT, Verdict.TYPO, Verdict.WRONG
 

@@ -22,13 +22,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sessionkit import CFG, UTC_DAYS, Clock
 
-from legquiz import deck as deckmod
-from legquiz import deckwrite
-from legquiz.articles import ArticleIndex
+from legquiz.core.model import Deck
+from legquiz.core.queue import Item
+from legquiz.core.session import Session
+from legquiz.deckfile import validate as deckmod
+from legquiz.deckfile import write as deckwrite
+from legquiz.deckfile.articles import ArticleIndex
 from legquiz.errors import DeckErrors
-from legquiz.model import Deck
-from legquiz.session import Ask, Item, Session
-from legquiz.store import Store, read
+from legquiz.storage.store import Store, read
+from legquiz.ui.ask import Ask
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

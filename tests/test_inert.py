@@ -20,11 +20,12 @@ import pexpect
 from clikit import legquiz
 from sessionkit import CFG, ENTER, UTC_DAYS, Clock, Scripted, q
 
-from legquiz.articles import ArticleIndex
-from legquiz.model import Deck, QType
-from legquiz.render import inert, one_line
-from legquiz.session import Item, Session
-from legquiz.store import Store
+from legquiz.core.model import Deck, QType
+from legquiz.core.queue import Item
+from legquiz.core.session import Session
+from legquiz.deckfile.articles import ArticleIndex
+from legquiz.storage.store import Store
+from legquiz.text import inert, one_line
 
 CLEAR = "\x1b[2J"  # erase the screen
 TITLE = "\x1b]0;pwned\x07"  # OSC: set the terminal title, ended by BEL

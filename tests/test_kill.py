@@ -34,8 +34,8 @@ import pexpect
 import pytest
 from clikit import legquiz
 
-from legquiz import store as storemod
-from legquiz.store import LOG, Store
+from legquiz.storage import store as storemod
+from legquiz.storage.store import LOG, Store
 
 FEEDBACK = re.compile(r"✓ Correct|✗ Not quite")
 QUESTION = re.compile(r"\d+/\d+[^\n]{0,80}?Kill harness")  # the header: "3/400 · Kill harness"

@@ -16,9 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from legquiz import config, optimize, scheduler, store
-from legquiz.optimize import Review, Scored
-from legquiz.scheduler import Rating
+from legquiz.core import settings as config
+from legquiz.srs import fitting as optimize
+from legquiz.srs import scheduler
+from legquiz.srs.fitting import Review, Scored
+from legquiz.srs.scheduler import Rating
+from legquiz.storage import store
 from tests.clikit import legquiz, snapshot
 
 DATA = Path(__file__).parent / "data" / "anki-review-log.csv"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from legquiz import paths
+from legquiz.storage import paths
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,7 @@ def test_wheel_contains_the_decks_and_articles(wheel: Path) -> None:
     assert len(decks) == 3
     assert articles == {p.name for p in (REPO / "legquiz" / "articles").glob("*.txt")}
     assert len(articles) == 2
-    assert "legquiz/__main__.py" in names and "legquiz/cli.py" in names
+    assert "legquiz/__main__.py" in names and "legquiz/cli/__init__.py" in names
 
 
 def test_installed_wheel_finds_its_decks(wheel: Path, tmp_path: Path) -> None:
@@ -47,7 +47,7 @@ def test_installed_wheel_finds_its_decks(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     script = (
-        "import legquiz, legquiz.catalog as c, legquiz.paths as p, pathlib, sys\n"
+        "import legquiz, legquiz.deckfile.catalog as c, legquiz.storage.paths as p, pathlib, sys\n"
         "print(pathlib.Path(legquiz.__file__).parent)\n"
         "print(p.shipped_decks_dir())\n"
         "print(' '.join(d.id for d in c.load(pathlib.Path(sys.argv[1])).decks))\n"

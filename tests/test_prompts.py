@@ -17,11 +17,13 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from sessionkit import T0, UTC_DAYS, Clock, every_kind_deck
 
-from legquiz.articles import ArticleIndex
-from legquiz.config import Config
-from legquiz.prompts import QuestionaryPrompter, wrap
-from legquiz.session import UNDO, Ask, Choice, Item, Quit, Session
-from legquiz.store import LOG, Store
+from legquiz.core.queue import Item
+from legquiz.core.session import Session
+from legquiz.core.settings import Config
+from legquiz.deckfile.articles import ArticleIndex
+from legquiz.storage.store import LOG, Store
+from legquiz.ui.ask import UNDO, Ask, Choice, Quit
+from legquiz.ui.terminal import QuestionaryPrompter, wrap
 
 ENTER, DOWN, UP, CTRL_C, CTRL_D, CTRL_Z = "\r", "\x1b[B", "\x1b[A", "\x03", "\x04", "\x1a"
 

@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 from clikit import legquiz
 
-from legquiz import doctor, store
-from legquiz.cards import REPS, as_dict
+from legquiz.core.cards import REPS, as_dict
 from legquiz.errors import StoreError
-from legquiz.scheduler import NEW, CardState, Rating, SchedulerConfig, review
-from legquiz.store import BACKUPS, LOG, SNAPSHOT, Store
+from legquiz.srs.scheduler import NEW, CardState, Rating, SchedulerConfig, review
+from legquiz.storage import doctor, store
+from legquiz.storage.store import BACKUPS, LOG, SNAPSHOT, Store
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 SCHED = SchedulerConfig(fuzz=False)

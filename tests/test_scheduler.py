@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from legquiz.scheduler import (
+from legquiz.srs.scheduler import (
     LEARNING,
     NEW,
     RELEARNING,

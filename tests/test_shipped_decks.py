@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from legquiz import deck, paths
 from legquiz.cli import cli
-from legquiz.model import Deck, QType
+from legquiz.core.model import Deck, QType
+from legquiz.deckfile import validate as deck
+from legquiz.storage import paths
 
 REPO = Path(__file__).resolve().parent.parent
 DECK_FILES = sorted(paths.shipped_decks_dir().glob("*.yaml"))

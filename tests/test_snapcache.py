@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from legquiz import snapcache
-from legquiz import store as storemod
-from legquiz.cards import REPS, as_dict
+from legquiz.core.cards import REPS, as_dict
 from legquiz.errors import StoreError
-from legquiz.scheduler import CardState, Rating, SchedulerConfig, review
-from legquiz.store import SNAPSHOT, Store
+from legquiz.speed import snapshot_cache as snapcache
+from legquiz.srs.scheduler import CardState, Rating, SchedulerConfig, review
+from legquiz.storage import store as storemod
+from legquiz.storage.store import SNAPSHOT, Store
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -47,7 +47,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     real = storemod.json.loads
 
     def counting(s: Any, *a: Any, **k: Any) -> Any:
-        if sys._getframe(1).f_globals["__name__"] == "legquiz.store" and s.startswith(b'{"format"'):
+        if sys._getframe(1).f_globals["__name__"] == "legquiz.storage.store" and s.startswith(b'{"format"'):
             seen.append(len(s))
         return real(s, *a, **k)
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from legquiz import catalog
-from legquiz.model import card_key
-from legquiz.scheduler import Rating, SchedulerConfig, review
-from legquiz.store import LOG, Store, read
+from legquiz.core.model import card_key
+from legquiz.deckfile import catalog
+from legquiz.srs.scheduler import Rating, SchedulerConfig, review
+from legquiz.storage.store import LOG, Store, read
 
 LEGQUIZ = [sys.executable, "-m", "legquiz"]
 

@@ -1,4 +1,4 @@
-"""legquiz.stats: every figure from a simulated history with known answers."""
+"""legquiz.core.stats: every figure from a simulated history with known answers."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from stats_history import CFG, UTC_CLOCK, History, at, deck
 
-from legquiz import store as storemod
-from legquiz.cards import REPS
-from legquiz.config import DayClock
-from legquiz.model import Deck
-from legquiz.scheduler import Rating
-from legquiz.stats import Stats, compute, current_streak, heatmap, longest_streak, merged_days, retention
+from legquiz.core.cards import REPS
+from legquiz.core.model import Deck
+from legquiz.core.settings import DayClock
+from legquiz.core.stats import Stats, compute, current_streak, heatmap, longest_streak, merged_days, retention
+from legquiz.srs.scheduler import Rating
+from legquiz.storage import store as storemod
 
 ALPHA = deck("alpha", 5)
 BETA = deck("beta", 3)
@@ -178,10 +178,10 @@ def test_forecast_and_due_counts_agree_with_the_clock_card_by_card(hours: int) -
     """Due times compare as text with day boundaries computed once; the days must be clock.day's own."""
     from datetime import timezone
 
-    from legquiz.cards import row
-    from legquiz.scheduler import CardState
-    from legquiz.stats import scan_cards
-    from legquiz.store import StoreState
+    from legquiz.core.cards import row
+    from legquiz.core.progress import StoreState
+    from legquiz.core.stats import scan_cards
+    from legquiz.srs.scheduler import CardState
 
     rng = random.Random(hours)
     clock = DayClock(4, timezone(timedelta(hours=hours)))
@@ -245,7 +245,7 @@ def test_hardest_most_lapses_then_difficulty(legquiz_home: Path) -> None:
 
 
 def test_long_question_text_is_shortened(legquiz_home: Path) -> None:
-    from legquiz.model import QType, Question
+    from legquiz.core.model import QType, Question
 
     long = Deck("long", "Long", (Question("q", QType.TRUE_FALSE, question="word " * 40 + "\n end", answer=True),))
     h = History(legquiz_home)

@@ -17,9 +17,9 @@ import jsonschema
 import pytest
 from stats_history import CFG, UTC_CLOCK, History, at, deck
 
-from legquiz import store as storemod
-from legquiz.model import Deck
-from legquiz.stats import compute
+from legquiz.core.model import Deck
+from legquiz.core.stats import compute
+from legquiz.storage import store as storemod
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 NOW = at("2025-03-17 09:30")
@@ -90,11 +90,11 @@ def validate(doc: object) -> None:
 def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Local time is UTC, so the CLI's day boundary matches the simulated history's."""
     import legquiz.cli  # noqa: F401  (first: importing a command module alone is circular)
-    from legquiz.commands import start_cmd
+    from legquiz.cli import common
 
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    monkeypatch.setattr(start_cmd, "utcnow", lambda: NOW)
+    monkeypatch.setattr(common, "utcnow", lambda: NOW)
     yield
     monkeypatch.undo()
     time.tzset()
@@ -116,7 +116,7 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest
 
 def shipped_history(home: Path, days: int = 60, seed: int = 1) -> list[Deck]:
     """Answers to the shipped decks on most of ``days`` days before NOW."""
-    from legquiz import catalog
+    from legquiz.deckfile import catalog
 
     decks = catalog.load(home).decks
     random_answers(home, decks, NOW - timedelta(days=days), days, seed)
@@ -221,7 +221,7 @@ class FakeTerminal(io.StringIO):
 
 
 def _render_to_terminal(home: Path) -> str:
-    from legquiz.stats_render import console, render
+    from legquiz.ui.stats_view import console, render
 
     decks = [deck("alpha", 4)]
     h = History(home)
@@ -248,7 +248,7 @@ def test_rendered_output_matches_snapshot(legquiz_home: Path) -> None:
     """The whole screen at width 100 (set UPDATE_SNAPSHOTS=1 to rewrite it after a deliberate change)."""
     from rich.console import Console
 
-    from legquiz.stats_render import render
+    from legquiz.ui.stats_view import render
 
     decks = [deck("alpha", 12, "Running and leg size [bold]not markup[/bold]"), deck("beta", 8, "Jogging \x1b[31m")]
     t = random_answers(legquiz_home, decks, at("2025-01-06 09:00"), 70, seed=1)
@@ -287,10 +287,12 @@ def test_a_real_session_shows_up_in_stats(
     utc: None, legquiz_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Answers given through legquiz.session (scripted person, fake clock) are what stats count."""
-    from legquiz import catalog
-    from legquiz.articles import ArticleIndex
-    from legquiz.session import UNDO, Ask, Session, plan
-    from legquiz.store import Store
+    from legquiz.core.queue import plan
+    from legquiz.core.session import Session
+    from legquiz.deckfile import catalog
+    from legquiz.deckfile.articles import ArticleIndex
+    from legquiz.storage.store import Store
+    from legquiz.ui.ask import UNDO, Ask
 
     class Person:
         def __init__(self) -> None:

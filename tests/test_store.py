@@ -15,11 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from legquiz import store as storemod
-from legquiz.cards import LAPSES, STATE, as_dict, row
+from legquiz.core.cards import LAPSES, STATE, as_dict, row
+from legquiz.core.progress import StoreState
 from legquiz.errors import StoreError, StoreLocked
-from legquiz.scheduler import NEW, CardState, Rating, SchedulerConfig, review
-from legquiz.store import LOG, SNAPSHOT, Store, StoreState, read
+from legquiz.srs.scheduler import NEW, CardState, Rating, SchedulerConfig, review
+from legquiz.storage import store as storemod
+from legquiz.storage.store import LOG, SNAPSHOT, Store, read
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 SCHED = SchedulerConfig(fuzz=False)
@@ -174,7 +175,7 @@ def test_undo_stack_survives_reopening(legquiz_home: Path) -> None:
 
 
 def test_undo_depth_is_bounded(legquiz_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("legquiz.progress.UNDO_DEPTH", 3)
+    monkeypatch.setattr("legquiz.core.progress.UNDO_DEPTH", 3)
     with Store.open(legquiz_home) as s:
         for i in range(5):
             answer(s, f"d/{i}", Rating.GOOD)
@@ -484,7 +485,7 @@ def test_two_torn_lines_set_aside_in_the_same_second_are_both_kept(
     legquiz_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Regression: the aside file was named by the second only, so a second torn line overwrote the first.
-    monkeypatch.setattr("legquiz.store.time.time", lambda: 1_800_000_000.0)
+    monkeypatch.setattr("legquiz.storage.store.time.time", lambda: 1_800_000_000.0)
     with Store.open(legquiz_home):
         pass
     log = legquiz_home / LOG

@@ -13,9 +13,10 @@ from clikit import MINI, legquiz, snapshot
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from legquiz import catalog, userdecks
-from legquiz.store import Store, StoreState
-from legquiz.store import read as read_store
+from legquiz.core.progress import StoreState
+from legquiz.deckfile import catalog, userdecks
+from legquiz.storage.store import Store
+from legquiz.storage.store import read as read_store
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -53,9 +54,9 @@ def test_list_json_counts_due_questions(mini: Path, legquiz_home: Path, monkeypa
     assert legquiz("deck", "add", mini).code == 0
     give_progress(legquiz_home, "mini/q-tf", due=T0 + timedelta(days=1))
     give_progress(legquiz_home, "mini/q-typed", due=T0 + timedelta(days=5))
-    from legquiz.commands import start_cmd
+    from legquiz.cli import common
 
-    monkeypatch.setattr(start_cmd, "utcnow", lambda: T0 + timedelta(days=2))
+    monkeypatch.setattr(common, "utcnow", lambda: T0 + timedelta(days=2))
     rows = {row["id"]: row for row in json.loads(legquiz("deck", "list", "--json").out)}
     assert rows["mini"] == {
         "id": "mini", "title": "A small deck", "origin": "user", "questions": 2, "due": 1, "new": 0,
@@ -153,8 +154,8 @@ def test_remove_without_yes_needs_a_terminal(mini: Path, legquiz_home: Path) -> 
 @pytest.fixture
 def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """Real questionary prompts for deck commands, fed from a pipe."""
-    from legquiz.commands import deck_cmd
-    from legquiz.prompts import QuestionaryPrompter
+    from legquiz.cli import deck as deck_cmd
+    from legquiz.ui.terminal import QuestionaryPrompter
 
     with create_pipe_input() as inp:
         monkeypatch.setattr(
@@ -209,7 +210,7 @@ def test_no_rename_warning_without_progress_or_with_other_text(mini: Path, legqu
 
 
 def test_renamed_warnings_unit() -> None:
-    from legquiz.model import Deck, QType, Question
+    from legquiz.core.model import Deck, QType, Question
 
     d = Deck("d", "D", (Question("new", QType.CLOZE, text="The {{quadriceps}} work.", line=7),), path="d.yaml")
     known = {"old": "The {{quadriceps}} work!", "other": "The {{quadriceps}} work."}

@@ -1,0 +1,158 @@
+"""``legquiz optimize``: fit FSRS-6 to your own history and show, on later reviews, whether it predicts better."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from legquiz.cli.common import data_dir_option, resolve_home
+
+if TYPE_CHECKING:
+    from legquiz.srs.fitting import Result
+
+
+@click.command()
+@click.option(
+    "--reviews",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="CSV",
+    help="Use this review history (card_id,review_rating,review_time[,review_duration]) instead of yours.",
+)
+@click.option(
+    "--split",
+    type=click.FloatRange(0.1, 0.95),
+    default=0.8,
+    show_default=True,
+    metavar="F",
+    help="Fit on the first F of the reviews (by time), score on the rest.",
+)
+@click.option(
+    "--day-start",
+    type=click.IntRange(0, 23),
+    default=None,
+    metavar="H",
+    help="A study day starts at H o'clock (default: the configured day_start, 4).",
+)
+@click.option("--apply", is_flag=True, help="Save the fitted parameters if they beat the defaults.")
+@click.option("--force", is_flag=True, help="With --apply: save them even if they do not beat the defaults.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (fields: docs/optimize.md).")
+@data_dir_option
+@click.pass_context
+def optimize(
+    ctx: click.Context,
+    csv_path: Path | None,
+    split: float,
+    day_start: int | None,
+    apply: bool,
+    force: bool,
+    as_json: bool,
+    data_dir: Path | None,
+) -> None:
+    """Fit the FSRS parameters to your review history, and prove it on later reviews.
+
+    Reviews are sorted by time; the first 80% fit the 21 FSRS-6 weights, and
+    the later reviews judge them: each is predicted from the card's earlier
+    history, once with the default weights and once with the fitted ones.
+    Lower log loss and RMSE(bins) mean better predictions (the public
+    srs-benchmark's metrics; docs/optimize.md). With --apply the fitted
+    weights are saved only if they beat the defaults on both; 'legquiz config
+    reset parameters' goes back. Fitting needs the optional extra
+    legquiz[optimize] (PyTorch).
+
+    \b
+    Example:
+      legquiz optimize
+      legquiz optimize --apply
+      legquiz optimize --reviews anki-review-log.csv --json
+    """
+    import time
+
+    from legquiz.core import settings as config
+    from legquiz.errors import LegquizError, UsageError
+    from legquiz.srs import fitting as optimize
+    from legquiz.srs.scheduler import OptimizerMissing, optimizer_missing
+    from legquiz.storage import store
+
+    if force and not apply:
+        raise UsageError("--force only means something with --apply")
+    home = resolve_home(ctx, data_dir)
+    cfg = config.load(home)
+    hour = cfg.day_start if day_start is None else day_start
+    if csv_path is not None:
+        reviews = optimize.load_csv(csv_path)
+        source = str(csv_path)
+    else:
+        reviews = optimize.from_log(store.log_records(home), cfg.days().tz)
+        source = f"your review log ({home / store.LOG})"
+    p = optimize.plan(reviews, split, hour)
+    missing = optimizer_missing()
+    if missing:
+        raise LegquizError(missing)
+
+    def say(text: str) -> None:
+        click.echo(text, err=True)
+
+    interactive = sys.stderr.isatty()
+    say(
+        f"Fitting FSRS-6 to the first {p.cut:,} of {len(p.reviews):,} reviews from {source}"
+        f" (study days start at {hour}:00) ..."
+    )
+
+    def progress(done: int, total: int) -> None:
+        line = f"  epoch {min(done + 1, total)} of {total}" if done < total else f"  {total} epochs done"
+        if interactive:
+            click.echo(f"\r{line}   ", err=True, nl=done >= total)
+        else:
+            say(line)
+
+    try:
+        result = optimize.run(p, progress=progress, clock=time.perf_counter)
+    except OptimizerMissing as e:
+        raise LegquizError(str(e)) from None
+
+    if as_json:
+        click.echo(json.dumps(result.to_json()))
+    else:
+        _report(result)
+    if not apply:
+        return
+    better = result.beats_default()
+    if not better and not force:
+        raise LegquizError(
+            f"not applied: the fitted parameters do not beat the defaults on the {result.n_scored:,} scored reviews"
+            f" (log loss {result.optimized.log_loss:.4f} vs {result.default.log_loss:.4f},"
+            f" RMSE(bins) {result.optimized.rmse_bins:.4f} vs {result.default.rmse_bins:.4f});"
+            " --apply --force saves them anyway"
+        )
+    config.save(home, "parameters", result.parameters)
+    say(
+        f"Saved the fitted parameters in {home / config.FILENAME}"
+        f"{'' if better else ' (forced: they do not beat the defaults)'};"
+        " 'legquiz config reset parameters' goes back to the defaults."
+    )
+
+
+def _report(r: Result) -> None:
+    click.echo("")
+    click.echo(
+        f"Scored {r.n_scored:,} later reviews (those a day or more after the card's previous one),"
+        f" after fitting on {r.n_train:,} of {r.n_reviews:,}:"
+    )
+    click.echo("")
+    click.echo(f"  {'':<12} {'log loss':>10} {'RMSE(bins)':>12}")
+    click.echo(f"  {'default':<12} {r.default.log_loss:>10.4f} {r.default.rmse_bins:>12.4f}")
+    click.echo(f"  {'optimized':<12} {r.optimized.log_loss:>10.4f} {r.optimized.rmse_bins:>12.4f}")
+    click.echo("")
+    verdict = (
+        "The fitted parameters predict better (lower is better for both)."
+        if r.beats_default()
+        else "The fitted parameters do not beat the defaults on both metrics (lower is better)."
+    )
+    click.echo(f"{verdict} The fit took {r.fit_seconds:.1f} s.")
+    click.echo("Parameters: " + " ".join(f"{w:.4f}" for w in r.parameters))

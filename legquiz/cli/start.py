@@ -1,0 +1,174 @@
+"""``legquiz start`` and ``legquiz undo``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from legquiz.cli import common
+from legquiz.cli.common import EXIT_INTERRUPTED, chosen_decks, data_dir_option, resolve_home, warn
+from legquiz.errors import LegquizError, UsageError
+from legquiz.speed.gcpause import loaded, loading
+
+
+@click.command()
+@click.option("--deck", "decks", multiple=True, metavar="ID", help="Study only this deck (repeat for several).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N", help="Ask at most N questions in all.")
+@click.option(
+    "--new",
+    "new",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Introduce up to N new questions this session (default: the daily limit, 20).",
+)
+@click.option(
+    "--cram", is_flag=True, help="Practise any questions; answers are shown but nothing is saved or rescheduled."
+)
+@data_dir_option
+@click.pass_context
+@loading  # no garbage collection while decks and store load (docs/performance.md)
+def start(
+    ctx: click.Context, decks: tuple[str, ...], limit: int | None, new: int | None, cram: bool, data_dir: Path | None
+) -> None:
+    """Start a study session: due reviews first, then new questions.
+
+    After each answer you see whether it was right, the correct answer, why,
+    and the sentence of the article it comes from. Press Enter to accept the
+    automatic rating, or pick another (Again if you guessed, Easy if it was
+    too easy). Ctrl-Z takes back the last answer; Ctrl-C stops, keeping every
+    answer given.
+
+    \b
+    Example:
+      legquiz start
+      legquiz start --deck running-bigger-legs --limit 10
+      legquiz start --cram --deck running-vs-jogging
+    """
+    if not sys.stdin.isatty():
+        raise UsageError("start needs an interactive terminal, but stdin is not a terminal")
+    from legquiz.core import settings as config
+    from legquiz.core.queue import plan
+    from legquiz.core.session import Session
+    from legquiz.deckfile.articles import ArticleIndex
+    from legquiz.storage.store import Store
+    from legquiz.ui.render import clock, duration, span
+
+    home = resolve_home(ctx, data_dir)
+    cfg = config.load(home)
+    chosen = chosen_decks(home, decks)
+    days = cfg.days()
+    now = common.utcnow()
+    store = None if cram else Store.open(home)
+    try:
+        if store is not None:
+            for w in store.warnings:
+                warn(w)
+        from legquiz.core.progress import StoreState
+
+        state = store.state if store is not None else StoreState()
+        p = plan(chosen, state, cfg, days, now, limit=limit, new=new, cram=cram)
+        if not p.items:
+            click.echo(_nothing_message(p, now, span, clock))
+            return
+        from legquiz.ui.terminal import QuestionaryPrompter
+
+        prompter = QuestionaryPrompter()
+        parts = (
+            [f"{p.due} due", f"{p.new} new"] if not cram else [f"{len(p.items)} to practise (cram: nothing is saved)"]
+        )
+        click.echo(
+            prompter.style(
+                f"legquiz · {', '.join(parts)} · {len(p.items)} question{'s' if len(p.items) != 1 else ''}", "title"
+            )
+        )
+        click.echo(prompter.style("Enter accepts · Ctrl-Z takes back the last answer · Ctrl-C stops (answers are kept)", "dim"))
+        session = Session(p.items, cfg, days, prompter, common.utcnow, store, ArticleIndex(home), decks=chosen)
+        loaded()
+        summary = session.run()
+    finally:
+        if store is not None:
+            store.close()
+    pct = f" ({100 * summary.correct // summary.answered}%)" if summary.answered else ""
+    lines = [
+        "",
+        prompter.style("Session " + ("stopped" if summary.quit or summary.error else "finished"), "title"),
+        f"  answered {summary.answered}, correct {summary.correct}{pct}, time {duration(summary.seconds)}",
+    ]
+    if not cram:
+        lines.append(f"  due tomorrow: {summary.due_tomorrow}")
+    else:
+        lines.append("  cram: nothing was saved")
+    click.echo("\n".join(lines))
+    if summary.error:
+        raise LegquizError(summary.error)
+    if summary.quit:
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _nothing_message(p: object, now: datetime, span: object, clock: object) -> str:
+    from legquiz.core.queue import Plan
+    from legquiz.ui.render import clock as fmt_clock
+    from legquiz.ui.render import span as fmt_span
+
+    assert isinstance(p, Plan)
+    lines = ["Nothing to study right now."]
+    if p.new_waiting:
+        lines.append(
+            f"You have met today's limit of new questions; {p.new_waiting} new wait (use --new N to learn some now)."
+        )
+    if p.next_due is not None:
+        lines.append(f"Next question due in {fmt_span(p.next_due - now)} ({fmt_clock(p.next_due)}).")
+    elif not p.new_waiting:
+        lines.append("No questions are scheduled.")
+    return "\n".join(lines)
+
+
+@click.command()
+@data_dir_option
+@click.pass_context
+def undo(ctx: click.Context, data_dir: Path | None) -> None:
+    """Take back the last answer you gave (even after the session ended).
+
+    The question's schedule and your history return exactly to what they were
+    before that answer. Run it again to take back the answer before that.
+
+    \b
+    Example:
+      legquiz undo
+    """
+    from legquiz.srs.scheduler import Rating
+    from legquiz.storage.store import Store
+
+    home = resolve_home(ctx, data_dir)
+    with Store.open(home) as store:
+        for w in store.warnings:
+            warn(w)
+        last = store.last_undoable()
+        if last is None:
+            raise LegquizError("nothing to undo")
+        store.append({"op": "undo", "target": last["seq"]})
+    when = datetime.fromisoformat(str(last["at"])).astimezone().strftime("%Y-%m-%d %H:%M")
+    click.echo(
+        f"Took back your answer to {last['card']} ({Rating(int(last['rating'])).label}, {when}); its schedule is as it was before."
+    )
+    text = _question_text(home, str(last["card"]))
+    if text:
+        click.echo(f"  “{text}”")
+
+
+def _question_text(home: Path, key: str) -> str:
+    """The start of the question a card key names, so people see what they took back ('' if it is gone)."""
+    from legquiz.deckfile import catalog
+    from legquiz.text import inert
+
+    deck_id, _, qid = key.partition("/")
+    d = catalog.load(home).get(deck_id)
+    q = next((q for q in d.questions if q.id == qid), None) if d is not None else None
+    if q is None:
+        return ""
+    text = " ".join(inert(q.prompt_text).split())
+    return text if len(text) <= 100 else text[:99] + "…"

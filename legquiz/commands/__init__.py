@@ -1,1 +1,0 @@
-"""One module per command (group); cli.py only wires them together."""

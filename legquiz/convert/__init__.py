@@ -1,0 +1,1 @@
+"""Other formats in and out: article drafts, Anki import and export."""

@@ -1,0 +1,141 @@
+"""Write a deck as an Anki package (.apkg) with genanki.
+
+Ids are derived from the deck id, never random: the Anki deck and note types
+get the same ids on every export, and each note's guid comes from deck id +
+question id, so importing a newer export into Anki updates the notes (and
+keeps their Anki review history) instead of adding duplicates. Cloze
+questions use Anki's cloze note type (every gap is ``c1``, so one card hides
+them all, as legquiz asks them); every other type is a front/back note whose
+back carries the answer, the explanation and the source sentence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from legquiz.core.model import CLOZE_GAP, Deck, QType, Question
+from legquiz.errors import LegquizError
+
+CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background: white; }
+.choices { margin-top: .5em; }
+.why { margin-top: 1em; }
+.source { margin-top: 1em; font-size: 16px; color: #666; font-style: italic; }"""
+BACK_EXTRA = (
+    "{{#Explanation}}<div class=why>{{Explanation}}</div>{{/Explanation}}"
+    "{{#Source}}<div class=source>{{Source}}</div>{{/Source}}"
+)
+
+
+def stable_id(*parts: str) -> int:
+    """A positive id in Anki's usual range, the same for the same parts on every run."""
+    digest = hashlib.sha1("\x1f".join(parts).encode()).digest()
+    return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
+
+
+def _html(text: str) -> str:
+    return html.escape(text).replace("\n", "<br>")
+
+
+def _models(deck_id: str) -> tuple[Any, Any]:
+    import genanki
+
+    basic = genanki.Model(
+        stable_id("legquiz-model-basic", deck_id),
+        f"legquiz basic ({deck_id})",
+        fields=[{"name": "Front"}, {"name": "Back"}, {"name": "Explanation"}, {"name": "Source"}, {"name": "Type"}],
+        templates=[
+            {
+                "name": "Card 1",
+                "qfmt": "{{Front}}",
+                "afmt": '{{FrontSide}}<hr id="answer">{{Back}}' + BACK_EXTRA,
+            }
+        ],
+        css=CSS,
+    )
+    cloze = genanki.Model(
+        stable_id("legquiz-model-cloze", deck_id),
+        f"legquiz cloze ({deck_id})",
+        fields=[{"name": "Text"}, {"name": "Explanation"}, {"name": "Source"}],
+        templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}" + BACK_EXTRA}],
+        css=CSS,
+        model_type=genanki.Model.CLOZE,
+    )
+    return basic, cloze
+
+
+def front_back(q: Question) -> tuple[str, str]:
+    """The front and back (HTML) of a non-cloze question."""
+    if q.type is QType.MULTIPLE_CHOICE:
+        items = "".join(f"<li>{_html(c)}</li>" for c in q.choices)
+        return f'{_html(q.question)}<ol class=choices type="A">{items}</ol>', _html(str(q.answer))
+    if q.type is QType.TRUE_FALSE:
+        return f"True or false? {_html(q.question)}", "True" if q.answer else "False"
+    if q.type is QType.TYPED and q.aliases:
+        also = ", ".join(_html(a) for a in q.aliases)
+        return _html(q.question), f"{_html(str(q.answer))}<br><small>Also accepted: {also}</small>"
+    return _html(q.question), _html(str(q.answer))
+
+
+def cloze_text(q: Question) -> str:
+    """legquiz's {{gap}} as Anki's {{c1::gap}}, the rest HTML-escaped."""
+    out, last = [], 0
+    for m in CLOZE_GAP.finditer(q.text):
+        out.append(_html(q.text[last : m.start()]))
+        out.append("{{c1::" + _html(m.group(1).strip()) + "}}")
+        last = m.end()
+    out.append(_html(q.text[last:]))
+    return "".join(out)
+
+
+def build(d: Deck) -> Any:
+    """The genanki Deck for ``d``."""
+    import genanki
+
+    basic, cloze = _models(d.id)
+    gdeck = genanki.Deck(stable_id("legquiz-deck", d.id), d.title)
+    for q in d.questions:
+        source = f"“{_html(q.source.strip())}”" if q.source else ""
+        guid = genanki.guid_for("legquiz", d.id, q.id)
+        tags = ["legquiz", q.type.value]
+        if q.type is QType.CLOZE:
+            fields = [cloze_text(q), _html(q.explanation), source]
+            gdeck.add_note(genanki.Note(model=cloze, fields=fields, guid=guid, tags=tags))
+        else:
+            front, back = front_back(q)
+            fields = [front, back, _html(q.explanation), source, q.type.value]
+            gdeck.add_note(genanki.Note(model=basic, fields=fields, guid=guid, tags=tags))
+    return gdeck
+
+
+def export(d: Deck, out: Path, now: datetime) -> int:
+    """Write ``d`` to ``out`` atomically (temp file + rename); returns the number of notes."""
+    import genanki
+
+    if out.is_dir():
+        raise LegquizError(f"{out}: is a directory; give a file name like {out / (d.id + '.apkg')}")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise LegquizError(f"{out}: the folder {folder} does not exist")
+    gdeck = build(d)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a package is an ordinary file
+    try:
+        genanki.Package(gdeck).write_to_file(tmp, timestamp=now.timestamp())
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+    except OSError as e:
+        raise LegquizError(f"cannot write {out}: {e.strerror or e}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return len(gdeck.notes)

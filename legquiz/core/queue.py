@@ -1,0 +1,126 @@
+"""The day's queue: which questions a session asks, and in what order.
+
+Built from the snapshot alone (card states and due times), never from the
+review history, so planning costs the same after years of use. Due reviews
+come first, most overdue first, then new questions in deck order up to the
+daily limit.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from operator import itemgetter
+
+from legquiz.core.cards import DUE, STATE, utc_text
+from legquiz.core.model import Deck, Question, card_key
+from legquiz.core.progress import NEW as DAY_NEW
+from legquiz.core.progress import StoreState
+from legquiz.core.settings import Config, DayClock
+from legquiz.srs.scheduler import NEW
+
+
+class Item:
+    """One question in the session's queue: ``Item(deck, question)``, or a deck and the question's place in it.
+
+    Not a dataclass, because the question itself may be fetched only when it
+    is asked: a deck read from the parsed-deck cache builds its questions on
+    demand, and a queue of 2,000 due questions should not build them all
+    before the first is shown (docs/performance.md).
+    """
+
+    __slots__ = ("deck", "qid", "_question", "_index")
+
+    def __init__(self, deck: Deck, question: Question | None = None, *, index: int = -1, qid: str = "") -> None:
+        if question is None and index < 0:
+            raise ValueError("an Item needs its question, or the question's index in the deck")
+        self.deck = deck
+        self._question = question
+        self._index = index
+        self.qid = question.id if question is not None else qid or deck.question_ids()[index]
+
+    @property
+    def question(self) -> Question:
+        if self._question is None:
+            self._question = self.deck.questions[self._index]
+        return self._question
+
+    @property
+    def key(self) -> str:
+        return card_key(self.deck.id, self.qid)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Item):
+            return NotImplemented
+        return (self.deck, self.question) == (other.deck, other.question)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"Item({self.key!r})"
+
+
+@dataclass
+class Plan:
+    """The session's queue, and what to say about what is not in it."""
+
+    items: list[Item]
+    due: int = 0
+    new: int = 0
+    new_waiting: int = 0  # new questions held back by today's limit
+    next_due: datetime | None = None
+
+
+def plan(
+    decks: list[Deck],
+    state: StoreState,
+    cfg: Config,
+    days: DayClock,
+    now: datetime,
+    *,
+    limit: int | None = None,
+    new: int | None = None,
+    cram: bool = False,
+    rng: random.Random | None = None,
+) -> Plan:
+    """The session's queue: due reviews (most overdue first), then new questions."""
+    if cram:
+        order = [Item(d, index=i, qid=qid) for d in decks for i, qid in enumerate(d.question_ids())]
+        (rng or random.Random()).shuffle(order)
+        return Plan(order[:limit] if limit is not None else order)
+    # On the way to the first question with 10,000 questions: no Question and no datetime per card (due
+    # times compare as text: legquiz.cards), and Items only for what is queued. A plain loop: in a fresh
+    # process it beats building lists of every card, whose new memory costs more than the loop saves.
+    due: list[tuple[str, Deck, int, str]] = []
+    fresh: list[tuple[Deck, int, str]] = []
+    next_due = ""
+    now_key = utc_text(now)
+    cards = state.cards
+    for d in decks:
+        ids = d.question_ids()
+        for i, raw in enumerate(map(cards.get, map(card_key(d.id, "").__add__, ids))):
+            if raw is None or raw[STATE] == NEW:
+                fresh.append((d, i, ids[i]))
+            elif raw[DUE] <= now_key:
+                due.append((raw[DUE], d, i, ids[i]))
+            elif not next_due or raw[DUE] < next_due:
+                next_due = raw[DUE]
+    due.sort(key=itemgetter(0))  # stable: equal times stay in deck order
+    if new is None:
+        introduced = state.days.get(days.day(now), [0] * 5)[DAY_NEW]
+        new = max(0, cfg.new_per_day - introduced)
+    queue = [Item(d, index=i, qid=qid) for _, d, i, qid in due] + [
+        Item(d, index=i, qid=qid) for d, i, qid in fresh[:new]
+    ]
+    if limit is not None:
+        queue = queue[:limit]
+    n_due = min(len(due), len(queue))
+    return Plan(
+        queue,
+        due=n_due,
+        new=len(queue) - n_due,
+        new_waiting=len(fresh) - (len(queue) - n_due),
+        next_due=datetime.fromisoformat(next_due) if next_due else None,
+    )

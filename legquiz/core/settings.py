@@ -1,0 +1,197 @@
+"""User settings (``LEGQUIZ_HOME/config.json``): retention, limits, day boundary.
+
+Settings are validated on the way in (``legquiz config set``) and on the way
+out (a hand-edited file with a bad value is an error naming the key).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from legquiz.errors import LegquizError
+from legquiz.srs.scheduler import DEFAULT_LEARNING_STEPS, DEFAULT_RELEARNING_STEPS, SchedulerConfig
+from legquiz.storage.fsutil import atomic_write
+
+FILENAME = "config.json"
+
+
+@dataclass(frozen=True)
+class Config:
+    desired_retention: float = 0.9
+    new_per_day: int = 20
+    day_start: int = 4  # hour, local time: a "day" runs from 4 am to 4 am, as in Anki
+    learning_steps: tuple[float, ...] = DEFAULT_LEARNING_STEPS
+    relearning_steps: tuple[float, ...] = DEFAULT_RELEARNING_STEPS
+    maximum_interval: int = 36500
+    fuzz: bool = True
+    parameters: tuple[float, ...] | None = None
+
+    def scheduler(self) -> SchedulerConfig:
+        return SchedulerConfig(
+            desired_retention=self.desired_retention,
+            parameters=self.parameters,
+            learning_steps=self.learning_steps,
+            relearning_steps=self.relearning_steps,
+            maximum_interval=self.maximum_interval,
+            fuzz=self.fuzz,
+        )
+
+    def days(self, tz: tzinfo | None = None) -> DayClock:
+        return DayClock(self.day_start, tz)
+
+
+HELP = {
+    "desired_retention": "target probability of recalling a question when it is due (0.7-0.99)",
+    "new_per_day": "new questions introduced per day (0-9999)",
+    "day_start": "hour (0-23, local time) at which a new study day starts",
+    "learning_steps": "minutes between first answers before a question graduates, e.g. '1 10'",
+    "relearning_steps": "minutes between answers after a lapse, e.g. '10'",
+    "maximum_interval": "longest interval in days",
+    "fuzz": "spread due dates a little so questions do not clump (true/false)",
+    "parameters": "21 FSRS-6 weights (set by 'legquiz optimize'; 'default' for the built-in ones)",
+}
+
+
+def _check(key: str, value: Any) -> Any:
+    """The value, normalised, or a LegquizError saying what is allowed."""
+
+    def bad(msg: str) -> LegquizError:
+        return LegquizError(f"config: {key}: {msg}")
+
+    if key == "desired_retention":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.7 <= float(value) <= 0.99:
+            raise bad("must be a number from 0.7 to 0.99")
+        return float(value)
+    if key in ("new_per_day", "day_start", "maximum_interval"):
+        limits = {"new_per_day": (0, 9999), "day_start": (0, 23), "maximum_interval": (1, 36500)}[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not limits[0] <= value <= limits[1]:
+            raise bad(f"must be a whole number from {limits[0]} to {limits[1]}")
+        return value
+    if key in ("learning_steps", "relearning_steps"):
+        if not isinstance(value, (list, tuple)) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1440 for v in value
+        ):
+            raise bad("must be a list of minutes, each from 0 to 1440 (a day)")
+        return tuple(float(v) for v in value)
+    if key == "fuzz":
+        if not isinstance(value, bool):
+            raise bad("must be true or false")
+        return value
+    if key == "parameters":
+        if value is None:
+            return None
+        if (
+            not isinstance(value, (list, tuple))
+            or len(value) != 21
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+        ):
+            raise bad("must be a list of 21 numbers (FSRS-6)")
+        params = tuple(float(v) for v in value)
+        try:  # fsrs knows each weight's allowed range; ask it rather than copy the table
+            SchedulerConfig(parameters=params).fsrs()
+        except ValueError as e:
+            detail = [ln.strip() for ln in str(e).splitlines()[1:] if ln.strip()] or [str(e)]
+            more = f" and {len(detail) - 2} more" if len(detail) > 2 else ""
+            raise bad(f"not valid FSRS-6 weights: {'; '.join(detail[:2])}{more}") from None
+        return params
+    raise LegquizError(f"config: unknown setting '{key}'; known: {', '.join(HELP)}")
+
+
+def parse_value(key: str, text: str) -> Any:
+    """Turn what a user typed on the command line into a setting's value."""
+    raw = text.strip()
+    if key == "parameters" and raw.lower() in ("default", "none", ""):
+        return _check(key, None)
+    if key in ("learning_steps", "relearning_steps", "parameters"):
+        parts = raw.replace(",", " ").split()
+        try:
+            return _check(key, [float(p) for p in parts])
+        except ValueError:
+            raise LegquizError(f"config: {key}: '{text}' is not a list of numbers") from None
+    if key == "fuzz":
+        if raw.lower() in ("true", "yes", "on", "1"):
+            return True
+        if raw.lower() in ("false", "no", "off", "0"):
+            return False
+        return _check(key, raw)
+    try:
+        value: Any = int(raw)
+    except ValueError:
+        try:
+            value = float(raw)
+        except ValueError:
+            value = raw
+    return _check(key, value)
+
+
+def load(home: Path) -> Config:
+    path = home / FILENAME
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Config()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise LegquizError(f"{path}: cannot read settings ({e}); fix or delete the file") from None
+    if not isinstance(raw, dict):
+        raise LegquizError(f"{path}: settings must be a JSON object")
+    values = {}
+    names = {f.name for f in fields(Config)}
+    for key, value in raw.items():
+        if key not in names:
+            continue  # a setting from a newer legquiz: keep it in the file, ignore it here
+        try:
+            values[key] = _check(key, value)
+        except LegquizError as e:
+            raise LegquizError(f"{path}: {e.message.removeprefix('config: ')}") from None
+    return replace(Config(), **values)
+
+
+def save(home: Path, key: str, value: Any) -> Config:
+    """Set one key (``None`` resets it to the default) and write the file atomically."""
+    path = home / FILENAME
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raw = {}
+    except (OSError, ValueError):
+        raw = {}
+    if value is None and key != "parameters":
+        raw.pop(key, None)
+    else:
+        raw[key] = list(value) if isinstance(value, tuple) else value
+        if key == "parameters" and value is None:
+            raw.pop(key, None)
+    atomic_write(path, (json.dumps(raw, indent=2, sort_keys=True) + "\n").encode())
+    return load(home)
+
+
+def as_dict(cfg: Config) -> dict[str, Any]:
+    d = asdict(cfg)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+
+@dataclass(frozen=True)
+class DayClock:
+    """Turns instants into study days: a day starts at ``day_start`` local time."""
+
+    day_start: int = 4
+    tz: tzinfo | None = None  # None: the machine's local zone
+
+    def local(self, t: datetime) -> datetime:
+        return t.astimezone(self.tz) if self.tz else t.astimezone()
+
+    def day(self, t: datetime) -> str:
+        """The study day (YYYY-MM-DD) an instant belongs to."""
+        return (self.local(t) - timedelta(hours=self.day_start)).date().isoformat()
+
+    def next_start(self, t: datetime, days: int = 1) -> datetime:
+        """The instant the study day ``days`` after t's day begins."""
+        day = (self.local(t) - timedelta(hours=self.day_start)).date() + timedelta(days=days)
+        wall = datetime(day.year, day.month, day.day, self.day_start)
+        # Resolve the wall-clock time in the zone on *that* date, so a daylight-saving
+        # change between t and the boundary does not shift it by an hour.
+        return wall.replace(tzinfo=self.tz) if self.tz else wall.astimezone()

@@ -1,0 +1,1 @@
+"""Deck files: reading safely, validating, writing, the catalog of decks."""

@@ -1,0 +1,7 @@
+"""How big a deck may be: one place, so the reader, the guard and the validator agree."""
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_QUESTIONS = 20_000
+MAX_TEXT = 5_000
+MAX_CHOICES = 12
+MAX_ALIASES = 50

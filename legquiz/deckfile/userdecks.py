@@ -1,0 +1,296 @@
+"""The user's own decks: list, add, remove, and spotting a renamed question id.
+
+User decks live in ``LEGQUIZ_HOME/decks/<id>.yaml``. Progress belongs to deck
+id + question id and lives in the store, never in a deck file, so removing a
+deck keeps its progress and adding it back restores it. Every change is one
+atomic rename: a failed command leaves ``LEGQUIZ_HOME`` as it was.
+
+Beside the decks, ``deck-history/<id>.json`` remembers the text of every
+question ever added under an id, so ``deck validate`` can warn when an edited
+deck gives a question with progress a new id (which would start it afresh).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from legquiz.core.cards import DUE, NEW, STATE, utc_text
+from legquiz.core.model import Deck, QType, Question, card_key
+from legquiz.core.progress import StoreState
+from legquiz.deckfile import catalog as catalogmod
+from legquiz.deckfile import validate as deckmod
+from legquiz.deckfile.catalog import Catalog
+from legquiz.errors import LegquizError, UsageError
+from legquiz.storage.fsutil import atomic_write, fsync_dir
+from legquiz.storage.paths import user_decks_dir
+
+REMOVED = "removed-decks"
+HISTORY = "deck-history"
+
+
+@dataclass(frozen=True)
+class DeckRow:
+    """One line of ``deck list``."""
+
+    id: str
+    title: str
+    origin: str
+    questions: int
+    due: int
+    new: int
+    path: str
+
+
+def rows(cat: Catalog, state: StoreState, now: datetime) -> list[DeckRow]:
+    out = []
+    now_key = utc_text(now)  # due times compare as text (legquiz.cards)
+    for d in cat.decks:
+        due = new = 0
+        prefix = card_key(d.id, "")
+        for raw in map(state.cards.get, map(prefix.__add__, d.question_ids())):  # ids only: no Question built
+            if raw is None or raw[STATE] == NEW:
+                new += 1
+            elif raw[DUE] <= now_key:
+                due += 1
+        out.append(DeckRow(d.id, d.title, d.origin, len(d.questions), due, new, d.path))
+    return out
+
+
+def deck_path(home: Path, deck_id: str) -> Path:
+    return user_decks_dir(home) / f"{deck_id}.yaml"
+
+
+def progress_ids(state: StoreState, deck_id: str) -> set[str]:
+    """Question ids of this deck that have been answered at least once."""
+    prefix = f"{deck_id}/"
+    return {k[len(prefix) :] for k in state.cards if k.startswith(prefix)}
+
+
+@dataclass
+class Added:
+    deck: Deck
+    path: Path
+    replaced: bool
+    progress: int  # questions of the deck that already had progress
+    warnings: list[str] = field(default_factory=list)
+
+
+def add(home: Path, source: Path, state: StoreState, force: bool = False) -> Added:
+    """Validate ``source`` and copy it into the user's decks (see :func:`add_text`)."""
+    from legquiz.errors import DeckError, DeckErrors
+
+    shown = str(source)
+    try:
+        text = deckmod.read_text(source, shown)
+    except DeckError as e:
+        raise DeckErrors([e]) from None
+    return add_text(home, text, shown, state, force=force, article_dir=source.parent)
+
+
+def add_text(
+    home: Path, text: str, shown: str, state: StoreState, force: bool = False, article_dir: Path | None = None
+) -> Added:
+    """Validate a deck's text and install it as ``decks/<id>.yaml``; nothing is written if anything is wrong.
+
+    Refused: an invalid deck (every problem, as ``deck validate`` prints
+    them), an id used by a shipped deck, and an id used by another user deck
+    unless ``force``. ``article_dir`` is where to look for the deck's article
+    file, copied to ``LEGQUIZ_HOME/articles`` so the session can name it.
+    """
+    from legquiz.errors import DeckError, DeckErrors
+
+    try:
+        d = deckmod.build(deckmod.compose(text, shown), shown, origin="user")
+    except DeckError as e:
+        raise DeckErrors([e]) from None
+    cat = catalogmod.load(home)
+    existing = cat.get(d.id)
+    dest = deck_path(home, d.id)
+    if existing is not None and existing.origin == "shipped":
+        raise LegquizError(
+            f"{shown}: deck id '{d.id}' is taken by a deck shipped with legquiz (\"{existing.title}\"); "
+            "give yours another id"
+        )
+    if existing is not None and not force:
+        raise LegquizError(
+            f"{shown}: you already have a deck with id '{d.id}' ({existing.path}); "
+            "use --force to replace it (its progress is kept)"
+        )
+    if dest.exists() and (existing is None or Path(existing.path) != dest):
+        other = _deck_id_of(dest)
+        if other is not None and other != d.id:
+            raise LegquizError(f"{dest} holds deck '{other}'; rename that file before adding '{d.id}'")
+        if not force:
+            raise LegquizError(f"{dest} already exists but is not a valid deck; use --force to replace it")
+    warnings = renamed_warnings(d, _known_texts(home, d.id, cat), progress_ids(state, d.id))
+    try:
+        atomic_write(dest, text.encode("utf-8"))
+    except OSError as e:
+        raise LegquizError(f"cannot write {dest}: {e.strerror or e}; nothing was changed") from None
+    if existing is not None and Path(existing.path) != dest:
+        try:
+            os.unlink(existing.path)  # the replaced deck lived under another file name
+        except OSError as e:
+            warnings.append(f"could not remove the old copy {existing.path}: {e.strerror or e}")
+    _remember(home, d)
+    if article_dir is not None and d.article:
+        warnings.extend(_copy_article(home, article_dir, d.article))
+    ids = {q.id for q in d.questions}
+    return Added(d, dest, existing is not None, len(progress_ids(state, d.id) & ids), warnings)
+
+
+def _deck_id_of(path: Path) -> str | None:
+    try:
+        return deckmod.load(path).id
+    except LegquizError:
+        return None
+
+
+def _copy_article(home: Path, folder: Path, name: str) -> list[str]:
+    """Keep the deck's article beside the user's decks, if it sits next to the file added."""
+    src = folder / name
+    dest = home / "articles" / name
+    if Path(name).name != name or not src.is_file():
+        return []
+    try:
+        data = src.read_bytes()
+        if dest.exists():
+            if dest.read_bytes() != data:
+                return [f"kept the existing article {dest}; it differs from {src}"]
+            return []
+        atomic_write(dest, data)
+    except OSError as e:
+        return [f"could not copy the article {src}: {e.strerror or e}"]
+    return []
+
+
+@dataclass
+class Removed:
+    deck: Deck
+    kept_copy: Path
+    progress: int
+
+
+def find_user_deck(cat: Catalog, deck_id: str, verb: str) -> Deck:
+    """The user deck ``deck_id``; an unknown or shipped id is a one-line error."""
+    d = cat.get(deck_id)
+    if d is None:
+        raise UsageError(f"no deck with id '{deck_id}'; known decks: {', '.join(cat.ids()) or 'none'}")
+    if d.origin == "shipped":
+        raise LegquizError(f"deck '{deck_id}' is shipped with legquiz and cannot be {verb}; only your own decks can")
+    return d
+
+
+def remove(home: Path, d: Deck, state: StoreState) -> Removed:
+    """Move the deck file to ``removed-decks/`` (one rename); its progress stays in the store."""
+    src = Path(d.path)
+    folder = home / REMOVED
+    kept = folder / f"{d.id}.yaml"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.replace(src, kept)
+    except OSError as e:
+        raise LegquizError(f"cannot remove {src}: {e.strerror or e}; nothing was changed") from None
+    fsync_dir(src.parent)
+    fsync_dir(folder)
+    return Removed(d, kept, len(progress_ids(state, d.id) & {q.id for q in d.questions}))
+
+
+# -- renamed ids -------------------------------------------------------------
+
+
+def question_text(q: Question) -> str:
+    return q.text if q.type is QType.CLOZE else q.question
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _history_path(home: Path, deck_id: str) -> Path:
+    return home / HISTORY / f"{deck_id}.json"
+
+
+def _read_history(home: Path, deck_id: str) -> dict[str, str]:
+    try:
+        raw = json.loads(_history_path(home, deck_id).read_text(encoding="utf-8"))
+        qs = raw["questions"]
+        return {str(k): str(v) for k, v in qs.items()} if isinstance(qs, dict) else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # advisory only: a missing or damaged history just means fewer warnings
+
+
+def _remember(home: Path, d: Deck) -> None:
+    texts = _read_history(home, d.id)
+    texts.update({q.id: question_text(q) for q in d.questions})
+    data = json.dumps({"format": 1, "questions": texts}, ensure_ascii=False, indent=1).encode()
+    try:
+        atomic_write(_history_path(home, d.id), data)
+    except OSError:
+        pass  # the deck is installed; the history only feeds a warning
+
+
+def _known_texts(home: Path, deck_id: str, cat: Catalog) -> dict[str, str]:
+    texts = _read_history(home, deck_id)
+    installed = cat.get(deck_id)
+    if installed is not None:
+        texts.update({q.id: question_text(q) for q in installed.questions})
+    return texts
+
+
+def known_texts(home: Path, deck_id: str) -> dict[str, str]:
+    """Question id -> text for every question this deck id has had (installed deck and history)."""
+    return _known_texts(home, deck_id, catalogmod.load(home))
+
+
+def renamed_warnings(d: Deck, known: dict[str, str], progress: Iterable[str]) -> list[str]:
+    """``FILE:LINE: questions[i].id: ...`` for each new id whose text matches a question with progress."""
+    with_progress = set(progress)
+    ids = {q.id for q in d.questions}
+    by_text: dict[str, list[str]] = {}
+    for qid, text in known.items():
+        if qid in with_progress and qid not in ids:
+            by_text.setdefault(_norm(text), []).append(qid)
+    out = []
+    for i, q in enumerate(d.questions):
+        if q.id in with_progress:
+            continue
+        old = by_text.get(_norm(question_text(q)))
+        if old:
+            out.append(
+                f"{d.path}:{q.line}: questions[{i}].id: new id '{q.id}' has the same text as '{old[0]}', "
+                f"which has progress; if you renamed it, put back id '{old[0]}' or its progress is not used"
+            )
+    return out
+
+
+class RenameCheck:
+    """Renamed-id warnings for several decks, reading the catalog and the store once."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self._cat: Catalog | None = None
+        self._state: StoreState | None = None
+        self._failed = False
+
+    def warnings(self, d: Deck) -> list[str]:
+        """Never fails: without a readable store or catalog there is simply nothing to compare with."""
+        if self._failed:
+            return []
+        try:
+            if self._cat is None or self._state is None:
+                from legquiz.storage import store
+
+                self._cat = catalogmod.load(self.home)
+                self._state = store.read(self.home).state
+        except LegquizError:
+            self._failed = True
+            return []
+        known = _known_texts(self.home, d.id, self._cat)
+        return renamed_warnings(d, known, progress_ids(self._state, d.id))

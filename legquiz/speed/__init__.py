@@ -1,0 +1,1 @@
+"""Speed work behind one door: caches and garbage-collector pauses."""

@@ -1,0 +1,1 @@
+"""Spaced repetition: FSRS scheduling and fitting its parameters."""

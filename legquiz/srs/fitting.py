@@ -1,0 +1,307 @@
+"""Fit FSRS-6 to a person's own review history and score it honestly on later reviews.
+
+The metric is the public srs-benchmark's (docs/optimize.md), so figures compare
+with published ones: a review is *scored* when it is not the card's first and
+at least one study day has passed since the card's previous review; y = 0 for
+Again, else 1; p = the retrievability FSRS predicts just before it, from
+replaying the card's whole earlier history (before the cut too). Reviews are
+sorted by time and cut by index: the first ``split`` of them fit the weights,
+the scored reviews after the cut judge them.
+
+The FSRS model and its optimizer are reached only through legquiz.scheduler;
+nothing here reads the clock or the files of the store.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from legquiz.errors import DeckError, DeckErrors, LegquizError
+from legquiz.srs import scheduler
+
+MIN_SCORABLE = 400  # below this, a fit learns noise and the comparison says nothing
+EPOCHS = 6  # py-fsrs's default is 5; see docs/optimize.md for the sweep behind 6
+COLUMNS = ("card_id", "review_rating", "review_time")  # review_duration may be there; it is not used
+RATINGS = "1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)"
+
+
+@dataclass(frozen=True)
+class Review:
+    """One answer: which card, the rating (1-4) and when (an aware datetime)."""
+
+    card: str
+    rating: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One scored review: outcome, prediction, and the srs-benchmark bin coordinates."""
+
+    y: int
+    p: float
+    delta_t: int  # whole days since the card's previous review (>= 1)
+    i: int  # 1 + the card's reviews so far that came a day or more after the previous one
+    lapses: int  # earlier reviews rated Again a day or more after the previous one
+
+
+@dataclass(frozen=True)
+class Scores:
+    log_loss: float
+    rmse_bins: float
+
+
+@dataclass(frozen=True)
+class Result:
+    n_reviews: int
+    n_train: int
+    n_scored: int
+    default: Scores
+    optimized: Scores
+    parameters: tuple[float, ...]
+    fit_seconds: float
+
+    def beats_default(self) -> bool:
+        """True when the fitted weights are better on both metrics (the bar for --apply)."""
+        return self.optimized.log_loss < self.default.log_loss and self.optimized.rmse_bins < self.default.rmse_bins
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n_reviews": self.n_reviews,
+            "n_train": self.n_train,
+            "n_scored": self.n_scored,
+            "default": {"log_loss": self.default.log_loss, "rmse_bins": self.default.rmse_bins},
+            "optimized": {"log_loss": self.optimized.log_loss, "rmse_bins": self.optimized.rmse_bins},
+            "parameters": list(self.parameters),
+            "fit_seconds": self.fit_seconds,
+        }
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
+
+def parse_time(text: str) -> datetime | None:
+    """An ISO 8601 time with a UTC offset ('Z' allowed), or None."""
+    raw = text.strip()
+    if raw.endswith(("Z", "z")):
+        raw = raw[:-1] + "+00:00"
+    try:
+        t = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None and t.utcoffset() is not None else None
+
+
+def load_csv(path: Path) -> list[Review]:
+    """Reviews from a CSV in the column format of Anki's review-log export (see docs/optimize.md).
+
+    The first problem found is raised as ``FILE:LINE: column: message``.
+    """
+
+    def bad(line: int, column: str, message: str) -> DeckErrors:
+        return DeckErrors([DeckError(str(path), line, column, message)])
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise LegquizError(f"{path}: no such file") from None
+    except UnicodeDecodeError as e:
+        raise bad(1, "file", f"not UTF-8 text ({e.reason})") from None
+    except OSError as e:
+        raise LegquizError(f"{path}: cannot read ({e.strerror})") from None
+    if not text.strip():
+        raise bad(1, "header", f"empty file; expected a header line with {', '.join(COLUMNS)}")
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in reader.fieldnames or []]
+    reader.fieldnames = header
+    for column in COLUMNS:
+        if column not in header:
+            raise bad(1, column, f"missing column (the header has: {', '.join(header)})")
+    reviews: list[Review] = []
+    for row in reader:
+        line = reader.line_num
+        if not any((v or "").strip() for k, v in row.items() if k is not None):
+            continue  # a blank line
+        card = (row.get("card_id") or "").strip()
+        if not card:
+            raise bad(line, "card_id", "missing value")
+        rating_text = (row.get("review_rating") or "").strip()
+        if rating_text not in ("1", "2", "3", "4"):
+            raise bad(line, "review_rating", f"must be {RATINGS}, got '{rating_text}'")
+        time_text = (row.get("review_time") or "").strip()
+        at = parse_time(time_text)
+        if at is None:
+            raise bad(line, "review_time", f"not an ISO 8601 time with a UTC offset: '{time_text}'")
+        reviews.append(Review(card, int(rating_text), at))
+    if not reviews:
+        raise bad(2, "card_id", "no reviews after the header line")
+    return reviews
+
+
+def from_log(records: Iterable[dict[str, Any]], tz: tzinfo | None = None) -> list[Review]:
+    """The answers that stand in a legquiz review log (undone and replaced ones dropped).
+
+    Times are turned into ``tz`` (None: the machine's local zone) so study days
+    start at the day boundary where the person lives, as ``legquiz start`` counts them.
+    """
+    kept: dict[int, dict[str, Any]] = {}
+    for rec in records:
+        if rec.get("op") == "undo":
+            kept.pop(int(rec["target"]), None)
+        elif rec.get("op") == "review":
+            if rec.get("replaces") is not None:
+                kept.pop(int(rec["replaces"]), None)
+            kept[int(rec["seq"])] = rec
+    out = []
+    for rec in kept.values():
+        at = datetime.fromisoformat(str(rec["at"]))
+        out.append(Review(str(rec["card"]), int(rec["rating"]), at.astimezone(tz) if tz else at.astimezone()))
+    return out
+
+
+# -- the metric ------------------------------------------------------------------------------------
+
+
+def day_number(at: datetime, day_start: int) -> int:
+    """The study day of an instant, in its own UTC offset: days begin at ``day_start`` o'clock."""
+    return (at - timedelta(hours=day_start)).date().toordinal()
+
+
+def by_card(reviews: list[Review], day_start: int) -> dict[str, list[tuple[int, int, int]]]:
+    """Each card's reviews as (position in time order, day number, rating). ``reviews`` must be sorted."""
+    cards: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for n, r in enumerate(reviews):
+        cards[r.card].append((n, day_number(r.at, day_start), r.rating))
+    return cards
+
+
+def scorable(cards: dict[str, list[tuple[int, int, int]]], start: int = 0, stop: int | None = None) -> int:
+    """How many reviews with a position in [start, stop) the metric would score."""
+    n = 0
+    for seq in cards.values():
+        for k in range(1, len(seq)):
+            pos = seq[k][0]
+            if seq[k][1] > seq[k - 1][1] and pos >= start and (stop is None or pos < stop):
+                n += 1
+    return n
+
+
+def score(cards: dict[str, list[tuple[int, int, int]]], cut: int, parameters: tuple[float, ...] | None) -> list[Scored]:
+    """Every scorable review at position >= cut, predicted by FSRS-6 with these weights."""
+    out: list[Scored] = []
+    for seq in cards.values():
+        if seq[-1][0] < cut:
+            continue
+        ps = scheduler.replay(parameters, [(day, rating) for _pos, day, rating in seq])
+        long_term = lapses = 0
+        for k, (pos, day, rating) in enumerate(seq):
+            if k == 0 or day == seq[k - 1][1]:
+                continue
+            long_term += 1
+            if pos >= cut:
+                out.append(Scored(int(rating > 1), ps[k], day - seq[k - 1][1], long_term + 1, lapses))
+            lapses += rating == 1
+    return out
+
+
+def log_loss(items: list[Scored]) -> float:
+    """Mean binary cross-entropy; p is clipped away from 0 and 1 as scikit-learn does."""
+    eps = 2.220446049250313e-16
+    total = 0.0
+    for s in items:
+        p = min(max(s.p, eps), 1 - eps)
+        total -= math.log(p) if s.y else math.log(1 - p)
+    return total / len(items)
+
+
+def _log_bin(x: float, scale: float, base: float, digits: int) -> float:
+    return round(scale * base ** math.floor(math.log(x) / math.log(base)), digits)
+
+
+def bin_of(s: Scored) -> tuple[float, float, float]:
+    """srs-benchmark's bin: delta_t, i and lapses each on its own logarithmic scale."""
+    return (
+        _log_bin(s.delta_t, 2.48, 3.62, 2),
+        _log_bin(s.i, 1.99, 1.89, 0),
+        _log_bin(s.lapses, 1.65, 1.73, 0) if s.lapses else 0.0,
+    )
+
+
+def rmse_bins(items: list[Scored]) -> float:
+    """sqrt(sum_b n_b (mean p_b - mean y_b)^2 / sum_b n_b) over the bins of :func:`bin_of`."""
+    bins: dict[tuple[float, float, float], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for s in items:
+        b = bins[bin_of(s)]
+        b[0] += 1
+        b[1] += s.p
+        b[2] += s.y
+    total = sum(n * (sp / n - sy / n) ** 2 for n, sp, sy in bins.values())
+    return math.sqrt(total / len(items))
+
+
+def scores(items: list[Scored]) -> Scores:
+    return Scores(log_loss(items), rmse_bins(items))
+
+
+# -- fit and evaluate ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A history sorted, cut and counted, ready to fit and score."""
+
+    reviews: list[Review]
+    cards: dict[str, list[tuple[int, int, int]]]
+    cut: int
+    n_scorable: int
+    n_scored: int
+
+
+def plan(reviews: list[Review], split: float, day_start: int) -> Plan:
+    """Sort and cut a history, or say why it is too small to fit and judge."""
+    ordered = sorted(reviews, key=lambda r: r.at)  # stable: same-instant answers keep their order
+    cards = by_card(ordered, day_start)
+    cut = int(len(ordered) * split)
+    total = scorable(cards)
+    if total < MIN_SCORABLE:
+        raise LegquizError(
+            f"too little history: {total} scorable reviews (answers a day or more after the card's "
+            f"previous one), and optimize needs at least {MIN_SCORABLE}; nothing was changed"
+        )
+    n_scored = scorable(cards, start=cut)
+    if n_scored == 0:
+        raise LegquizError(f"no scorable reviews after the first {split:g} of the history; lower --split")
+    return Plan(ordered, cards, cut, total, n_scored)
+
+
+def run(
+    p: Plan, progress: Callable[[int, int], None] | None = None, clock: Callable[[], float] | None = None
+) -> Result:
+    """Fit on the reviews before the cut, then score the defaults and the fit after it.
+
+    ``clock`` (seconds, e.g. time.perf_counter) times the fit; it comes from the CLI edge.
+    """
+    train = [
+        [(day, rating) for pos, day, rating in seq if pos < p.cut] for seq in p.cards.values() if seq[0][0] < p.cut
+    ]
+    started = clock() if clock else 0.0
+    fitted = scheduler.fit(train, EPOCHS, progress)
+    fit_seconds = (clock() - started) if clock else 0.0
+    default = scores(score(p.cards, p.cut, None))
+    optimized = scores(score(p.cards, p.cut, fitted))
+    return Result(
+        n_reviews=len(p.reviews),
+        n_train=p.cut,
+        n_scored=p.n_scored,
+        default=default,
+        optimized=optimized,
+        parameters=fitted,
+        fit_seconds=fit_seconds,
+    )

@@ -1,0 +1,1 @@
+"""Talking to the person: questions as data, the terminal prompter, rendering."""

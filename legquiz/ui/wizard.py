@@ -1,0 +1,216 @@
+"""``legquiz deck new``: build a deck by answering questions, or entirely from flags.
+
+The wizard asks only what the flags left open: ``--id``, ``--title`` and
+``--question JSON`` (one per question, keys as in the deck format) make it ask
+nothing at all, for scripts. It talks through the same Prompter interface as
+the study session (questionary in real use, a script in tests), and checks
+every question with the real deck validator before accepting it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from legquiz.core.model import Deck, QType, Question
+from legquiz.deckfile import validate as deckmod
+from legquiz.deckfile.limits import MAX_CHOICES
+from legquiz.deckfile.write import problems, slug, unique
+from legquiz.errors import DeckError, DeckErrors, UsageError
+from legquiz.ui.ask import UNDO, Ask, Choice, Prompter
+
+TYPE_TITLES = {
+    QType.MULTIPLE_CHOICE: "Multiple choice",
+    QType.TRUE_FALSE: "True or false",
+    QType.TYPED: "Typed answer",
+    QType.FLASHCARD: "Flashcard (front and back, graded by you)",
+    QType.CLOZE: "Cloze (a sentence with {{hidden}} words)",
+}
+DONE = "done"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Answers given as flags; ``None`` (or no questions) means ask."""
+
+    deck_id: str | None = None
+    title: str | None = None
+    article: str | None = None
+    questions: tuple[Question, ...] = ()
+
+    def complete(self) -> bool:
+        return bool(self.deck_id and self.title and self.questions)
+
+
+def parse_questions(raw: Sequence[str]) -> tuple[Question, ...]:
+    """``--question`` values (JSON objects with the deck format's keys) as checked Questions.
+
+    A missing ``id`` is made from the question's words. Problems are one-line
+    usage errors naming the flag: ``--question 2: answer: must be one of the choices``.
+    """
+    import yaml
+
+    out: list[Question] = []
+    taken: set[str] = set()
+    for n, text in enumerate(raw, 1):
+        where = f"--question {n}"
+        try:
+            obj = json.loads(text)
+        except ValueError as e:
+            raise UsageError(f"{where}: not valid JSON ({e})") from None
+        if not isinstance(obj, dict):
+            raise UsageError(f'{where}: must be a JSON object like {{"type": "flashcard", ...}}')
+        if "id" not in obj:
+            words = obj.get("question") or obj.get("text") or ""
+            obj = {"id": unique(slug(str(words)) or f"q{n}", taken), **obj}
+        elif isinstance(obj["id"], str):
+            if obj["id"] in taken:
+                raise UsageError(f"{where}: id: '{obj['id']}' is used by an earlier --question")
+            taken.add(obj["id"])
+        doc = yaml.safe_dump({"format": 1, "id": "x", "title": "x", "questions": [obj]}, sort_keys=False)
+        try:
+            d = deckmod.build(deckmod.compose(doc, where), where)
+        except (DeckErrors, DeckError) as e:
+            errs = e.errors if isinstance(e, DeckErrors) else [e]
+            said = "; ".join(f"{err.field.removeprefix('questions[0].')}: {err.detail}" for err in errs)
+            raise UsageError(f"{where}: {said}") from None
+        out.append(d.questions[0])
+    return tuple(out)
+
+
+class Wizard:
+    """Asks for what the preset lacks and returns the finished Deck."""
+
+    def __init__(self, prompter: Prompter, taken: dict[str, str]) -> None:
+        self.p = prompter
+        self.taken = taken  # deck id -> why it cannot be used ("shipped with legquiz", ...)
+
+    def run(self, preset: Preset) -> Deck:
+        title = preset.title or self._text("Deck title:", required=True)
+        deck_id = preset.deck_id or self._text(
+            "Deck id (lowercase letters, digits, '-'; your progress is kept under it):",
+            default=slug(title),
+            check=self._check_id,
+        )
+        questions = list(preset.questions)
+        if not questions:
+            questions = self._questions()
+        return Deck(id=deck_id, title=title, questions=tuple(questions), article=preset.article, origin="user")
+
+    # -- questions ---------------------------------------------------------
+    def _questions(self) -> list[Question]:
+        out: list[Question] = []
+        ids: set[str] = set()
+        while True:
+            choices = [Choice(t, k.value) for k, t in TYPE_TITLES.items()]
+            if out:
+                choices.append(
+                    Choice(f"Done: write the deck ({len(out)} question{'s' if len(out) != 1 else ''})", DONE)
+                )
+            label = "Add a question:" if not out else f"Add question {len(out) + 1}, or finish:"
+            kind = self.p.ask(Ask("select", label, tuple(choices)))
+            if kind == DONE:
+                return out
+            if kind == UNDO or not kind:
+                continue
+            q = self._question(QType(kind), ids)
+            issues = problems(q)
+            if issues:
+                self.p.say(self.p.style("Not added: " + "; ".join(issues), "bad"))
+                ids.discard(q.id)
+                continue
+            out.append(q)
+            self.p.say(self.p.style(f"Added question '{q.id}'.", "good"))
+
+    def _question(self, qtype: QType, ids: set[str]) -> Question:
+        fields: dict[str, object] = {}
+        if qtype is QType.CLOZE:
+            fields["text"] = self._text(
+                "Sentence, with each hidden part in double braces (e.g. Jogging targets the {{aerobic}} system):",
+                required=True,
+                check=lambda t: self._check_field(Question(id="q", type=qtype, text=t), "text"),
+            )
+            words = str(fields["text"]).replace("{{", "").replace("}}", "")
+        else:
+            prompt = {
+                QType.TRUE_FALSE: "Statement (the learner says whether it is true):",
+                QType.FLASHCARD: "Front of the card:",
+            }.get(qtype, "Question:")
+            fields["question"] = words = self._text(prompt, required=True)
+        if qtype is QType.MULTIPLE_CHOICE:
+            choices = self._choices()
+            fields["choices"] = tuple(choices)
+            fields["answer"] = self.p.ask(
+                Ask("select", "Which choice is correct?", tuple(Choice(c, c) for c in choices))
+            )
+        elif qtype is QType.TRUE_FALSE:
+            tf = self.p.ask(Ask("select", "Is the statement true?", (Choice("True", "true"), Choice("False", "false"))))
+            fields["answer"] = tf == "true"
+        elif qtype is QType.TYPED:
+            fields["answer"] = self._text("Correct answer:", required=True)
+            fields["aliases"] = self._list("Other accepted answers, separated by ';' (optional):")
+        elif qtype is QType.FLASHCARD:
+            fields["answer"] = self._text("Back of the card:", required=True)
+        else:
+            fields["aliases"] = self._list("Other accepted answers for a single gap, separated by ';' (optional):")
+        fields["explanation"] = self._text("Why is that the answer? (optional):")
+        fields["source"] = self._text("The sentence of your source it comes from (optional):")
+        qid = self._text(
+            "Question id (your progress on it is kept under this id):",
+            default=unique(slug(words) or "q", set(ids)),
+            check=lambda v: self._check_qid(v, ids),
+        )
+        ids.add(qid)
+        return Question(id=qid, type=qtype, **fields)  # type: ignore[arg-type]
+
+    def _choices(self) -> list[str]:
+        out: list[str] = []
+        while len(out) < MAX_CHOICES:
+            more = "" if len(out) < 2 else " (empty to finish)"
+            got = self._text(f"Choice {len(out) + 1}{more}:", required=len(out) < 2)
+            if not got:
+                break
+            if got in out:
+                self.p.say(self.p.style(f"'{got}' is already a choice.", "bad"))
+                continue
+            out.append(got)
+        return out
+
+    def _list(self, message: str) -> tuple[str, ...]:
+        raw = self._text(message)
+        return tuple(dict.fromkeys(a.strip() for a in raw.split(";") if a.strip()))
+
+    # -- asking ------------------------------------------------------------
+    def _text(self, message: str, required: bool = False, default: str = "", check: object = None) -> str:
+        """Ask until the answer passes: empty when not required, else non-empty and ``check`` (error or None)."""
+        while True:
+            got = self.p.ask(Ask("text", message, default=default or None))
+            got = "" if got == UNDO else got.strip()
+            error = None
+            if not got and required:
+                error = "an answer is needed here"
+            elif got and callable(check):
+                error = check(got)
+            if error is None:
+                return got
+            self.p.say(self.p.style(f"  {error}", "bad"))
+
+    def _check_id(self, value: str) -> str | None:
+        if not deckmod.DECK_ID.fullmatch(value):
+            return "use only lowercase letters, digits and '-'"
+        if value in self.taken:
+            return f"'{value}' is {self.taken[value]}; pick another id"
+        return None
+
+    def _check_qid(self, value: str, ids: set[str]) -> str | None:
+        if not deckmod.QUESTION_ID.fullmatch(value):
+            return "use only letters, digits, '-', '_' and '.'"
+        if value in ids:
+            return f"'{value}' is already used in this deck"
+        return None
+
+    @staticmethod
+    def _check_field(q: Question, name: str) -> str | None:
+        mine = [p.split(": ", 1)[1] for p in problems(q) if p.startswith(f"{name}:")]
+        return mine[0] if mine else None
