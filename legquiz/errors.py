@@ -56,3 +56,7 @@ class StoreError(LegquizError):
 
 class StoreLocked(StoreError):
     """Another legquiz process holds the store."""
+
+
+class NewerFormat(StoreError):
+    """A file of the store was written by a newer legquiz: never repaired or rewritten by this one."""

@@ -189,4 +189,6 @@ def store_view(home: Path) -> dict[str, Any]:
     from legquiz.storage.store import read
 
     st = read(home).state
-    return copy.deepcopy({"cards": st.cards, "days": st.days, "undo": [r["seq"] for r in st.undo]})
+    return copy.deepcopy(
+        {"cards": st.cards, "days": {d: c.to_json() for d, c in st.days.items()}, "undo": [r["seq"] for r in st.undo]}
+    )

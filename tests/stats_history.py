@@ -13,7 +13,7 @@ from typing import Any
 
 from legquiz.core.cards import as_dict
 from legquiz.core.model import Deck, QType, Question
-from legquiz.core.progress import review_record
+from legquiz.core.records import review_record, undo_record
 from legquiz.core.settings import Config, DayClock
 from legquiz.srs.scheduler import CardState, Rating, review
 from legquiz.storage.store import Store
@@ -63,7 +63,7 @@ class History:
     def undo(self) -> None:
         last = self.store.last_undoable()
         assert last is not None
-        self.store.append({"op": "undo", "target": last["seq"]})
+        self.store.append(undo_record(last["seq"]))
 
     def close(self) -> None:
         self.store.close()

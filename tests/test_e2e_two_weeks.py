@@ -114,7 +114,7 @@ def test_two_weeks_of_daily_sessions(legquiz_home: Path) -> None:
             tomorrow_end = days.next_start(now, 2)
             assert summary.due_tomorrow == sum(s.due < tomorrow_end for s in model.values())
             today = store.state.days[days.day(now)]
-            assert today[0] == len(p.items) and today[2] == len(new_keys) and today[3] == p.due
+            assert today.answers == len(p.items) and today.introduced == len(new_keys) and today.review_answers == p.due
             live = copy.deepcopy(store.state.to_json())
             live.pop("log")  # where the snapshot ends: set when it is written at close
             assert without_log(read(legquiz_home).state.to_json()) == live, f"day {day}: as after a crash"

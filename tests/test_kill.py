@@ -2,8 +2,8 @@
 
 Each process runs in a pseudo-terminal (pexpect) on one shared store, answers
 a few questions, and is killed: while a question waits, in the middle of
-saving an answer (``LEGQUIZ_TEST_WRITE_PAUSE`` splits every log write in two
-with a sleep between), right after the feedback, while the next question is
+saving an answer (a ``sitecustomize`` the test puts on the child's path
+splits every write to the log in two with a sleep between, see :data:`SPLIT_WRITES`), right after the feedback, while the next question is
 being prepared, while starting (perhaps while setting a torn line aside), or
 while closing. An answer is *acknowledged* once its feedback ("Correct" /
 "Not quite") is on the screen. After every kill:
@@ -45,6 +45,29 @@ MOMENTS = ("question", "saving", "saving", "feedback", "rating", "anytime", "sta
 TIMEOUT = 8  # seconds for anything to appear on screen (the machine may be busy)
 
 
+# Loaded by the child Python (sitecustomize): every write to the review log is split in two with a
+# pause between, so a kill lands inside a save often. The fault lives in the test, not in legquiz.
+SPLIT_WRITES = """
+import os, time
+_real = os.write
+_pause = float(os.environ["FAULT_WRITE_PAUSE"])
+
+def _write(fd, data):
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        target = ""
+    if target.endswith("reviews.jsonl") and len(data) > 1:
+        half = len(data) // 2
+        n = _real(fd, bytes(data[:half]))
+        time.sleep(_pause)
+        return n
+    return _real(fd, data)
+
+os.write = _write
+"""
+
+
 def kill_deck(n: int = 400) -> str:
     """Only multiple choice and true/false questions: Enter always answers (first choice)."""
     out = ["format: 1\nid: kill\ntitle: Kill harness\nquestions:\n"]
@@ -67,9 +90,12 @@ def spawn(home: Path, pause: float | None = None) -> tuple[pexpect.spawn, io.Str
         "TERM": "xterm",
         "PROMPT_TOOLKIT_NO_CPR": "1",  # a pty does not answer prompt_toolkit's cursor-position query
     }
-    env.pop("LEGQUIZ_TEST_WRITE_PAUSE", None)
     if pause:
-        env["LEGQUIZ_TEST_WRITE_PAUSE"] = str(pause)
+        inject = home.parent / "inject-split-writes"
+        inject.mkdir(exist_ok=True)
+        (inject / "sitecustomize.py").write_text(SPLIT_WRITES)
+        env["PYTHONPATH"] = os.pathsep.join([str(inject), os.environ.get("PYTHONPATH", "")])
+        env["FAULT_WRITE_PAUSE"] = str(pause)
     child = pexpect.spawn(
         sys.executable,
         ["-m", "legquiz", "start", "--deck", "kill", "--new", "100000"],

@@ -133,7 +133,12 @@ def test_last_fifth_with_default_weights_matches_the_independent_replay() -> Non
 
 
 def _rec(seq: int, card: str, rating: int, when: str, **extra: object) -> dict[str, object]:
-    return {"seq": seq, "op": "review", "card": card, "rating": rating, "at": when, **extra}
+    """A complete review record (the log reader checks every field) with what optimize reads set."""
+    after = {"state": 2, "due": when, "s": 1.0, "d": 5.0, "step": None, "last": when, "reps": 1, "lapses": 0}
+    return {
+        "seq": seq, "op": "review", "card": card, "rating": rating, "at": when, "day": when[:10], "ms": 0,
+        "first": False, "counted": False, "verdict": "self", "answer": None, "before": None, "after": after, **extra,
+    }  # fmt: skip
 
 
 def test_history_from_the_log_drops_undone_and_replaced_answers(legquiz_home: Path) -> None:

@@ -21,10 +21,11 @@ from typing import Any
 import pytest
 from clikit import legquiz
 
+from legquiz.core import records
 from legquiz.core.cards import REPS, as_dict
 from legquiz.errors import StoreError
 from legquiz.srs.scheduler import NEW, CardState, Rating, SchedulerConfig, review
-from legquiz.storage import doctor, store
+from legquiz.storage import store
 from legquiz.storage.store import BACKUPS, LOG, SNAPSHOT, Store
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
@@ -337,10 +338,10 @@ def test_repair_waits_for_no_session(legquiz_home: Path) -> None:
 def test_check_record_refuses_what_apply_would_half_apply() -> None:
     good = {"seq": 1, "op": "review", "card": "d/q", "rating": 3, "day": "2024-03-01", "first": True}
     good |= {"counted": False, "after": {"state": 1, "due": "2024-03-01T09:10:00+00:00"}, "before": None}
-    assert doctor.check_record(good) == ""
-    assert "'after' is not a card state" in doctor.check_record({**good, "after": {}})  # the snapshot could not hold it
-    assert "'before' is not a card state" in doctor.check_record({**good, "before": {"state": 1}})
-    assert "day" in doctor.check_record({**good, "day": None})
-    assert "rating" in doctor.check_record({**good, "rating": True})
-    assert doctor.check_record({"seq": 2, "op": "undo", "target": 1}) == ""
-    assert "unknown kind" in doctor.check_record({"seq": 2, "op": "drop"})
+    assert records.problem(good) == ""
+    assert "'after' is not a card state" in records.problem({**good, "after": {}})  # the snapshot could not hold it
+    assert "'before' is not a card state" in records.problem({**good, "before": {"state": 1}})
+    assert "day" in records.problem({**good, "day": None})
+    assert "rating" in records.problem({**good, "rating": True})
+    assert records.problem({"seq": 2, "op": "undo", "target": 1}) == ""
+    assert "unknown kind" in records.problem({"seq": 2, "op": "drop"})

@@ -26,7 +26,7 @@ from sessionkit import (
 
 from legquiz.core.cards import row
 from legquiz.core.model import Deck, QType
-from legquiz.core.progress import StoreState
+from legquiz.core.progress import DayCount, StoreState
 from legquiz.core.queue import Item, plan
 from legquiz.core.session import Session
 from legquiz.core.settings import Config
@@ -98,10 +98,10 @@ def test_plan_daily_new_limit_counts_what_today_already_introduced() -> None:
     st = StoreState()
     cfg = Config(new_per_day=4, fuzz=False)
     assert ids(plan([DECK], st, cfg, UTC_DAYS, T0).items) == ["mc", "tf", "typed", "flash"]
-    st.days["2024-03-01"] = [5, 5, 3, 0, 0]  # 3 introduced earlier today
+    st.days["2024-03-01"] = DayCount(5, 5, 3, 0, 0)  # 3 introduced earlier today
     p = plan([DECK], st, cfg, UTC_DAYS, T0)
     assert ids(p.items) == ["mc"] and p.new_waiting == 5
-    st.days["2024-03-01"][2] = 9
+    st.days["2024-03-01"].introduced = 9
     p = plan([DECK], st, cfg, UTC_DAYS, T0)
     assert p.items == [] and p.new_waiting == 6
     assert len(plan([DECK], st, cfg, UTC_DAYS, T0, new=2).items) == 2  # --new overrides the daily limit
@@ -308,7 +308,7 @@ def test_accepting_the_automatic_rating_writes_one_record(legquiz_home: Path) ->
 def test_undo_this_answer_from_the_menu(legquiz_home: Path) -> None:
     run_session(legquiz_home, one("tf"), ["false", ENTER])  # some earlier history
     before = store_view(legquiz_home)
-    summary, p = run_session(legquiz_home, one("mc", "typed"), ["Neck", "undo", "Quads", ENTER, "hypertrophy", ENTER])
+    summary, p = run_session(legquiz_home, one("mc", "typed"), ["Neck", UNDO, "Quads", ENTER, "hypertrophy", ENTER])
     assert summary.answered == 2 and summary.correct == 2
     recs = records(legquiz_home)[1:]
     assert [r["op"] for r in recs] == ["review", "undo", "review", "review"]

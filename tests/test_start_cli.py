@@ -191,7 +191,7 @@ def test_undo_after_a_session_and_with_nothing_left(legquiz_home: Path) -> None:
     assert p.stdout.splitlines()[1] == f"  “{text if len(text) <= 100 else text[:99] + '…'}”"
     after = read(legquiz_home).state
     assert last["card"] not in after.cards and len(after.cards) == len(before.cards) - 1
-    assert after.days[now.date().isoformat()][0] == before.days[now.date().isoformat()][0] - 1
+    assert after.days[now.date().isoformat()].answers == before.days[now.date().isoformat()].answers - 1
 
 
 def test_undo_with_nothing_to_undo(legquiz_home: Path) -> None:

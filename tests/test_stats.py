@@ -13,6 +13,7 @@ from stats_history import CFG, UTC_CLOCK, History, at, deck
 
 from legquiz.core.cards import REPS
 from legquiz.core.model import Deck
+from legquiz.core.progress import DayCount
 from legquiz.core.settings import DayClock
 from legquiz.core.stats import Stats, compute, current_streak, heatmap, longest_streak, merged_days, retention
 from legquiz.srs.scheduler import Rating
@@ -105,8 +106,8 @@ def test_streak_follows_the_4am_day_boundary(legquiz_home: Path) -> None:
 
 
 def test_streak_functions_on_known_days() -> None:
-    rows = {d: [1, 1, 0, 0, 0] for d in ("2024-12-30", "2024-12-31", "2025-01-01", "2025-01-03", "2025-01-04")}
-    rows["2025-01-05"] = [0, 0, 0, 0, 0]  # an emptied day (all answers undone) is not a study day
+    rows = {d: DayCount(1, 1) for d in ("2024-12-30", "2024-12-31", "2025-01-01", "2025-01-03", "2025-01-04")}
+    rows["2025-01-05"] = DayCount()  # an emptied day (all answers undone) is not a study day
     assert longest_streak(rows) == 3  # across the new year
     assert current_streak(rows, "2025-01-04") == 2
     assert current_streak(rows, "2025-01-05") == 2
@@ -134,7 +135,7 @@ def test_retention_counts_review_answers_only(legquiz_home: Path) -> None:
 
 
 def test_retention_window_edges() -> None:
-    rows = {"2025-03-05": [4, 4, 0, 4, 3], "2025-03-11": [2, 2, 0, 2, 1]}
+    rows = {"2025-03-05": DayCount(4, 4, 0, 4, 3), "2025-03-11": DayCount(2, 2, 0, 2, 1)}
     assert retention(rows, "2025-03-11", 7) == 4 / 6  # 03-05 is the seventh day back
     assert retention(rows, "2025-03-12", 7) == 0.5
     assert retention(rows, "2025-03-04", 7) is None
@@ -282,7 +283,7 @@ def test_deck_filter_uses_that_decks_own_history(mixed: Path) -> None:
 
 
 def test_heatmap_covers_whole_weeks_up_to_today() -> None:
-    rows = {"2025-03-11": [3, 2, 0, 0, 0], "2024-01-01": [9, 9, 9, 0, 0]}
+    rows = {"2025-03-11": DayCount(3, 2), "2024-01-01": DayCount(9, 9, 9)}
     cells = heatmap(rows, "2025-03-12")  # a Wednesday
     assert cells[0][0] == "2024-03-11"  # a Monday, 52 weeks before this week's
     assert cells[-1] == ("2025-03-12", 0) and ("2025-03-11", 3) in cells
@@ -320,7 +321,7 @@ def test_store_keeps_deck_counts_in_step_with_day_counts(legquiz_home: Path) -> 
     h.close()
     reopened = storemod.read(legquiz_home).state
     assert {**reopened.to_json(), "log": None} == {**live, "log": None}
-    assert sum(c[REPS] for c in reopened.cards.values()) == sum(r[0] for r in reopened.days.values())
+    assert sum(c[REPS] for c in reopened.cards.values()) == sum(r.answers for r in reopened.days.values())
 
 
 def test_snapshot_without_deck_counts_still_loads(legquiz_home: Path) -> None:

@@ -140,6 +140,7 @@ def undo(ctx: click.Context, data_dir: Path | None) -> None:
     Example:
       legquiz undo
     """
+    from legquiz.core.records import undo_record
     from legquiz.srs.scheduler import Rating
     from legquiz.storage.store import Store
 
@@ -150,7 +151,7 @@ def undo(ctx: click.Context, data_dir: Path | None) -> None:
         last = store.last_undoable()
         if last is None:
             raise LegquizError("nothing to undo")
-        store.append({"op": "undo", "target": last["seq"]})
+        store.append(undo_record(last["seq"]))
     when = datetime.fromisoformat(str(last["at"])).astimezone().strftime("%Y-%m-%d %H:%M")
     click.echo(
         f"Took back your answer to {last['card']} ({Rating(int(last['rating'])).label}, {when}); its schedule is as it was before."

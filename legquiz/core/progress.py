@@ -7,23 +7,47 @@ undoing a record in one place is what makes replay, undo and repair agree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from legquiz.core.cards import check_rows, is_time, row
-from legquiz.errors import StoreError
-
-if TYPE_CHECKING:
-    from legquiz.srs.scheduler import CardState
+from legquiz.core.cards import Row, check_rows, row
+from legquiz.core.records import Record, ReviewRecord, parse_record
+from legquiz.errors import NewerFormat, StoreError
 
 FORMAT = 1
 UNDO_DEPTH = 100
 
-# days[day] = [answers, correct, new cards introduced, review answers, review answers correct]
-N, OK, NEW, RN, ROK = range(5)
+
+@dataclass(slots=True)
+class DayCount:
+    """What happened on one study day (kept on disk as a list of five numbers, in this order)."""
+
+    answers: int = 0
+    correct: int = 0
+    introduced: int = 0  # new questions seen for the first time
+    review_answers: int = 0  # answers that count for true retention
+    review_correct: int = 0
+
+    def to_json(self) -> list[int]:
+        return [self.answers, self.correct, self.introduced, self.review_answers, self.review_correct]
+
+    @classmethod
+    def from_json(cls, v: list[int]) -> DayCount:
+        return cls(*v[:5])  # more than five: a newer legquiz's extra columns, kept out
+
+    def add(self, rec: ReviewRecord, sign: int) -> None:
+        """Count (sign 1) or take back (sign -1) one answer."""
+        correct = rec["rating"] > 1
+        self.answers += sign
+        self.correct += sign * correct
+        self.introduced += sign * rec["first"]
+        if rec["counted"]:
+            self.review_answers += sign
+            self.review_correct += sign * correct
+
+    def __bool__(self) -> bool:
+        return any(self.to_json())
 
 
 @dataclass
@@ -33,11 +57,11 @@ class StoreState:
     seq: int = 0
     log_bytes: int = 0
     log_lines: int = 0
-    cards: dict[str, list[Any]] = field(default_factory=dict)  # "deck/qid" -> a list in cards.FIELDS order
-    days: dict[str, list[int]] = field(default_factory=dict)
-    undo: list[dict[str, Any]] = field(default_factory=list)
+    cards: dict[str, Row] = field(default_factory=dict)  # "deck/qid" -> a card row (core/cards.py)
+    days: dict[str, DayCount] = field(default_factory=dict)
+    undo: list[ReviewRecord] = field(default_factory=list)
     # the same per-day counts split by deck id, so stats can show one deck without reading the log
-    deck_days: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    deck_days: dict[str, dict[str, DayCount]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,9 +69,9 @@ class StoreState:
             "seq": self.seq,
             "log": {"bytes": self.log_bytes, "lines": self.log_lines},
             "cards": self.cards,
-            "days": self.days,
+            "days": {d: c.to_json() for d, c in self.days.items()},
             "undo": self.undo,
-            "deck_days": self.deck_days,
+            "deck_days": {k: {d: c.to_json() for d, c in rows.items()} for k, rows in self.deck_days.items()},
         }
 
     @classmethod
@@ -63,7 +87,7 @@ class StoreState:
         if not isinstance(fmt, int) or isinstance(fmt, bool):
             raise bad("'format' is missing or not a number")
         if fmt > FORMAT:
-            raise StoreError(
+            raise NewerFormat(
                 f"{where}: written by a newer legquiz (store format {fmt}; this one reads {FORMAT}); "
                 "upgrade legquiz, the file was left untouched"
             )
@@ -75,7 +99,7 @@ class StoreState:
                 log_lines=_int(log["lines"]),
                 cards=_obj(raw["cards"]),
                 days=_day_counts(_obj(raw["days"])),
-                undo=list(raw.get("undo", [])),
+                undo=[_review(r) for r in raw.get("undo", [])],
                 deck_days={str(d): _day_counts(dict(rows)) for d, rows in dict(raw.get("deck_days", {})).items()},
             )
         except (KeyError, TypeError, ValueError) as e:
@@ -83,23 +107,29 @@ class StoreState:
         wrong = check_rows(st.cards, utc=utc)
         if wrong is not None:
             raise bad(f"card '{wrong}' has the wrong shape")
-        for day in [*st.days.values(), *(r for rows in st.deck_days.values() for r in rows.values())]:
-            if len(day) != 5:
-                raise bad("a per-day count has the wrong shape")
         return st
 
 
-def _day_counts(rows: dict[Any, Any]) -> dict[str, list[int]]:
-    """Per-day counts as read; checked a column at a time when they are already lists of five whole numbers."""
+def _review(v: Any) -> ReviewRecord:
+    rec = parse_record(v)
+    if rec["op"] != "review":
+        raise ValueError("an undo entry that is not an answer")
+    return rec
+
+
+def _day_counts(rows: dict[Any, Any]) -> dict[str, DayCount]:
+    """Per-day counts as read: each a list of (at least) five whole numbers."""
     counts = rows.values()
-    if (
+    if not (
         set(map(type, rows)) <= {str}
         and set(map(type, counts)) <= {list}
         and set(map(len, counts)) <= {5}
         and set(map(type, chain.from_iterable(counts))) <= {int}
     ):
-        return rows
-    return {str(k): [int(x) for x in v][:5] for k, v in rows.items()}  # converted (more than five: a newer legquiz)
+        if any(not isinstance(v, list) or len(v) < 5 for v in counts):
+            raise ValueError("a per-day count has the wrong shape")
+        rows = {str(k): [int(x) for x in v] for k, v in rows.items()}
+    return {k: DayCount(*v[:5]) for k, v in rows.items()}
 
 
 def _obj(v: Any) -> dict[str, Any]:
@@ -114,137 +144,44 @@ def _int(v: Any) -> int:
     return v
 
 
-REVIEW_KEYS = {"card": str, "rating": int, "day": str, "first": bool, "counted": bool, "after": dict}
+def apply(state: StoreState, rec: Record) -> None:
+    """Apply one checked record to the state (the only place records take effect).
 
-
-def check_record(rec: Any) -> str:
-    """Why ``rec`` cannot be applied (empty if it can): checked first, so apply never half-applies."""
-    if not isinstance(rec, dict):
-        return "not a JSON object"
-    if not isinstance(rec.get("seq"), int) or isinstance(rec.get("seq"), bool):
-        return "no record number"
-    op = rec.get("op")
-    if op == "undo":
-        return "" if isinstance(rec.get("target"), int) else "undo without a target"
-    if op != "review":
-        return f"unknown kind of record {str(op)[:20]!r}"
-    for key, kind in REVIEW_KEYS.items():
-        if not isinstance(rec.get(key), kind) or (kind is int and isinstance(rec.get(key), bool)):
-            return f"'{key}' is missing or of the wrong type"
-    if rec.get("before") is not None and not isinstance(rec["before"], dict):
-        return "'before' is of the wrong type"
-    for side in ("before", "after"):
-        card = rec.get(side)
-        if card is not None and not (isinstance(card.get("state"), int) and is_time(card.get("due"))):
-            return f"'{side}' is not a card state"
-    if rec.get("replaces") is not None and not isinstance(rec["replaces"], int):
-        return "'replaces' is of the wrong type"
-    return ""
-
-
-def review_record(
-    card: str,
-    before: CardState | None,
-    after: CardState,
-    rating: int,
-    now: datetime,
-    day_of: Callable[[datetime], str],
-    *,
-    ms: int,
-    verdict: str,
-    answer: str | None,
-) -> dict[str, Any]:
-    """One answer as the log keeps it (without ``seq``, which the store adds).
-
-    ``first`` (the card was new) and ``counted`` (a review answer for true
-    retention: not a first answer, not a second answer on the same study day)
-    are decided here once, for every writer of answers.
+    Everything is checked before anything changes, so a record that does not fit raises ValueError
+    and leaves the state as it was.
     """
-    # imported here, not at the top: `stats --json` imports this module and need not load the scheduler
-    from legquiz.srs.scheduler import NEW as NEW_CARD
-
-    day = day_of(now)
-    first = before is None or before.state == NEW_CARD
-    counted = not first and before is not None and before.last_review is not None and day_of(before.last_review) != day
-    return {
-        "op": "review",
-        "card": card,
-        "rating": int(rating),
-        "at": now.isoformat(),
-        "day": day,
-        "ms": ms,
-        "first": first,
-        "counted": counted,
-        "verdict": verdict,
-        "answer": answer,
-        "before": before.to_dict() if before else None,
-        "after": after.to_dict(),
-    }
-
-
-def apply(state: StoreState, rec: dict[str, Any]) -> None:
-    """Apply one log record to the state (the only place records take effect).
-
-    The record is checked whole first, so a malformed one raises before anything changes.
-    """
-    problem = check_record(rec)
-    if problem:
-        raise ValueError(problem)
-    op = rec.get("op")
-    if op == "undo":
-        _unapply(state, int(rec["target"]))
-    elif op == "review":
-        if rec.get("replaces") is not None:
-            _unapply(state, int(rec["replaces"]))
-        state.cards[str(rec["card"])] = row(rec["after"])
-        day = state.days.setdefault(str(rec["day"]), [0, 0, 0, 0, 0])
-        correct = int(rec["rating"]) > 1
-        day[N] += 1
-        day[OK] += correct
-        day[NEW] += bool(rec["first"])
-        if rec["counted"]:
-            day[RN] += 1
-            day[ROK] += correct
-        _tally_deck(state, rec, 1)
+    if rec["op"] == "undo":
+        _unapply(state, rec["target"])
+    else:
+        replaces = rec.get("replaces")
+        if replaces is not None:
+            _unapply(state, replaces)
+        state.cards[rec["card"]] = row(rec["after"])
+        _tally(state, rec, 1)
         state.undo.append(rec)
         del state.undo[:-UNDO_DEPTH]
-    else:
-        raise ValueError(f"unknown op {op!r}")
-    state.seq = int(rec["seq"])
+    state.seq = rec["seq"]
 
 
 def _unapply(state: StoreState, target: int) -> None:
-    if not state.undo or int(state.undo[-1]["seq"]) != target:
+    if not state.undo or state.undo[-1]["seq"] != target:
         raise ValueError(f"undo of answer {target}, which is not the last undoable answer")
     rec = state.undo.pop()
-    key = str(rec["card"])
     if rec["before"] is None:
-        state.cards.pop(key, None)
+        state.cards.pop(rec["card"], None)
     else:
-        state.cards[key] = row(rec["before"])
-    day = state.days[str(rec["day"])]
-    correct = int(rec["rating"]) > 1
-    day[N] -= 1
-    day[OK] -= correct
-    day[NEW] -= bool(rec["first"])
-    if rec["counted"]:
-        day[RN] -= 1
-        day[ROK] -= correct
-    if not any(day):
-        del state.days[str(rec["day"])]
-    _tally_deck(state, rec, -1)
+        state.cards[rec["card"]] = row(rec["before"])
+    _tally(state, rec, -1)
 
 
-def _tally_deck(state: StoreState, rec: dict[str, Any], sign: int) -> None:
-    """Add (sign 1) or take back (sign -1) one answer in its deck's per-day counts."""
-    deck = str(rec["card"]).split("/", 1)[0]
+def _tally(state: StoreState, rec: ReviewRecord, sign: int) -> None:
+    """Add (sign 1) or take back (sign -1) one answer in the day's counts, in all and for its deck."""
+    deck = rec["card"].split("/", 1)[0]
     rows = state.deck_days.setdefault(deck, {})
-    day = rows.setdefault(str(rec["day"]), [0, 0, 0, 0, 0])
-    correct = int(rec["rating"]) > 1
-    counted = bool(rec["counted"])
-    for i, n in ((N, 1), (OK, correct), (NEW, bool(rec["first"])), (RN, counted), (ROK, counted and correct)):
-        day[i] += sign * n
-    if not any(day):
-        del rows[str(rec["day"])]
-        if not rows:
-            del state.deck_days[deck]
+    for counts in (state.days, rows):
+        day = counts.setdefault(rec["day"], DayCount())
+        day.add(rec, sign)
+        if not day:
+            del counts[rec["day"]]
+    if not rows:
+        del state.deck_days[deck]

@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 
-from legquiz.core.cards import DUE, STATE, utc_text
+from legquiz.core.cards import NEW, deck_rows, due_of, state_of, utc_text
 from legquiz.core.model import Deck, Question, card_key
-from legquiz.core.progress import NEW as DAY_NEW
 from legquiz.core.progress import StoreState
 from legquiz.core.settings import Config, DayClock
-from legquiz.srs.scheduler import NEW
 
 
 class Item:
@@ -100,16 +98,17 @@ def plan(
     cards = state.cards
     for d in decks:
         ids = d.question_ids()
-        for i, raw in enumerate(map(cards.get, map(card_key(d.id, "").__add__, ids))):
-            if raw is None or raw[STATE] == NEW:
+        for i, raw in enumerate(deck_rows(cards, d.id, ids)):
+            if raw is None or state_of(raw) == NEW:
                 fresh.append((d, i, ids[i]))
-            elif raw[DUE] <= now_key:
-                due.append((raw[DUE], d, i, ids[i]))
-            elif not next_due or raw[DUE] < next_due:
-                next_due = raw[DUE]
+            elif (at := due_of(raw)) <= now_key:
+                due.append((at, d, i, ids[i]))
+            elif not next_due or at < next_due:
+                next_due = at
     due.sort(key=itemgetter(0))  # stable: equal times stay in deck order
     if new is None:
-        introduced = state.days.get(days.day(now), [0] * 5)[DAY_NEW]
+        today = state.days.get(days.day(now))
+        introduced = today.introduced if today else 0
         new = max(0, cfg.new_per_day - introduced)
     queue = [Item(d, index=i, qid=qid) for _, d, i, qid in due] + [
         Item(d, index=i, qid=qid) for d, i, qid in fresh[:new]

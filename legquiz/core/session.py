@@ -12,18 +12,19 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 
-from legquiz.core.cards import DUE, STATE, as_dict, utc_text
+from legquiz.core.cards import NEW, as_dict, deck_rows, due_of, state_of, utc_text
 from legquiz.core.grading import Verdict, grade, normalize
-from legquiz.core.model import Deck, QType, Question, card_key
-from legquiz.core.progress import review_record
+from legquiz.core.model import Deck, QType, Question
 from legquiz.core.queue import Item as Item
 from legquiz.core.queue import Plan as Plan
 from legquiz.core.queue import plan as plan
+from legquiz.core.records import ReviewRecord, review_record, undo_record
 from legquiz.core.settings import Config, DayClock
 from legquiz.deckfile.articles import ArticleIndex
 from legquiz.errors import StoreError
-from legquiz.srs.scheduler import NEW, CardState, Rating, review
+from legquiz.srs.scheduler import CardState, Rating, review
 from legquiz.storage.store import Store
 from legquiz.text import inert
 from legquiz.ui.ask import UNDO, Ask, Choice, Prompter, Quit
@@ -38,7 +39,14 @@ class Answered:
     key: str
     correct: bool
     rating: Rating
-    rec: dict[str, object] | None
+    rec: ReviewRecord | None
+
+
+class Back(Enum):
+    """A question that ended without an answer to keep: Ctrl-Z or the menu's Undo."""
+
+    PREVIOUS = "take back the previous answer and ask it again"
+    THIS = "this answer was taken back: ask the same question again"
 
 
 @dataclass
@@ -93,7 +101,7 @@ class Session:
                 item = self.items[i]
                 self._header(i, item)
                 outcome = self._one(i, item)
-                if outcome == "undo-previous":
+                if outcome is Back.PREVIOUS:
                     if done:
                         last = done.pop()
                         self._take_back(last)
@@ -102,9 +110,8 @@ class Session:
                     else:
                         self.p.say(self.p.style("Nothing to undo yet.", "dim"))
                     continue
-                if outcome == "undo-this":
+                if outcome is Back.THIS:
                     continue
-                assert isinstance(outcome, Answered)
                 done.append(outcome)
                 i += 1
         except (Quit, KeyboardInterrupt):  # Ctrl-C between prompts too: keep what was saved
@@ -125,7 +132,7 @@ class Session:
         mode = self.p.style(" · cram", "dim") if self.store is None else ""
         self.p.say(f"\n{self.p.style(n, 'title')} · {self.p.style(title, 'title')}{mode}")
 
-    def _one(self, i: int, item: Item) -> Answered | str:
+    def _one(self, i: int, item: Item) -> Answered | Back:
         q = item.question
         shown_at = self.clock()
         before = self._state(item.key)
@@ -133,43 +140,52 @@ class Session:
         if q.type is QType.FLASHCARD:
             got = self.p.ask(Ask("reveal", f"{inert(q.question)}\n  (think of the answer, then press any key)"))
             if got == UNDO:
-                return "undo-previous"
+                return Back.PREVIOUS
             self._explain(item, None)
-            choice = self.p.ask(
-                Ask(
-                    "select",
-                    "How well did you know it?",
-                    self._rating_choices(before, Rating.GOOD, undo=False),
-                    str(int(Rating.GOOD)),
-                )
-            )
-            if choice == UNDO:
-                return "undo-previous"
-            rating = Rating(int(choice))
-            rec = self._save(item, before, rating, shown_at, answer=None, verdict="self")
-            self._after_note(rating, rec)
-            return Answered(i, item.key, rating > Rating.AGAIN, rating, rec)
+            return self._rate(i, item, before, shown_at, Rating.GOOD, None, "self", None)
         given, verdict = self._ask_objective(q)
         if given == UNDO:
-            return "undo-previous"
+            return Back.PREVIOUS
         auto = {Verdict.RIGHT: Rating.GOOD, Verdict.TYPO: Rating.HARD, Verdict.WRONG: Rating.AGAIN}[verdict]
         rec = self._save(item, before, auto, shown_at, answer=given, verdict=verdict.value)
         self._explain(item, (verdict, given))
         if self.store is None:  # cram: no schedule to rate; Ctrl-Z at the next question still undoes
             return Answered(i, item.key, verdict is not Verdict.WRONG, auto, None)
-        choice = self.p.ask(
-            Ask("select", "Rate it and go on:", self._rating_choices(before, auto, undo=True), str(int(auto)))
-        )
-        if choice == UNDO or choice == "undo":
-            if rec is not None and self.store is not None:
-                self.store.append({"op": "undo", "target": rec["seq"]})
+        return self._rate(i, item, before, shown_at, auto, given, verdict.value, rec)
+
+    def _rate(
+        self,
+        i: int,
+        item: Item,
+        before: CardState | None,
+        shown_at: datetime,
+        auto: Rating,
+        given: str | None,
+        verdict: str,
+        saved: ReviewRecord | None,
+    ) -> Answered | Back:
+        """The rating menu and the save it leads to, for every kind of question.
+
+        ``saved`` is the answer already saved with the automatic rating (objective questions are saved
+        before their feedback shows); a flashcard is saved only once the person rates it.
+        """
+        objective = saved is not None
+        prompt = "Rate it and go on:" if objective else "How well did you know it?"
+        choice = self.p.ask(Ask("select", prompt, self._rating_choices(before, auto, undo=objective), str(int(auto))))
+        if choice == UNDO:
+            if saved is None:
+                return Back.PREVIOUS
+            if self.store is not None:
+                self.store.append(undo_record(saved["seq"]))
             self.p.say(self.p.style("↶ Answer taken back; try again.", "warn"))
-            return "undo-this"
+            return Back.THIS
         rating = Rating(int(choice))
-        if rating != auto:
-            rec = self._save(item, before, rating, shown_at, answer=given, verdict=verdict.value, replaces=rec)
+        rec = saved
+        if saved is None or rating != auto:
+            rec = self._save(item, before, rating, shown_at, answer=given, verdict=verdict, replaces=saved)
             self._after_note(rating, rec)
-        return Answered(i, item.key, verdict is not Verdict.WRONG, rating, rec)
+        correct = rating > Rating.AGAIN if verdict == "self" else verdict != Verdict.WRONG.value
+        return Answered(i, item.key, correct, rating, rec)
 
     def _ask_objective(self, q: Question) -> tuple[str, Verdict]:
         if q.type is QType.MULTIPLE_CHOICE:
@@ -246,14 +262,14 @@ class Session:
                 text = f"{r.label:<6} next in {span(after.due - at)}{mark}" + (f" · {note}" if note else "")
             out.append(Choice(text, str(int(r))))
         if undo:
-            out.append(Choice("Undo   take back this answer and answer again", "undo"))
+            out.append(Choice("Undo   take back this answer and answer again", UNDO))
         return tuple(out)
 
-    def _after_note(self, rating: Rating, rec: dict[str, object] | None) -> None:
+    def _after_note(self, rating: Rating, rec: ReviewRecord | None) -> None:
         if rec is None:
             return
-        after = CardState.from_dict(rec["after"])  # type: ignore[arg-type]
-        saved = datetime.fromisoformat(str(rec["at"]))  # not the clock now: "10 minutes" must not read "9"
+        after = CardState.from_dict(rec["after"])
+        saved = datetime.fromisoformat(rec["at"])  # not the clock now: "10 minutes" must not read "9"
         self.p.say(self.p.style(f"  Saved as {rating.label}; next in {span(after.due - saved)}.", "dim"))
 
     # -- store -------------------------------------------------------------
@@ -271,8 +287,8 @@ class Session:
         shown_at: datetime,
         answer: str | None,
         verdict: str,
-        replaces: dict[str, object] | None = None,
-    ) -> dict[str, object] | None:
+        replaces: ReviewRecord | None = None,
+    ) -> ReviewRecord | None:
         if self.store is None:
             return None
         # Save exactly the schedule the menu showed (fuzz makes a second call differ).
@@ -285,22 +301,27 @@ class Session:
         if replaces is not None:
             rec["replaces"] = replaces["seq"]
             rec["ms"] = replaces["ms"]
-        return self.store.append(rec)
+        saved = self.store.append(rec)
+        assert saved["op"] == "review"
+        return saved
 
     def _take_back(self, last: Answered) -> None:
         if self.store is not None and last.rec is not None:
-            self.store.append({"op": "undo", "target": last.rec["seq"]})
+            self.store.append(undo_record(last.rec["seq"]))
 
     def _due_by(self, until: datetime) -> int:
         if self.store is None:
             return 0
         decks = self.decks if self.decks is not None else list({it.deck.id: it.deck for it in self.items}.values())
-        keys = {it.key for it in self.items}
+        cards = self.store.state.cards
+        seen: set[int] = set()
+        rows = [cards.get(it.key) for it in self.items]
         for d in decks:
-            keys.update(map(card_key(d.id, "").__add__, d.question_ids()))
+            rows.extend(deck_rows(cards, d.id, d.question_ids()))
         until_key = utc_text(until)
         n = 0
-        for raw in map(self.store.state.cards.get, keys):
-            if raw is not None and raw[STATE] != NEW and raw[DUE] < until_key:
+        for raw in rows:
+            if raw is not None and id(raw) not in seen and state_of(raw) != NEW and due_of(raw) < until_key:
+                seen.add(id(raw))
                 n += 1
         return n

@@ -19,9 +19,9 @@ from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from legquiz.core.cards import DUE, LAPSES, NEW, REVIEW, STATE, D, utc_text
-from legquiz.core.model import Deck, card_key
-from legquiz.core.progress import OK, RN, ROK, N, StoreState
+from legquiz.core.cards import NEW, REVIEW, deck_rows, difficulty_of, due_of, lapses_of, state_of, utc_text
+from legquiz.core.model import Deck
+from legquiz.core.progress import DayCount, StoreState
 from legquiz.core.settings import Config, DayClock
 
 FORMAT = 1
@@ -192,18 +192,18 @@ def scan_cards(
     candidates: list[tuple[int, float, str, str, float | None, Deck, int]] = []
     for deck in decks:
         ids = deck.question_ids()
-        prefix = card_key(deck.id, "")
         c = Counts(questions=len(ids))
         lapses = [-1] * len(ids)  # -1: never answered
-        for i, raw in enumerate(map(cards.get, map(prefix.__add__, ids))):
-            if raw is None or raw[STATE] == NEW:
+        rows = list(deck_rows(cards, deck.id, ids))
+        for i, raw in enumerate(rows):
+            if raw is None or state_of(raw) == NEW:
                 c.new += 1
                 continue
-            if raw[STATE] == REVIEW:
+            if state_of(raw) == REVIEW:
                 c.review += 1
             else:  # learning or relearning
                 c.learning += 1
-            due = raw[DUE]
+            due = due_of(raw)
             if due <= now_key:
                 c.due_now += 1
             if due < end_of_today:
@@ -211,14 +211,14 @@ def scan_cards(
                 due_on[0] += 1
             elif due < horizon:
                 due_on[bisect_right(bounds, due)] += 1
-            lapses[i] = raw[LAPSES]
+            lapses[i] = lapses_of(raw)
         all_counts.append(c)
         # The hardest: most lapses, then highest difficulty, then deck and id. Only answered questions with
         # at least as many lapses as this deck's n-th most can be among them; those are ranked in full.
         least = max(heapq.nlargest(n_hardest, lapses)[-1], 0) if 0 < n_hardest <= len(lapses) else 0
         for i, lapsed in enumerate(lapses):
             if lapsed >= least:
-                d = cards[prefix + ids[i]][D]
+                d = difficulty_of(rows[i])
                 difficulty = None if d is None else float(d)
                 candidates.append((-int(lapsed), -(difficulty or 0.0), deck.id, ids[i], difficulty, deck, i))
     top = heapq.nsmallest(n_hardest, candidates, key=itemgetter(0, 1, 2, 3))  # (deck, id) is unique: no tie
@@ -229,21 +229,24 @@ def scan_cards(
     return Scan(all_counts, due_on, hardest)
 
 
-def answer_counts(rows: Mapping[str, Sequence[int]], today: str) -> tuple[int, int, int]:
+def answer_counts(rows: Mapping[str, DayCount], today: str) -> tuple[int, int, int]:
     """(answers ever, correct answers ever, answers today) from per-day counts."""
-    total = sum(r[N] for r in rows.values())
-    correct = sum(r[OK] for r in rows.values())
-    return total, correct, rows[today][N] if today in rows else 0
+    total = sum(r.answers for r in rows.values())
+    correct = sum(r.correct for r in rows.values())
+    return total, correct, rows[today].answers if today in rows else 0
 
 
-def merged_days(parts: Iterable[Mapping[str, Sequence[int]]]) -> dict[str, list[int]]:
+def merged_days(parts: Iterable[Mapping[str, DayCount]]) -> dict[str, DayCount]:
     """Several decks' per-day counts added up."""
-    out: dict[str, list[int]] = {}
+    out: dict[str, DayCount] = {}
     for rows in parts:
         for day, r in rows.items():
-            acc = out.setdefault(day, [0, 0, 0, 0, 0])
-            for i, n in enumerate(r):
-                acc[i] += n
+            acc = out.setdefault(day, DayCount())
+            acc.answers += r.answers
+            acc.correct += r.correct
+            acc.introduced += r.introduced
+            acc.review_answers += r.review_answers
+            acc.review_correct += r.review_correct
     return out
 
 
@@ -251,7 +254,7 @@ def _shift(day: str, n: int) -> str:
     return (date.fromisoformat(day) + timedelta(days=n)).isoformat()
 
 
-def retention(rows: Mapping[str, Sequence[int]], today: str, window: int) -> float | None:
+def retention(rows: Mapping[str, DayCount], today: str, window: int) -> float | None:
     """True retention over the last ``window`` study days (today included).
 
     The share of review answers that were right: first answers and repeats on
@@ -262,17 +265,17 @@ def retention(rows: Mapping[str, Sequence[int]], today: str, window: int) -> flo
     n = ok = 0
     for day, r in rows.items():
         if first <= day <= today:
-            n += r[RN]
-            ok += r[ROK]
+            n += r.review_answers
+            ok += r.review_correct
     return ok / n if n else None
 
 
-def study_days(rows: Mapping[str, Sequence[int]]) -> list[int]:
+def study_days(rows: Mapping[str, DayCount]) -> list[int]:
     """The days with answers, as sorted day numbers (``date.toordinal``): streaks are then integer steps."""
-    return sorted(date.fromisoformat(d).toordinal() for d, r in rows.items() if r[N] > 0)
+    return sorted(date.fromisoformat(d).toordinal() for d, r in rows.items() if r.answers > 0)
 
 
-def current_streak(rows: Mapping[str, Sequence[int]], today: str) -> int:
+def current_streak(rows: Mapping[str, DayCount], today: str) -> int:
     """Consecutive study days ending today, or yesterday if nothing is answered yet today."""
     active = set(study_days(rows))
     day = date.fromisoformat(today).toordinal()
@@ -284,7 +287,7 @@ def current_streak(rows: Mapping[str, Sequence[int]], today: str) -> int:
     return n
 
 
-def longest_streak(rows: Mapping[str, Sequence[int]]) -> int:
+def longest_streak(rows: Mapping[str, DayCount]) -> int:
     best = run = 0
     prev = None
     for d in study_days(rows):
@@ -294,7 +297,7 @@ def longest_streak(rows: Mapping[str, Sequence[int]]) -> int:
     return best
 
 
-def heatmap(rows: Mapping[str, Sequence[int]], today: str, weeks: int = HEATMAP_WEEKS) -> list[tuple[str, int]]:
+def heatmap(rows: Mapping[str, DayCount], today: str, weeks: int = HEATMAP_WEEKS) -> list[tuple[str, int]]:
     """Answers per day from the Monday ``weeks - 1`` weeks before this week's, to today."""
     end = date.fromisoformat(today)
     start = end - timedelta(days=end.weekday(), weeks=weeks - 1)
@@ -302,7 +305,7 @@ def heatmap(rows: Mapping[str, Sequence[int]], today: str, weeks: int = HEATMAP_
     day = start
     while day <= end:
         key = day.isoformat()
-        out.append((key, rows[key][N] if key in rows else 0))
+        out.append((key, rows[key].answers if key in rows else 0))
         day += timedelta(days=1)
     return out
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from legquiz.core.cards import DUE, NEW, STATE, utc_text
-from legquiz.core.model import Deck, QType, Question, card_key
+from legquiz.core.cards import NEW, deck_rows, due_of, state_of, utc_text
+from legquiz.core.model import Deck, QType, Question
 from legquiz.core.progress import StoreState
 from legquiz.deckfile import catalog as catalogmod
 from legquiz.deckfile import validate as deckmod
@@ -52,11 +52,10 @@ def rows(cat: Catalog, state: StoreState, now: datetime) -> list[DeckRow]:
     now_key = utc_text(now)  # due times compare as text (legquiz.cards)
     for d in cat.decks:
         due = new = 0
-        prefix = card_key(d.id, "")
-        for raw in map(state.cards.get, map(prefix.__add__, d.question_ids())):  # ids only: no Question built
-            if raw is None or raw[STATE] == NEW:
+        for raw in deck_rows(state.cards, d.id, d.question_ids()):  # ids only: no Question built
+            if raw is None or state_of(raw) == NEW:
                 new += 1
-            elif raw[DUE] <= now_key:
+            elif due_of(raw) <= now_key:
                 due += 1
         out.append(DeckRow(d.id, d.title, d.origin, len(d.questions), due, new, d.path))
     return out

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -145,13 +145,13 @@ def load_csv(path: Path) -> list[Review]:
     return reviews
 
 
-def from_log(records: Iterable[dict[str, Any]], tz: tzinfo | None = None) -> list[Review]:
+def from_log(records: Iterable[Mapping[str, Any]], tz: tzinfo | None = None) -> list[Review]:
     """The answers that stand in a legquiz review log (undone and replaced ones dropped).
 
     Times are turned into ``tz`` (None: the machine's local zone) so study days
     start at the day boundary where the person lives, as ``legquiz start`` counts them.
     """
-    kept: dict[int, dict[str, Any]] = {}
+    kept: dict[int, Mapping[str, Any]] = {}
     for rec in records:
         if rec.get("op") == "undo":
             kept.pop(int(rec["target"]), None)

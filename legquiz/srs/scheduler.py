@@ -8,13 +8,18 @@ Time is always passed in (``now``); nothing here reads the clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+from legquiz.core.cards import LEARNING as LEARNING
+from legquiz.core.cards import NEW as NEW
+from legquiz.core.cards import RELEARNING as RELEARNING
+from legquiz.core.cards import REVIEW as REVIEW
+from legquiz.core.cards import CardStateDict
+
 STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
 
 
@@ -42,7 +47,7 @@ class CardState:
     reps: int = 0
     lapses: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CardStateDict:
         return {
             "state": self.state,
             "due": self.due.isoformat(),
@@ -55,7 +60,8 @@ class CardState:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> CardState:
+    def from_dict(cls, d: CardStateDict | Mapping[str, Any]) -> CardState:
+        d = dict(d)
         return cls(
             state=int(d["state"]),
             due=datetime.fromisoformat(d["due"]),

@@ -18,33 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from legquiz.core.progress import StoreState, apply, check_record
-from legquiz.errors import StoreError
+from legquiz.core.progress import StoreState, apply
+from legquiz.errors import NewerFormat, StoreError
+from legquiz.storage import log as logfile
 from legquiz.storage.fsutil import atomic_write, fresh_name
+from legquiz.storage.log import LogRead as Log
 from legquiz.storage.store import BACKUPS, LOG, SNAPSHOT
-
-
-@dataclass
-class Line:
-    """One complete line of the log: where it is, and the record in it or why there is none."""
-
-    number: int
-    offset: int
-    raw: bytes
-    rec: dict[str, Any] | None
-    problem: str = ""
-
-
-@dataclass
-class Log:
-    lines: list[Line]
-    size: int
-    torn: bytes = b""  # a last line without its newline (an unconfirmed answer)
-    missing: bool = False
-
-    def ends(self) -> set[int]:
-        """Offsets where a line starts (a snapshot may only cover whole lines)."""
-        return {ln.offset for ln in self.lines} | {self.size - len(self.torn)}
 
 
 @dataclass
@@ -90,21 +69,7 @@ class Report:
 
 
 def read_log(home: Path) -> Log:
-    try:
-        data = (home / LOG).read_bytes()
-    except FileNotFoundError:
-        return Log([], 0, missing=True)
-    parts = data.split(b"\n")
-    lines, offset = [], 0
-    for i, raw in enumerate(parts[:-1]):
-        try:
-            rec = json.loads(raw)
-            problem = check_record(rec)
-        except ValueError as e:
-            rec, problem = None, f"not valid JSON ({str(e)[:60]})"
-        lines.append(Line(i + 1, offset, raw, rec if not problem else None, problem))
-        offset += len(raw) + 1
-    return Log(lines, len(data), torn=parts[-1])
+    return logfile.read(home / LOG)
 
 
 def _snapshot(path: Path) -> tuple[StoreState | None, str, bool]:
@@ -122,8 +87,7 @@ def _snapshot(path: Path) -> tuple[StoreState | None, str, bool]:
     try:
         return StoreState.from_json(parsed, str(path)), "", False
     except StoreError as e:
-        newer = "newer legquiz" in e.message
-        return None, e.message.split(": ", 1)[-1].split(";")[0], newer
+        return None, e.message.split(": ", 1)[-1].split(";")[0], isinstance(e, NewerFormat)
 
 
 def check(home: Path) -> Report:
@@ -160,7 +124,7 @@ def check(home: Path) -> Report:
     rep.backups = backups(home)
     if snap is not None and not rep.problems:
         _compare(home, rep, snap, log)
-    n = sum(1 for ln in log.lines if ln.rec is not None)
+    n = sum(1 for ln in log.lines if ln.record is not None)
     rep.notes.append(f"{home / LOG}: {n} readable records" + (" (no file yet)" if log.missing else ""))
     rep.notes.append(f"{home / BACKUPS}: {len(rep.backups)} good backups" + _newest(rep.backups))
     return rep
@@ -176,7 +140,7 @@ def _compare(home: Path, rep: Report, snap: StoreState, log: Log) -> None:
     if tail is None:
         rep.problems.append(f"{home / LOG}: the records after {home / SNAPSHOT} do not follow on from it")
         return
-    first = next((ln.rec for ln in log.lines if ln.rec is not None), None)
+    first = next((ln.record for ln in log.lines if ln.record is not None), None)
     if first is None or first["seq"] != 1:
         return  # the log was restarted by an earlier repair: there is no whole history to compare with
     full = replay(Base("the review log", StoreState(), 0, 0), log, strict=True)
@@ -212,12 +176,12 @@ def replay(base: Base, log: Log, strict: bool) -> Outcome | None:
     for ln in log.lines:
         if ln.offset < base.offset:
             continue
-        if ln.rec is None:
+        if ln.record is None:
             if strict:
                 return None
             out.dropped.append(f"line {ln.number}: {ln.problem}")
             continue
-        rec = dict(ln.rec)
+        rec: Any = dict(ln.record)  # renumbered below when lenient
         ref = "target" if rec["op"] == "undo" else "replaces"
         if not strict and rec.get(ref) is not None:
             old = rec[ref]
@@ -228,15 +192,15 @@ def replay(base: Base, log: Log, strict: bool) -> Outcome | None:
         if not fits:
             if strict:
                 return None
-            out.dropped.append(f"line {ln.number}: record {ln.rec['seq']} no longer applies")
+            out.dropped.append(f"line {ln.number}: record {ln.record['seq']} no longer applies")
             continue
         if not strict:
             renum[rec["seq"]] = state.seq + 1
-            if rec["seq"] != state.seq + 1 or rec.get(ref) != ln.rec.get(ref):
+            if rec["seq"] != state.seq + 1 or rec.get(ref) != ln.record.get(ref):
                 out.renumbered = True
             rec["seq"] = state.seq + 1
         apply(state, rec)
-        out.kept.append(ln.raw if rec == ln.rec else json.dumps(rec, separators=(",", ":")).encode())
+        out.kept.append(ln.raw if rec == ln.record else json.dumps(rec, separators=(",", ":")).encode())
     return out
 
 
@@ -244,7 +208,7 @@ def candidates(rep: Report) -> list[Outcome]:
     """Every way to rebuild, best first: most records kept, then fewest dropped, then log over snapshot over backups."""
     log = rep.log or Log([], 0, missing=True)
     bases = []
-    first = next((ln.rec for ln in log.lines if ln.rec is not None), None)
+    first = next((ln.record for ln in log.lines if ln.record is not None), None)
     if first is not None and first["seq"] == 1:
         bases.append(Base("the review log", StoreState(), 0, 0))
     if rep.snapshot is not None:

@@ -21,24 +21,16 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
 
-from legquiz.core.progress import FORMAT as FORMAT
-from legquiz.core.progress import NEW as NEW
-from legquiz.core.progress import OK as OK
-from legquiz.core.progress import RN as RN
-from legquiz.core.progress import ROK as ROK
-from legquiz.core.progress import UNDO_DEPTH as UNDO_DEPTH
-from legquiz.core.progress import N as N
-from legquiz.core.progress import StoreState as StoreState
-from legquiz.core.progress import apply as apply
-from legquiz.core.progress import check_record as check_record
+from legquiz.core.progress import StoreState, apply
+from legquiz.core.records import Record, ReviewRecord
 from legquiz.errors import StoreError, StoreLocked
 from legquiz.speed import snapshot_cache as snapcache
+from legquiz.storage import log as logfile
 from legquiz.storage.fsutil import atomic_write, fresh_name
 
 SNAPSHOT = "store.json"
-LOG = "reviews.jsonl"
+LOG = logfile.NAME
 LOCK = "lock"
 BACKUPS = "backups"
 KEEP_BACKUPS = 7
@@ -97,13 +89,13 @@ class Store:
         self.close()
 
     # -- writing ---------------------------------------------------------
-    def append(self, rec: dict[str, Any]) -> dict[str, Any]:
-        """Durably log one record, then apply it. Raises StoreError if it cannot be saved."""
+    def append(self, rec: Record) -> Record:
+        """Durably log one record (numbered here), then apply it. Raises StoreError if it cannot be saved."""
         if not self.writable:
             raise RuntimeError("store opened read-only")
-        rec = {"seq": self.state.seq + 1, **rec}
-        target = rec.get("target") if rec.get("op") == "undo" else rec.get("replaces")
-        if target is not None and (not self.state.undo or int(self.state.undo[-1]["seq"]) != target):
+        rec = {**rec, "seq": self.state.seq + 1}  # type: ignore[assignment]  # (a copy: the caller's stays unsaved)
+        target = rec["target"] if rec["op"] == "undo" else rec.get("replaces")
+        if target is not None and (not self.state.undo or self.state.undo[-1]["seq"] != target):
             raise StoreError("nothing to undo")
         line = (json.dumps(rec, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
         size = os.fstat(self._fd).st_size
@@ -131,7 +123,7 @@ class Store:
                 pass  # the answer is safe in the log; the snapshot is rewritten at close
         return rec
 
-    def last_undoable(self) -> dict[str, Any] | None:
+    def last_undoable(self) -> ReviewRecord | None:
         return self.state.undo[-1] if self.state.undo else None
 
     def compact(self) -> None:
@@ -172,13 +164,7 @@ class Store:
 
 
 def _write_all(fd: int, data: bytes) -> None:
-    pause = os.environ.get("LEGQUIZ_TEST_WRITE_PAUSE")  # test hook: widen the window for kill tests
     view = memoryview(data)
-    if pause:
-        half = len(view) // 2
-        os.write(fd, view[:half])
-        time.sleep(float(pause))
-        view = view[half:]
     while view:
         n = os.write(fd, view)
         view = view[n:]
@@ -221,55 +207,42 @@ def _load(home: Path, repair: bool) -> tuple[StoreState, list[str], int, int | N
     log = home / LOG
     warnings: list[str] = []
     state = _snapshot(home, snap)
-    try:
-        f = open(log, "rb")  # noqa: SIM115 (closed by the with below)
-    except FileNotFoundError:
+    tail = logfile.read(log, state.log_bytes, state.log_lines + 1)
+    if tail.missing:
         if state.log_bytes:
             raise StoreError(
                 f"{log}: missing, but {snap} says it held {state.log_lines} records; "
                 "run 'legquiz doctor' to restore from a backup"
-            ) from None
-        return state, warnings, 0, None
-    with f:
-        f.seek(0, os.SEEK_END)
-        size = f.tell()
-        if size < state.log_bytes:
-            raise StoreError(
-                f"{log}: shorter ({size} bytes) than {snap} expects ({state.log_bytes}); run 'legquiz doctor'"
             )
-        f.seek(state.log_bytes)
-        tail = f.read()
-    lines = tail.split(b"\n")
-    complete, last = lines[:-1], lines[-1]
-    offset = state.log_bytes
+        return state, warnings, 0, None
+    if tail.size < state.log_bytes:
+        raise StoreError(
+            f"{log}: shorter ({tail.size} bytes) than {snap} expects ({state.log_bytes}); run 'legquiz doctor'"
+        )
+    torn_at = tail.torn_at()
     count = 0
-    torn_at: int | None = None
-    for i, line in enumerate(complete):
-        lineno = state.log_lines + i + 1
+    for ln in tail.intact():
         try:
-            rec = json.loads(line)
-            if not isinstance(rec, dict) or rec.get("seq") != state.seq + 1:
-                raise ValueError(f"expected record {state.seq + 1}, found {str(line[:40])}")
-            apply(state, rec)
-        except (ValueError, KeyError, TypeError) as e:
-            if i == len(complete) - 1 and not last:
-                torn_at = offset  # a damaged very last line: treat like a torn write
-                last = line
-                break
-            if i == 0 and state.log_bytes:
+            if ln.record is None:
+                raise ValueError(ln.problem)
+            if ln.record["seq"] != state.seq + 1:
+                raise ValueError(f"expected record {state.seq + 1}, found {str(ln.raw[:40])}")
+            apply(state, ln.record)
+        except ValueError as e:
+            if ln.offset == state.log_bytes and state.log_bytes:
                 raise StoreError(
                     f"{snap}: says it covers {log} up to byte {state.log_bytes} (record {state.seq}), "
                     f"but the log does not continue there ({e}); run 'legquiz doctor --repair'"
                 ) from None
-            raise StoreError(f"{log}:{lineno}: damaged record ({e}); run 'legquiz doctor --repair'") from None
-        offset += len(line) + 1
+            raise StoreError(f"{log}:{ln.number}: damaged record ({e}); run 'legquiz doctor --repair'") from None
         count += 1
-    if last:
-        torn_at = offset if torn_at is None else torn_at
+    if torn_at is not None:
         lineno = state.log_lines + count + 1
         if repair:
             aside = fresh_name(log, "torn", str(int(time.time())))
-            aside.write_bytes(last)
+            with open(log, "rb") as f:
+                f.seek(torn_at)
+                aside.write_bytes(f.read())
             warnings.append(
                 f"{log}:{lineno}: the last record was cut off (legquiz was stopped while saving); "
                 f"that unconfirmed answer was set aside in {aside.name}"
@@ -354,29 +327,20 @@ def read(home: Path) -> Store:
     return Store.open(home, writable=False)
 
 
-def log_records(home: Path) -> list[dict[str, Any]]:
+def log_records(home: Path) -> list[Record]:
     """Every record of the review log, oldest first, read-only (``legquiz optimize`` replays them).
 
-    A cut-off or damaged very last line (legquiz stopped while saving) is left
-    out, as opening the store would; a damaged record before it is an error.
+    A torn last line (see storage/log.py) is left out, as opening the store
+    would; a damaged record before it is an error.
     """
     path = home / LOG
     try:
-        lines = path.read_bytes().split(b"\n")
-    except FileNotFoundError:
-        return []
+        got = logfile.read(path)
     except OSError as e:
         raise StoreError(f"{path}: cannot read ({e.strerror})") from None
-    complete = lines[:-1]  # what follows the last newline is a cut-off write
-    records: list[dict[str, Any]] = []
-    for n, line in enumerate(complete, 1):
-        try:
-            rec = json.loads(line)
-            if not isinstance(rec, dict):
-                raise ValueError("not a JSON object")
-        except ValueError as e:
-            if n == len(complete) and not lines[-1]:
-                break  # the unconfirmed last answer
-            raise StoreError(f"{path}:{n}: damaged record ({e}); run 'legquiz doctor'") from None
-        records.append(rec)
+    records: list[Record] = []
+    for ln in got.intact():
+        if ln.record is None:
+            raise StoreError(f"{path}:{ln.number}: damaged record ({ln.problem}); run 'legquiz doctor'")
+        records.append(ln.record)
     return records

@@ -1,0 +1,142 @@
+"""The saved forms of progress, typed: a card's state, an answer, an undo.
+
+Each is a TypedDict because that is what JSON gives back and what the log
+writes: no conversion on the hot path, and mypy still knows every key. A
+record read from disk becomes one of these only through :func:`parse_record`,
+which checks every field first, so the rules that apply records never meet a
+half-valid one. The formats are documented in docs/store-format.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
+
+from legquiz.core.cards import NEW, CardStateDict, is_time
+
+if TYPE_CHECKING:
+    from legquiz.srs.scheduler import CardState
+
+
+class _ReviewOptional(TypedDict, total=False):
+    replaces: int  # the seq of the answer this one re-rates (picked another rating at the menu)
+
+
+class ReviewRecord(_ReviewOptional):
+    """One answer. ``first``: the card was new; ``counted``: it counts for true retention."""
+
+    seq: int
+    op: Literal["review"]
+    card: str
+    rating: int
+    at: str
+    day: str
+    ms: int
+    first: bool
+    counted: bool
+    verdict: str
+    answer: str | None
+    before: CardStateDict | None
+    after: CardStateDict
+
+
+class UndoRecord(TypedDict):
+    """Takes back the answer numbered ``target`` (it must be the last undoable one)."""
+
+    seq: int
+    op: Literal["undo"]
+    target: int
+
+
+Record = ReviewRecord | UndoRecord
+
+_REVIEW_KEYS: dict[str, type | tuple[type, ...]] = {
+    "card": str,
+    "rating": int,
+    "day": str,
+    "first": bool,
+    "counted": bool,
+    "after": dict,
+}
+
+
+def _whole(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def problem(rec: Any) -> str:
+    """Why ``rec`` is not a record legquiz can apply (empty if it is)."""
+    if not isinstance(rec, dict):
+        return "not a JSON object"
+    if not _whole(rec.get("seq")):
+        return "no record number"
+    op = rec.get("op")
+    if op == "undo":
+        return "" if _whole(rec.get("target")) else "undo without a target"
+    if op != "review":
+        return f"unknown kind of record {str(op)[:20]!r}"
+    for key, kind in _REVIEW_KEYS.items():
+        if not isinstance(rec.get(key), kind) or (kind is int and isinstance(rec.get(key), bool)):
+            return f"'{key}' is missing or of the wrong type"
+    if rec.get("before") is not None and not isinstance(rec["before"], dict):
+        return "'before' is of the wrong type"
+    for side in ("before", "after"):
+        card = rec.get(side)
+        if card is not None and not (isinstance(card.get("state"), int) and is_time(card.get("due"))):
+            return f"'{side}' is not a card state"
+    if rec.get("replaces") is not None and not _whole(rec["replaces"]):
+        return "'replaces' is of the wrong type"
+    return ""
+
+
+def parse_record(obj: Any) -> Record:
+    """``obj`` (parsed JSON) as a record; ValueError says why it is not one."""
+    why = problem(obj)
+    if why:
+        raise ValueError(why)
+    rec: Record = obj
+    return rec
+
+
+def review_record(
+    card: str,
+    before: CardState | None,
+    after: CardState,
+    rating: int,
+    now: datetime,
+    day_of: Callable[[datetime], str],
+    *,
+    ms: int,
+    verdict: str,
+    answer: str | None,
+) -> ReviewRecord:
+    """One answer as the log keeps it; ``seq`` is 0 until the store numbers it.
+
+    ``first`` (the card was new) and ``counted`` (a review answer for true
+    retention: not a first answer, not a second answer on the same study day)
+    are decided here once, for every writer of answers.
+    """
+    day = day_of(now)
+    first = before is None or before.state == NEW
+    counted = not first and before is not None and before.last_review is not None and day_of(before.last_review) != day
+    return {
+        "seq": 0,
+        "op": "review",
+        "card": card,
+        "rating": int(rating),
+        "at": now.isoformat(),
+        "day": day,
+        "ms": ms,
+        "first": first,
+        "counted": counted,
+        "verdict": verdict,
+        "answer": answer,
+        "before": before.to_dict() if before else None,
+        "after": after.to_dict(),
+    }
+
+
+def undo_record(target: int) -> UndoRecord:
+    """Taking back answer ``target``; ``seq`` is 0 until the store numbers it."""
+    return {"seq": 0, "op": "undo", "target": target}

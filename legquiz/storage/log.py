@@ -1,0 +1,98 @@
+"""The one reader of the review log (``reviews.jsonl``), with one rule for a torn or damaged line.
+
+The store reads the tail after its snapshot, ``doctor`` reads it all, and
+``optimize`` replays it: all three see the same lines through :func:`read`,
+so they can never disagree about what the log holds.
+
+The rule: the bytes after the last newline are a *torn* write (legquiz was
+stopped while saving that answer, which was never confirmed); a complete line
+that is not JSON is torn as well when it is the last line and nothing follows
+it. Any other line that is not JSON, or a record that fails its checks, is
+*damage*: the store refuses to guess and ``doctor`` says where it is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from legquiz.core.records import Record, parse_record
+
+NAME = "reviews.jsonl"
+
+
+@dataclass
+class LogLine:
+    """One complete line of the log: where it is, and its record or why there is none."""
+
+    number: int  # 1-based, counted from the start of the file
+    offset: int  # byte offset of the line's first byte
+    raw: bytes  # without its newline
+    record: Record | None
+    problem: str = ""  # why ``record`` is None
+    unparsable: bool = False  # not JSON at all (as opposed to a record that fails its checks)
+
+
+@dataclass
+class LogRead:
+    lines: list[LogLine]
+    size: int  # bytes in the file
+    start: int = 0  # byte offset reading began at
+    torn: bytes = b""  # a last line without its newline: an unconfirmed answer
+    missing: bool = False
+
+    def ends(self) -> set[int]:
+        """Offsets where a line starts (a snapshot may only cover whole lines)."""
+        return {ln.offset for ln in self.lines} | {self.size - len(self.torn)}
+
+    def torn_at(self) -> int | None:
+        """Where the torn part begins (to cut or set aside), or None: the one rule, see the module doc."""
+        if self.torn:
+            return self.size - len(self.torn)
+        last = self.lines[-1] if self.lines else None
+        if last is not None and last.unparsable:
+            return last.offset
+        return None
+
+    def intact(self) -> list[LogLine]:
+        """The complete lines before the torn part (a torn last line excluded)."""
+        cut = self.torn_at()
+        return [ln for ln in self.lines if cut is None or ln.offset < cut]
+
+
+def parse(data: bytes, start: int = 0, first_number: int = 1) -> LogRead:
+    """The lines of ``data``, which is the log from byte ``start`` (line ``first_number``) on."""
+    parts = data.split(b"\n")
+    lines: list[LogLine] = []
+    offset = start
+    for i, raw in enumerate(parts[:-1]):
+        try:
+            obj = json.loads(raw)
+        except (ValueError, RecursionError) as e:
+            lines.append(LogLine(first_number + i, offset, raw, None, f"not valid JSON ({str(e)[:60]})", True))
+        else:
+            try:
+                lines.append(LogLine(first_number + i, offset, raw, parse_record(obj)))
+            except ValueError as e:
+                lines.append(LogLine(first_number + i, offset, raw, None, str(e)))
+        offset += len(raw) + 1
+    return LogRead(lines, start + len(data), start, torn=parts[-1])
+
+
+def read(path: Path, start: int = 0, first_number: int = 1) -> LogRead:
+    """The log at ``path`` from byte ``start`` on; a missing file reads as empty (``missing`` set).
+
+    Raises OSError when the file cannot be read; the caller says which command failed.
+    """
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            f.seek(start)
+            data = f.read() if start <= size else b""
+    except FileNotFoundError:
+        return LogRead([], 0, start, missing=True)
+    got = parse(data, start, first_number)
+    got.size = size
+    return got
