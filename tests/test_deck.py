@@ -20,6 +20,7 @@ from deck_cases import ALL, HEAD, MC, TYPED
 from legquiz.cli import cli
 from legquiz.core.model import QType
 from legquiz.deckfile import guard as yamlguard
+from legquiz.deckfile import limits
 from legquiz.deckfile import read as deckfile
 from legquiz.deckfile import validate as deck
 from legquiz.errors import DeckErrors
@@ -255,7 +256,7 @@ def test_docs_example_is_a_valid_deck(tmp_path: Path) -> None:
 def test_docs_state_the_limits_in_force() -> None:
     doc = (REPO / "docs" / "deck-format.md").read_text(encoding="utf-8")
     for name, shown in [
-        ("MAX_FILE_BYTES", f"{deck.MAX_FILE_BYTES // 2**20} MiB"),
+        ("MAX_FILE_BYTES", f"{limits.MAX_FILE_BYTES // 2**20} MiB"),
         ("MAX_QUESTIONS", f"{deck.MAX_QUESTIONS:,}"),
         ("MAX_TEXT", f"{deck.MAX_TEXT:,}"),
         ("MAX_CHOICES", f"2 to {deck.MAX_CHOICES}"),

@@ -336,3 +336,14 @@ def test_the_day_s_queue_builds_only_the_questions_it_asks(
     p = plan([d], StoreState(), Config(new_per_day=3), Config().days(), datetime(2024, 3, 1, tzinfo=timezone.utc))
     assert [it.key for it in p.items] == ["big/q000", "big/q001", "big/q002"] and unpacked == []
     assert p.items[2].question.question == "Statement 2." and unpacked == [0]
+
+
+def test_column_checks_do_not_depend_on_how_an_annotation_is_spelled() -> None:
+    """Optional[str], Union[str, None] and str | None are one type to the cache (it used to match annotation text)."""
+    from typing import Optional, Union
+
+    from legquiz.speed import deck_cache
+
+    assert deck_cache._kind(Optional[str]) == deck_cache._kind(Union[str, None]) == deck_cache._kind(str | None)  # noqa: UP007,UP045
+    assert deck_cache._kind(tuple[str, ...]) == "tuple[str, ...]"
+    assert deck_cache._cacheable()

@@ -88,9 +88,9 @@ def main() -> None:
         click.echo(f"legquiz: {where}{e.strerror or e}", err=True)
         sys.exit(1)
     finally:
-        import gc
+        from legquiz.speed.gcpause import exiting
 
-        gc.freeze()  # the process ends here: skip the interpreter's last full collection (docs/performance.md)
+        exiting()
 
 
 def _register() -> None:

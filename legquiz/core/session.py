@@ -13,21 +13,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from legquiz.core.cards import NEW, as_dict, deck_rows, due_of, state_of, utc_text
 from legquiz.core.grading import Verdict, grade, normalize
 from legquiz.core.model import Deck, QType, Question
-from legquiz.core.queue import Item as Item
-from legquiz.core.queue import Plan as Plan
-from legquiz.core.queue import plan as plan
+from legquiz.core.queue import Item
 from legquiz.core.records import ReviewRecord, review_record, undo_record
 from legquiz.core.settings import Config, DayClock
-from legquiz.deckfile.articles import ArticleIndex
 from legquiz.errors import StoreError
 from legquiz.srs.scheduler import CardState, Rating, review
-from legquiz.storage.store import Store
 from legquiz.text import inert
 from legquiz.ui.ask import UNDO, Ask, Choice, Prompter, Quit
+
+if TYPE_CHECKING:  # handed in by the CLI; the session only calls them
+    from legquiz.deckfile.articles import ArticleIndex
+    from legquiz.storage.store import Store
 from legquiz.ui.render import span
 
 

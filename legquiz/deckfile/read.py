@@ -93,16 +93,14 @@ def _syntax_message(e: Any, text: str) -> tuple[int, str]:
 
 def compose(text: str, shown: str) -> Any:
     """The YAML node tree of ``text`` (safe composer; no objects are built)."""
-    import gc
-
     from legquiz.deckfile import guard as yamlguard
+    from legquiz.speed.gcpause import paused
 
     yaml = _yaml()
     yamlguard.check(text, shown, _loader())  # depth, size and alias limits, before the C composer recurses
-    was_enabled = gc.isenabled()
-    gc.disable()  # the node tree holds no cycles; collecting while it grows made big decks ~5x slower
     try:
-        node = yaml.compose(text, Loader=_loader())
+        with paused():  # the node tree holds no cycles; collecting while it grows made big decks ~5x slower
+            node = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as e:
         line, msg = _syntax_message(e, text)
         raise DeckError(shown, line, "yaml", msg) from None
@@ -110,9 +108,6 @@ def compose(text: str, shown: str) -> Any:
         raise DeckError(shown, 1, "yaml", str(e).splitlines()[0]) from None
     except RecursionError:
         raise DeckError(shown, 1, "yaml", "nested too deeply") from None
-    finally:
-        if was_enabled:
-            gc.enable()
     if node is None or (node.tag == "tag:yaml.org,2002:null" and node.value == ""):
         raise DeckError(shown, 1, "deck", "file is empty")
     return node

@@ -26,6 +26,7 @@ from legquiz.core.progress import StoreState
 from legquiz.deckfile import catalog as catalogmod
 from legquiz.deckfile import validate as deckmod
 from legquiz.deckfile.catalog import Catalog
+from legquiz.deckfile.read import compose, read_text
 from legquiz.errors import LegquizError, UsageError
 from legquiz.storage.fsutil import atomic_write, fsync_dir
 from legquiz.storage.paths import user_decks_dir
@@ -86,7 +87,7 @@ def add(home: Path, source: Path, state: StoreState, force: bool = False) -> Add
 
     shown = str(source)
     try:
-        text = deckmod.read_text(source, shown)
+        text = read_text(source, shown)
     except DeckError as e:
         raise DeckErrors([e]) from None
     return add_text(home, text, shown, state, force=force, article_dir=source.parent)
@@ -105,7 +106,7 @@ def add_text(
     from legquiz.errors import DeckError, DeckErrors
 
     try:
-        d = deckmod.build(deckmod.compose(text, shown), shown, origin="user")
+        d = deckmod.build(compose(text, shown), shown, origin="user")
     except DeckError as e:
         raise DeckErrors([e]) from None
     cat = catalogmod.load(home)

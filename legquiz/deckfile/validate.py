@@ -17,9 +17,7 @@ from typing import Any
 
 from legquiz.core.model import CLOZE_GAP, Deck, QType, Question
 from legquiz.deckfile.limits import MAX_ALIASES, MAX_CHOICES, MAX_QUESTIONS, MAX_TEXT
-from legquiz.deckfile.limits import MAX_FILE_BYTES as MAX_FILE_BYTES
-from legquiz.deckfile.read import compose as compose
-from legquiz.deckfile.read import read_text as read_text
+from legquiz.deckfile.read import compose, read_text
 from legquiz.errors import DeckError, DeckErrors
 
 FORMAT = 1

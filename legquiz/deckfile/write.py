@@ -15,6 +15,7 @@ from typing import Any
 
 from legquiz.core.model import Deck, QType, Question
 from legquiz.deckfile import validate as deckmod
+from legquiz.deckfile.read import compose
 from legquiz.errors import DeckErrors, LegquizError
 
 _ORDER = ("id", "type", "question", "text", "choices", "answer", "aliases", "explanation", "source", "article")
@@ -129,7 +130,7 @@ def problems(q: Question) -> list[str]:
     """What the validator says of one question, as 'field: message' lines (empty if it is valid)."""
     text = _render_one(q)
     try:
-        deckmod.build(deckmod.compose(text, "-"), "-")
+        deckmod.build(compose(text, "-"), "-")
     except DeckErrors as e:
         return [f"{err.field.removeprefix('questions[0].')}: {err.detail}" for err in e.errors]
     return []
@@ -143,7 +144,7 @@ def _render_one(q: Question) -> str:
 def check(text: str, shown: str = "<new deck>") -> Deck:
     """Load ``text`` through the real validator; a problem is reported as a LegquizError."""
     try:
-        return deckmod.build(deckmod.compose(text, shown), shown)
+        return deckmod.build(compose(text, shown), shown)
     except DeckErrors as e:
         raise LegquizError(f"legquiz wrote an invalid deck (a bug): {e.errors[0]}") from None
     except LegquizError as e:

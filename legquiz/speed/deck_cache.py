@@ -27,6 +27,7 @@ written, legquiz still works.
 
 from __future__ import annotations
 
+import functools
 import json
 import marshal
 import mmap
@@ -39,7 +40,8 @@ from contextlib import contextmanager
 from dataclasses import fields
 from itertools import chain, starmap
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from legquiz import __version__
 from legquiz.core.model import Deck, LazyQuestions, QType, Question
@@ -52,8 +54,8 @@ _PARSER_MODULES = ("deckfile/validate.py", "deckfile/read.py", "deckfile/guard.p
 _MARSHAL_VERSION = 4  # Python 3.4+; the key also holds the Python version, whose marshal may differ
 _DECK_SKIP = ("questions", "path", "origin", "extra")  # given at load time, or handled apart
 
-# The annotation of a field (as written in core/model.py) -> a check of a whole column of decoded values
-# (type sets through map(): C speed, no Python call per value).
+# The type of a field (resolved from core/model.py's annotations, see _kind: not as the annotation is spelled)
+# -> a check of a whole column of decoded values (type sets through map(): C speed, no Python call per value).
 _QTYPES = {t.value: t for t in QType}
 _NONE = type(None)
 
@@ -66,8 +68,8 @@ _CHECKS: dict[str, Callable[[Sequence[Any]], bool]] = {
     "str": lambda c: _types(c) <= {str},
     "int": lambda c: _types(c) <= {int},
     "bool": lambda c: _types(c) <= {bool},
-    "str | None": lambda c: _types(c) <= {str, _NONE},
-    "str | bool": lambda c: _types(c) <= {str, bool},
+    "None | str": lambda c: _types(c) <= {str, _NONE},
+    "bool | str": lambda c: _types(c) <= {str, bool},
     "tuple[str, ...]": lambda c: _types(c) <= {tuple} and _types(list(chain.from_iterable(c))) <= {str},
     "QType": lambda c: _types(c) <= {str} and set(c) <= _QTYPES.keys(),
 }
@@ -87,8 +89,26 @@ def cache_dir(home: Path) -> Path:
     return Path(platformdirs.user_cache_dir("legquiz", appauthor=False))
 
 
+def _kind(t: Any) -> str:
+    """A resolved type as one canonical text: ``Optional[str]``, ``Union[str, None]`` and ``str | None`` agree."""
+    origin, args = get_origin(t), get_args(t)
+    if origin in (Union, UnionType):
+        return " | ".join(sorted(_kind(a) for a in args))
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return f"tuple[{_kind(args[0])}, ...]"
+    if t is _NONE:
+        return "None"
+    return getattr(t, "__name__", repr(t))
+
+
+@functools.cache
+def _schema_of(cls: type) -> tuple[tuple[str, str], ...]:
+    hints = get_type_hints(cls)
+    return tuple((f.name, _kind(hints[f.name])) for f in fields(cls))
+
+
 def _schema(cls: type) -> list[list[str]]:
-    return [[f.name, str(f.type)] for f in fields(cls)]
+    return [[n, k] for n, k in _schema_of(cls)]
 
 
 def _cacheable() -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from legquiz.core.model import Deck, QType, Question
 from legquiz.deckfile import validate as deckmod
 from legquiz.deckfile.limits import MAX_CHOICES
+from legquiz.deckfile.read import compose
 from legquiz.deckfile.write import problems, slug, unique
 from legquiz.errors import DeckError, DeckErrors, UsageError
 from legquiz.ui.ask import UNDO, Ask, Choice, Prompter
@@ -70,7 +71,7 @@ def parse_questions(raw: Sequence[str]) -> tuple[Question, ...]:
             taken.add(obj["id"])
         doc = yaml.safe_dump({"format": 1, "id": "x", "title": "x", "questions": [obj]}, sort_keys=False)
         try:
-            d = deckmod.build(deckmod.compose(doc, where), where)
+            d = deckmod.build(compose(doc, where), where)
         except (DeckErrors, DeckError) as e:
             errs = e.errors if isinstance(e, DeckErrors) else [e]
             said = "; ".join(f"{err.field.removeprefix('questions[0].')}: {err.detail}" for err in errs)
