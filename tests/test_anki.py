@@ -183,7 +183,7 @@ def test_reexport_updates_instead_of_duplicating(
     src.write_text(MINI.replace("leg presses", "the leg press"), "utf-8")
     assert legquiz("deck", "add", src, "--force").code == 0
     monkeypatch.setattr(common, "utcnow", lambda: t0 + timedelta(minutes=10))
-    assert legquiz("export", "apkg", "--deck", "mini", "-o", out).code == 0
+    assert legquiz("export", "apkg", "--deck", "mini", "-o", out, "--force").code == 0
     log = import_apkg(collection, out)
     assert (len(log.new), len(log.updated), collection.note_count()) == (0, 2, 2)
     typed = notes(collection)["Which exercise is named with squats and lunges?"]
@@ -200,7 +200,30 @@ def test_export_errors(tmp_path: Path, legquiz_home: Path) -> None:
     r = legquiz("export", "apkg", "--deck", "nope", "-o", tmp_path / "x.apkg")
     assert r.code == 2 and "no deck with id 'nope'" in r.err and len(r.err.strip().splitlines()) == 1
     r = legquiz("export", "apkg", "--deck", "running-vs-jogging", "-o", tmp_path)
-    assert r.code == 1 and "is a directory" in r.err
+    assert r.code == 2 and "is a directory" in r.err
     r = legquiz("export", "apkg", "--deck", "running-vs-jogging", "-o", tmp_path / "missing" / "x.apkg")
-    assert r.code == 1 and "does not exist" in r.err
+    assert r.code == 2 and "does not exist" in r.err
     assert not list(tmp_path.glob("*.apkg")) and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_export_never_replaces_a_file_without_force_nor_one_of_the_store(tmp_path: Path, legquiz_home: Path) -> None:
+    """The outside probe replaced reviews.jsonl with `export apkg -o $LEGQUIZ_HOME/reviews.jsonl` (exit 0)."""
+    import os
+
+    assert legquiz("deck", "list").code == 0
+    legquiz_home.mkdir(parents=True, exist_ok=True)
+    log = legquiz_home / "reviews.jsonl"
+    log.write_bytes(b"")
+    for force in ((), ("--force",)):
+        r = legquiz("export", "apkg", "--deck", "running-vs-jogging", "-o", log, *force)
+        assert r.code == 2 and "inside legquiz's data folder" in r.err, r
+    assert log.read_bytes() == b""
+    mine = tmp_path / "mine.apkg"
+    mine.write_bytes(b"keep me")
+    r = legquiz("export", "apkg", "--deck", "running-vs-jogging", "-o", mine)
+    assert r.code == 2 and "already exists; use --force" in r.err and mine.read_bytes() == b"keep me"
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    r = legquiz("export", "apkg", "--deck", "running-vs-jogging", "-o", fifo, "--force")
+    assert r.code == 2 and "not a regular file" in r.err
+    assert fifo.is_fifo()

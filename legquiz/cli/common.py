@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -50,3 +51,45 @@ def chosen_decks(home: Path, ids: tuple[str, ...]) -> list[Deck]:
 def utcnow() -> datetime:
     """The one place the CLI reads the clock; the core is handed the time."""
     return datetime.now(timezone.utc)
+
+
+def output_file(path: Path, force: bool, home: Path, example: str = "deck.yaml") -> Path:
+    """Check a file a person named for writing, before any work is done; the one rule for every command.
+
+    An existing file is replaced only with ``--force``, and only if it is a regular file (a FIFO or a
+    device is never replaced by a regular file); nothing inside the data folder is ever written this way,
+    even with ``--force``: the store's files change only through the store.
+    """
+    import stat
+
+    from legquiz.errors import UsageError
+
+    if path.is_dir():
+        raise UsageError(f"{path}: is a directory; give a file name like {path / example}")
+    target, data = path.resolve(), home.resolve()
+    if target == data or data in target.parents:
+        raise UsageError(f"{path}: is inside legquiz's data folder ({home}); choose a file elsewhere")
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            raise UsageError(f"{path}: the folder {path.parent} does not exist") from None
+        return path
+    except OSError as e:
+        raise UsageError(f"{path}: {e.strerror or e}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise UsageError(f"{path}: exists and is not a regular file; legquiz only writes regular files")
+    if not force:
+        raise UsageError(f"{path} already exists; use --force to overwrite it")
+    return path
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a checked output file (see :func:`output_file`) atomically: the old file or the new, never half."""
+    from legquiz.errors import LegquizError
+    from legquiz.storage.fsutil import atomic_write
+
+    try:
+        atomic_write(path, data)
+    except OSError as e:
+        raise LegquizError(f"cannot write {path}: {e.strerror or e}") from None

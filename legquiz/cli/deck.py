@@ -5,11 +5,16 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from legquiz.cli.common import data_dir_option, resolve_home, warn
+
+if TYPE_CHECKING:
+    from legquiz.core.model import Deck
+    from legquiz.deckfile.userdecks import Added
+    from legquiz.ui.ask import Ask
 
 
 @click.group()
@@ -57,12 +62,10 @@ def validate(paths: tuple[Path, ...]) -> None:
         raise SystemExit(1)
 
 
-def _warn_renamed(d: object) -> None:
+def _warn_renamed(d: Deck) -> None:
     """After a deck validates: warn about a question whose id is new but whose text had progress."""
-    from legquiz.core.model import Deck
     from legquiz.deckfile.userdecks import RenameCheck
 
-    assert isinstance(d, Deck)
     ctx = click.get_current_context()
     check = ctx.meta.get("legquiz.rename_check")
     if check is None:
@@ -142,10 +145,7 @@ def add(ctx: click.Context, path: Path, force: bool, data_dir: Path | None) -> N
     report_added(added)
 
 
-def report_added(added: Any) -> None:
-    from legquiz.deckfile.userdecks import Added
-
-    assert isinstance(added, Added)
+def report_added(added: Added) -> None:
     for w in added.warnings:
         warn(w)
     n = len(added.deck.questions)
@@ -233,12 +233,12 @@ def new(
       legquiz deck new --id legs --title "Leg facts" \\
         --question '{"type": "flashcard", "question": "Muscles of the thigh front?", "answer": "Quadriceps"}'
     """
+    from legquiz.cli.common import output_file, write_output
     from legquiz.deckfile import catalog, userdecks
     from legquiz.deckfile import write as deckwrite
     from legquiz.deckfile.validate import DECK_ID
     from legquiz.errors import LegquizError, UsageError
     from legquiz.storage import store
-    from legquiz.storage.fsutil import atomic_write
     from legquiz.ui import wizard
     from legquiz.ui.ask import Quit
 
@@ -246,10 +246,8 @@ def new(
     if deck_id is not None and not DECK_ID.fullmatch(deck_id):
         raise UsageError(f"--id '{deck_id}': use only lowercase letters, digits and '-'")
     preset = wizard.Preset(deck_id, title, article, wizard.parse_questions(questions))
-    if path is not None and path.is_dir():
-        raise UsageError(f"{path}: is a directory; give a file name like {path / 'mine.yaml'}")
-    if path is not None and path.exists() and not force:
-        raise UsageError(f"{path} already exists; use --force to overwrite it")
+    if path is not None:
+        output_file(path, force, home, example="mine.yaml")
     cat = catalog.load(home)
     taken = {d.id: "the id of a deck shipped with legquiz" for d in cat.decks if d.origin == "shipped"}
     if path is None and not force:
@@ -268,10 +266,7 @@ def new(
     if path is None:
         report_added(userdecks.add_text(home, text, str(userdecks.deck_path(home, d.id)), store.read(home).state, force=force))
         return
-    try:
-        atomic_write(path, text.encode("utf-8"))
-    except OSError as e:
-        raise LegquizError(f"cannot write {path}: {e.strerror or e}") from None
+    write_output(path, text.encode("utf-8"))
     click.echo(f"Wrote deck '{d.id}' ({len(d.questions)} questions) to {path}.")
     click.echo(f"Add it to your decks with: legquiz deck add {path}")
 
@@ -279,7 +274,7 @@ def new(
 class _NoPrompter:
     """Stands in for a prompter when every answer came from flags; asking is a bug."""
 
-    def ask(self, ask: object) -> str:
+    def ask(self, ask: Ask) -> str:
         raise AssertionError(f"deck new asked a question although every answer was given: {ask}")
 
     def say(self, text: str) -> None:

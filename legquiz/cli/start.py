@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from legquiz.cli import common
 from legquiz.cli.common import EXIT_INTERRUPTED, chosen_decks, data_dir_option, resolve_home, warn
 from legquiz.errors import LegquizError, UsageError
 from legquiz.speed.gcpause import loaded, loading
+
+if TYPE_CHECKING:
+    from legquiz.core.queue import Plan
 
 
 @click.command()
@@ -55,7 +59,7 @@ def start(
     from legquiz.core.session import Session
     from legquiz.deckfile.articles import ArticleIndex
     from legquiz.storage.store import Store
-    from legquiz.ui.render import clock, duration, span
+    from legquiz.ui.render import duration
 
     home = resolve_home(ctx, data_dir)
     cfg = config.load(home)
@@ -72,7 +76,7 @@ def start(
         state = store.state if store is not None else StoreState()
         p = plan(chosen, state, cfg, days, now, limit=limit, new=new, cram=cram)
         if not p.items:
-            click.echo(_nothing_message(p, now, span, clock))
+            click.echo(_nothing_message(p, now))
             return
         from legquiz.ui.terminal import QuestionaryPrompter
 
@@ -109,12 +113,10 @@ def start(
         sys.exit(EXIT_INTERRUPTED)
 
 
-def _nothing_message(p: object, now: datetime, span: object, clock: object) -> str:
-    from legquiz.core.queue import Plan
+def _nothing_message(p: Plan, now: datetime) -> str:
     from legquiz.ui.render import clock as fmt_clock
     from legquiz.ui.render import span as fmt_span
 
-    assert isinstance(p, Plan)
     lines = ["Nothing to study right now."]
     if p.new_waiting:
         lines.append(

@@ -68,9 +68,10 @@ def export() -> None:
 @export.command("apkg")
 @click.option("--deck", "deck_id", required=True, metavar="ID", help="The deck to export (see 'legquiz deck list').")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, metavar="FILE", help="Default: ID.apkg")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @data_dir_option
 @click.pass_context
-def apkg(ctx: click.Context, deck_id: str, output: Path | None, data_dir: Path | None) -> None:
+def apkg(ctx: click.Context, deck_id: str, output: Path | None, force: bool, data_dir: Path | None) -> None:
     """Write a deck as an Anki package (.apkg) to import with Anki's File > Import.
 
     Exporting again after editing the deck updates the notes in Anki instead of
@@ -90,6 +91,6 @@ def apkg(ctx: click.Context, deck_id: str, output: Path | None, data_dir: Path |
     for w in cat.warnings:
         warn(w)
     d = cat.select([deck_id])[0]
-    out = output or Path(f"{d.id}.apkg")
+    out = common.output_file(output or Path(f"{d.id}.apkg"), force, home, example=f"{d.id}.apkg")
     n = anki_export.export(d, out, common.utcnow())
     click.echo(f"Wrote {n} notes of deck '{d.id}' to {out}. In Anki: File > Import.")
