@@ -13,11 +13,11 @@ import json
 import os
 import random
 import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import faults
 import pexpect
 import pytest
 from clikit import legquiz
@@ -161,40 +161,12 @@ def test_home_that_cannot_be_created_is_a_clear_error(tmp_path: Path, monkeypatc
     assert str(blocker / "legquiz") in run.err
 
 
-SITECUSTOMIZE = textwrap.dedent(
-    """
-    import errno, os
-    _real, _n = os.write, [0]
-    _after = int(os.environ["LEGQUIZ_TEST_FAIL_LOG_WRITES_AFTER"])
-
-    def _write(fd, data):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            target = ""
-        if target.endswith("reviews.jsonl"):
-            _n[0] += 1
-            if _n[0] > _after:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return _real(fd, data)
-
-    os.write = _write
-    """
-)
-
-
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to find the log's file descriptor")
 def test_legquiz_start_on_a_full_disk_says_so_in_one_line(legquiz_home: Path, tmp_path: Path) -> None:
-    inject = tmp_path / "inject"
-    inject.mkdir()
-    (inject / "sitecustomize.py").write_text(SITECUSTOMIZE)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(inject), os.environ.get("PYTHONPATH", "")]),
-        "LEGQUIZ_TEST_FAIL_LOG_WRITES_AFTER": "2",
-        "TERM": "xterm",
-        "PROMPT_TOOLKIT_NO_CPR": "1",
-    }
+    env = faults.env_with(
+        faults.FAIL_LOG_WRITES_AFTER, tmp_path / "inject", {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"},
+        FAULT_FAIL_AFTER="2",
+    )  # fmt: skip
     child = pexpect.spawn(
         sys.executable,
         ["-m", "legquiz", "start", "--deck", "running-vs-jogging", "--limit", "5"],

@@ -3,7 +3,7 @@
 Each process runs in a pseudo-terminal (pexpect) on one shared store, answers
 a few questions, and is killed: while a question waits, in the middle of
 saving an answer (a ``sitecustomize`` the test puts on the child's path
-splits every write to the log in two with a sleep between, see :data:`SPLIT_WRITES`), right after the feedback, while the next question is
+splits every write to the log in two with a sleep between, see faults.SPLIT_LOG_WRITES), right after the feedback, while the next question is
 being prepared, while starting (perhaps while setting a torn line aside), or
 while closing. An answer is *acknowledged* once its feedback ("Correct" /
 "Not quite") is on the screen. After every kill:
@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import faults
 import pexpect
 import pytest
 from clikit import legquiz
@@ -43,29 +44,6 @@ PROMPT = "(arrows or number, Enter)"
 RATE = "Rate it and go on:"
 MOMENTS = ("question", "saving", "saving", "feedback", "rating", "anytime", "startup", "exit")
 TIMEOUT = 8  # seconds for anything to appear on screen (the machine may be busy)
-
-
-# Loaded by the child Python (sitecustomize): every write to the review log is split in two with a
-# pause between, so a kill lands inside a save often. The fault lives in the test, not in legquiz.
-SPLIT_WRITES = """
-import os, time
-_real = os.write
-_pause = float(os.environ["FAULT_WRITE_PAUSE"])
-
-def _write(fd, data):
-    try:
-        target = os.readlink(f"/proc/self/fd/{fd}")
-    except OSError:
-        target = ""
-    if target.endswith("reviews.jsonl") and len(data) > 1:
-        half = len(data) // 2
-        n = _real(fd, bytes(data[:half]))
-        time.sleep(_pause)
-        return n
-    return _real(fd, data)
-
-os.write = _write
-"""
 
 
 def kill_deck(n: int = 400) -> str:
@@ -91,11 +69,7 @@ def spawn(home: Path, pause: float | None = None) -> tuple[pexpect.spawn, io.Str
         "PROMPT_TOOLKIT_NO_CPR": "1",  # a pty does not answer prompt_toolkit's cursor-position query
     }
     if pause:
-        inject = home.parent / "inject-split-writes"
-        inject.mkdir(exist_ok=True)
-        (inject / "sitecustomize.py").write_text(SPLIT_WRITES)
-        env["PYTHONPATH"] = os.pathsep.join([str(inject), os.environ.get("PYTHONPATH", "")])
-        env["FAULT_WRITE_PAUSE"] = str(pause)
+        env = faults.env_with(faults.SPLIT_LOG_WRITES, home.parent / "inject", env, FAULT_WRITE_PAUSE=str(pause))
     child = pexpect.spawn(
         sys.executable,
         ["-m", "legquiz", "start", "--deck", "kill", "--new", "100000"],
@@ -195,7 +169,7 @@ def check_store(home: Path, before: int, seen: int, doubt: int, tally: Tally) ->
     """Every acknowledged answer is in the store; returns how many answers the store now holds."""
     recs = review_records(home)
     st = storemod.read(home).state  # the store opens (read-only: the next start repairs a torn line)
-    held = sum(day[storemod.N] for day in st.days.values())
+    held = sum(day.answers for day in st.days.values())
     assert held == len(recs), "the snapshot and the log disagree"
     assert before + seen <= held <= before + seen + doubt, (before, seen, doubt, held)
     tally.in_doubt_saved += held - before - seen
@@ -227,7 +201,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_answer(legquiz_home: Pa
             stats_checked += 1
             if n % 10 == 9:  # now and then, open it for writing too (sets a torn line aside, compacts)
                 with Store.open(legquiz_home) as s:
-                    assert sum(d[storemod.N] for d in s.state.days.values()) == held
+                    assert sum(d.answers for d in s.state.days.values()) == held
     finally:
         print(
             f"\nkill harness (seed {seed}): {tally.kills} kills survived, {tally.acknowledged} acknowledged answers"
