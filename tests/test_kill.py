@@ -177,6 +177,7 @@ def check_store(home: Path, before: int, seen: int, doubt: int, tally: Tally) ->
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # 120 kills take ~100 s on an idle 2-core machine, several times that on a busy one
 def test_sigkill_at_random_moments_loses_no_acknowledged_answer(legquiz_home: Path) -> None:
     kills = int(os.environ.get("LEGQUIZ_KILLS", "120"))
     seed = int(os.environ.get("LEGQUIZ_KILL_SEED", str(random.SystemRandom().randrange(10**6))))
