@@ -1,0 +1,140 @@
+"""Words, their parts of speech and the noun phrases and numbers of a sentence.
+
+Tags come from TextBlob's pattern tagger (MIT; a Brill-style lexicon and
+rules shipped inside the package, nothing downloaded at run time), on tokens
+cut here so every token keeps its place in the sentence. A few context rules
+fix the tagger's usual noun/verb slips ("caffeine works by", "the brain forms
+large waves", "called slow-wave sleep").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+TOKEN = re.compile(r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th)?|\w+(?=n['’]t\b)|n['’]t\b|['’]s\b|\w+(?:-\w+)*|\S")
+NOUN = ("NN", "NNS", "NNP", "NNPS")
+VERB = ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD")
+NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+}
+NUMBER_WORDS.update(thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100)
+CLAUSE = frozenset({"because", "since", "although", "while", "when", "if", "as", "whereas", "so"})
+# Words after "called", "known as" or "named" start a name, whatever the tagger says.
+NAMING = frozenset({"called", "named", "termed", "dubbed"})
+# Adjectives that judge or measure rather than name a kind: never kept at the front of a term.
+EVALUATIVE = frozenset(
+    """
+    able big certain common different difficult easy entire few full general good great high huge important
+    large little long low main major many new normal old other own particular possible real recent same
+    several short significant simple single small special specific strong such sure tiny total typical
+    usual various vast whole wide quick slow early late deep light heavy hot cold rich poor dense thick thin
+    famous basic key overall whole original first second third last next final much more most less least
+    """.split()  # noqa: SIM905 (a word list reads better as words)
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str
+    tag: str
+    start: int  # offsets in the sentence
+    end: int
+
+    @property
+    def low(self) -> str:
+        return self.word.lower()
+
+    @property
+    def noun(self) -> bool:
+        return self.tag in NOUN
+
+    @property
+    def number(self) -> bool:
+        return self.tag == "CD" or self.low in NUMBER_WORDS
+
+
+@lru_cache(maxsize=4096)
+def tag(sentence: str) -> tuple[Token, ...]:
+    """The tokens of ``sentence`` with part-of-speech tags (Penn Treebank), fixed by context."""
+    from textblob.en import tag as pattern_tag
+
+    spans = [(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(sentence)]
+    if not spans:
+        return ()
+    tags = [t for _, t in pattern_tag(" ".join(w for w, _, _ in spans), tokenize=False)]
+    if len(tags) != len(spans):  # the tagger split a token after all: tag word by word
+        tags = [pattern_tag(w, tokenize=False)[0][1] for w, _, _ in spans]
+    return tuple(Token(w, t, a, b) for (w, a, b), t in zip(spans, _fix([w for w, _, _ in spans], tags)))
+
+
+def _fix(words: list[str], tags: list[str]) -> list[str]:
+    from textblob.en import lexicon as common
+
+    tags = list(tags)
+    n = len(words)
+    for i in range(n):
+        prev = tags[i - 1] if i else ""
+        nxt = tags[i + 1] if i + 1 < n else "."
+        low = words[i].lower()
+        if tags[i].startswith("VB") and tags[i] not in ("VBG", "VBN", "VBD") and prev in ("JJ", "NN") and nxt in (".", ",", "IN", "CC"):
+            if i >= 2 and words[i - 2].lower() in NAMING | {"as"} or prev == "JJ":
+                tags[i] = "NN" if not low.endswith("s") else "NNS"  # "called slow-wave sleep,"
+        if tags[i] == "NNS" and prev in ("NN", "NNP") and nxt in ("DT", "IN", "JJ", "JJR", "RB", "TO", "PRP", "PRP$", "CD"):
+            since = max([k for k in range(i) if tags[k] in (",", "WDT", "WRB", "CC") or words[k].lower() in CLAUSE] or [-1])
+            if not any(t in VERB for t in tags[since + 1 : i]) and i + 1 < n:
+                tags[i] = "VBZ"  # "caffeine works by", "the brain forms large waves"
+        if i == 0 and tags[i] == "NNP" and common.get(low, "").startswith("NN"):
+            tags[i] = common[low]  # "Water travels", "Stage three": a common noun that starts the sentence
+        if i and tags[i] in ("VB", "VBP") and words[i - 1].lower() in ("a", "an", "the", "this", "that", "each", "every"):
+            tags[i] = "NN"  # "the work", "a drop"
+    for i in range(n):
+        if i and words[i - 1].lower() in NAMING and tags[i] in ("VB", "VBP", "VBZ", "JJ", "RB"):
+            tags[i] = "NN" if words[i][:1].islower() else "NNP"
+    return tags
+
+
+def phrases(tokens: tuple[Token, ...]) -> list[tuple[int, int]]:
+    """Spans (first, past-last token) of the noun phrases: adjectives and nouns ending in a noun.
+
+    Determiners, numbers and possessives are left out, so each span is a
+    term; whether its adjectives stay on it is the term index's call.
+    """
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        if tokens[i].noun or tokens[i].tag == "JJ":
+            j = i
+            while j < n and (tokens[j].noun or tokens[j].tag == "JJ") and not tokens[j].number:
+                j += 1
+            last = j
+            while last > i and not tokens[last - 1].noun:
+                last -= 1
+            if last > i:
+                out.append((i, last))
+            i = max(j, i + 1)
+        else:
+            i += 1
+    return out
+
+
+def trim(tokens: tuple[Token, ...], a: int, b: int) -> int:
+    """Where a term starts once leading judging adjectives ("great", "higher") are dropped."""
+    while a < b - 1 and (tokens[a].tag in ("JJR", "JJS") or tokens[a].low in EVALUATIVE or not tokens[a].word[:1].isalnum()):
+        a += 1
+    return a
+
+
+def number_value(word: str) -> float | None:
+    """The value of a numeral ("1,000", "2.5", "seven"); None for anything else."""
+    low = word.lower()
+    if low in NUMBER_WORDS:
+        return float(NUMBER_WORDS[low])
+    if re.fullmatch(r"\d+(?:,\d{3})*(?:\.\d+)?", word):
+        return float(word.replace(",", ""))
+    return None
