@@ -24,6 +24,8 @@ NUMBER_WORDS = {
     )
 }
 NUMBER_WORDS.update(thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100)
+FINITE = ("VBZ", "VBP", "VBD", "MD")
+OBJECT_START = ("DT", "PRP$", "JJ", "JJR", "RB", "CD", "TO", "PRP")
 CLAUSE = frozenset({"because", "since", "although", "while", "when", "if", "as", "whereas", "so"})
 # Words after "called", "known as" or "named" start a name, whatever the tagger says.
 NAMING = frozenset({"called", "named", "termed", "dubbed"})
@@ -78,24 +80,46 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
 
     tags = list(tags)
     n = len(words)
+    low = [w.lower() for w in words]
     for i in range(n):
         prev = tags[i - 1] if i else ""
         nxt = tags[i + 1] if i + 1 < n else "."
-        low = words[i].lower()
-        if tags[i].startswith("VB") and tags[i] not in ("VBG", "VBN", "VBD") and prev in ("JJ", "NN") and nxt in (".", ",", "IN", "CC"):
-            if i >= 2 and words[i - 2].lower() in NAMING | {"as"} or prev == "JJ":
-                tags[i] = "NN" if not low.endswith("s") else "NNS"  # "called slow-wave sleep,"
-        if tags[i] == "NNS" and prev in ("NN", "NNP") and nxt in ("DT", "IN", "JJ", "JJR", "RB", "TO", "PRP", "PRP$", "CD"):
-            since = max([k for k in range(i) if tags[k] in (",", "WDT", "WRB", "CC") or words[k].lower() in CLAUSE] or [-1])
-            if not any(t in VERB for t in tags[since + 1 : i]) and i + 1 < n:
-                tags[i] = "VBZ"  # "caffeine works by", "the brain forms large waves"
-        if i == 0 and tags[i] == "NNP" and common.get(low, "").startswith("NN"):
-            tags[i] = common[low]  # "Water travels", "Stage three": a common noun that starts the sentence
-        if i and tags[i] in ("VB", "VBP") and words[i - 1].lower() in ("a", "an", "the", "this", "that", "each", "every"):
+        if i == 0 and tags[i] == "NNP" and common.get(low[i], "").startswith("NN"):
+            tags[i] = common[low[i]]  # "Water travels", "Stage three": a common noun that starts the sentence
+        if i and tags[i] in ("VB", "VBP") and low[i - 1] in ("a", "an", "the", "this", "that", "each", "every"):
             tags[i] = "NN"  # "the work", "a drop"
-    for i in range(n):
-        if i and words[i - 1].lower() in NAMING and tags[i] in ("VB", "VBP", "VBZ", "JJ", "RB"):
+        if i and tags[i] in ("VB", "VBP") and prev in ("NN", "NNP", "JJ") and (nxt in FINITE or nxt in (",", ".", "IN", "CC")):
+            tags[i] = "NN"  # "NREM sleep has", "called slow-wave sleep,"
+        if i and tags[i] in ("NN", "NNS") and low[i - 1] in ("not", "n't", "can", "cannot", "will", "to", "may", "might"):
+            tags[i] = "VB"  # "does not need light"
+        if i and low[i - 1] in NAMING and tags[i] in ("VB", "VBP", "VBZ", "JJ", "RB"):
             tags[i] = "NN" if words[i][:1].islower() else "NNP"
+    # A clause with no finite verb has one hiding among its nouns: "plants use glucose", "energy splits water".
+    bounds = [-1] + [k for k in range(n) if tags[k] in (",", ":", "WDT", "WRB", "CC", ".") or low[k] in CLAUSE] + [n]
+    for lo, hi in zip(bounds, bounds[1:]):
+        if any(tags[k] in FINITE for k in range(lo + 1, hi)):
+            continue
+        done = False
+        for loose in (False, True):  # first a plural subject and a verb before a preposition ("levels fall in")
+            for k in range(max(lo + 2, 1), hi):
+                nxt = tags[k + 1] if k + 1 < n else "."
+                pair = (tags[k - 1], tags[k])
+                if not loose and pair == ("NNS", "NN") and nxt in OBJECT_START + ("IN", ".", ","):
+                    tags[k], done = "VBP", True
+                elif loose and pair in (("NN", "NNS"), ("NNP", "NNS"), ("NNS", "NN")) and nxt in OBJECT_START + ("NN", "NNS", "IN"):
+                    tags[k], done = ("VBP" if pair[0] == "NNS" else "VBZ"), True
+                if done:
+                    break
+            if done:
+                break
+    for i in range(1, n):
+        if tags[i] == "VB" and tags[i - 1] == "IN":
+            tags[i] = "NN"  # "during sleep"
+        if tags[i] == "NNS" and tags[i - 1] == "WDT":
+            tags[i] = "VBZ"  # "which signals that"
+    for i in range(1, n - 1):
+        if tags[i] == "NNS" and low[i - 1] in ("and", "or") and tags[i + 1] in ("DT", "PRP$"):
+            tags[i] = "VBZ"  # "is the lightest stage and marks the transition"
     return tags
 
 
