@@ -86,9 +86,14 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
         nxt = tags[i + 1] if i + 1 < n else "."
         if i == 0 and tags[i] == "NNP" and common.get(low[i], "").startswith("NN"):
             tags[i] = common[low[i]]  # "Water travels", "Stage three": a common noun that starts the sentence
+        if i and tags[i] in ("VB", "VBP") and (low[i - 1] in ("a", "an", "the", "this", "that", "each", "every", "is", "are") or prev == "IN") and nxt in ("NN", "NNS"):
+            tags[i] = "NN"  # "is sleep pressure", "of carbon fixation"
         if i and tags[i] in ("VB", "VBP") and low[i - 1] in ("a", "an", "the", "this", "that", "each", "every"):
             tags[i] = "NN"  # "the work", "a drop"
-        if i and tags[i] in ("VB", "VBP") and prev in ("NN", "NNP", "JJ") and (nxt in FINITE or nxt in (",", ".", "IN", "CC")):
+        after = tags[i + 2] if i + 2 < n else "."
+        if i and tags[i] in ("VB", "VBP") and prev in ("NN", "NNP", "JJ") and (
+            nxt in FINITE or nxt in (",", ".", "IN", "CC") or (nxt == "RB" and after in FINITE)
+        ):
             tags[i] = "NN"  # "NREM sleep has", "called slow-wave sleep,"
         if i and tags[i] in ("NN", "NNS") and low[i - 1] in ("not", "n't", "can", "cannot", "will", "to", "may", "might"):
             tags[i] = "VB"  # "does not need light"

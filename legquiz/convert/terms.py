@@ -29,6 +29,7 @@ VAGUE = frozenset(
     factor result reason course share set range idea difference use side order place point case area piece end
     rest half deal matter question answer aspect term name word reaction effect change process system stage
     product work method one day night year years hour minute moment today result issue problem purpose
+    adult adults child children scientist scientists researcher researchers expert experts person someone
     """.split()  # noqa: SIM905 (a word list reads better as words)
 )
 ORDINAL = re.compile(r"\d+(st|nd|rd|th)$")
@@ -77,6 +78,7 @@ class TermIndex:
         self.article = article
         self.tokens = [tag(s.text) for s in article.sentences]
         self.title_words = {w.lower() for h in article.headings for w in re.findall(r"[\w-]+", h)}
+        self.title_words |= {w[:-1] for w in self.title_words if w.endswith("s")}
         self.acronyms = self._acronyms()
         self.terms: dict[str, Term] = {}
         self.lists: set[frozenset[str]] = set()
@@ -93,7 +95,9 @@ class TermIndex:
         for t in self.terms.values():
             t.count = sum(len(re.findall(rf"(?<![\w-]){re.escape(f)}(?![\w-])", text)) for f in self._forms(t.key))
         n = max(len(article.sentences), 1)
-        self.topic = {k for k, t in self.terms.items() if set(k.split()) <= self.title_words and t.count >= max(4, n / 5)}
+        title = {w.lower() for w in re.findall(r"[\w-]+", article.title)}
+        title |= {w[:-1] for w in title if w.endswith("s")}
+        self.topic = {k for k, t in self.terms.items() if set(k.split()) <= title and t.count >= max(3, n / 10)}
 
     # -- building ---------------------------------------------------------------------------------------
     @staticmethod
@@ -163,6 +167,8 @@ class TermIndex:
 
         def close(after: int) -> None:
             clause = after < len(toks) and toks[after].tag in ("VBZ", "VBP", "VBD", "MD")
+            if toks and toks[0].tag == "IN" and spans and group and spans[0][0] <= 3 and occ[0] and group[0] == occ[0].key:
+                del group[0]  # "On the surface, sugars and proteins react": the opening phrase is no item
             if len(group) > 1 and joined and not clause:
                 self.lists.add(frozenset(group))
 
@@ -224,7 +230,9 @@ class TermIndex:
         if len(key.split()) > 1:
             score += 0.4
         if key in self.topic:
-            score -= 2.5  # the subject of the whole article: hiding it asks nothing
+            score -= 10  # the subject of the whole article: hiding it asks nothing
+        if len(key.split()) == 1 and t.count < 2 and t.defined is None:
+            score -= 10  # a passing word, not a term of the article
         if len(key.split()) == 1 and key in VAGUE:
             score -= 10
         return score
@@ -286,7 +294,10 @@ class TermIndex:
         if ta is None or tb is None:
             return 0
         if ta.defined is not None and tb.defined is not None:
-            return 3 if ta.defined and ta.defined == tb.defined else 0
+            if ta.defined and ta.defined == tb.defined:
+                return 3
+            alone = len(wa) == len(wb) == 1 and a not in self.acronyms and b not in self.acronyms
+            return 2 if alone else 0  # two single words the article defines: "melatonin", "adenosine"
         if a in self.acronyms and b in self.acronyms:
             return 2
         return 0

@@ -216,7 +216,3 @@ def split(raw: str, plain: Chars, block: int, heading: str) -> list[Sentence]:
         out.append(Sentence(seg, " ".join(raw[lo:hi].split()), block, heading))
     return out
 
-
-def unwrapped(text: str) -> str:
-    """``text`` with every paragraph on one line: what a hard-wrapped article would be without its line breaks."""
-    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()) + "\n"

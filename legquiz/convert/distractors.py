@@ -1,0 +1,356 @@
+"""Wrong answers worth weighing: same-kind terms from the article, changed numbers, swapped order, antonyms, negation.
+
+A false statement is the article's sentence with one thing changed, the way
+a teacher would change it: a term swapped for another of its kind (never one
+the article says the same thing about), a number moved, "from A to B" turned
+round, "increases" made "decreases", or the main verb negated. Negation only
+touches the main clause (never a relative or leading subordinate clause,
+where "not" gives nonsense) and never a hedged verb ("may not" does not
+contradict "may").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from legquiz.convert.tagging import NUMBER_WORDS, Token
+from legquiz.convert.terms import Occurrence, TermIndex
+
+_PAIRS = """
+increase increases increased increasing | decrease decreases decreased decreasing
+rise rises rose rising | fall falls fell falling
+more | less
+higher | lower
+highest | lowest
+faster | slower
+fastest | slowest
+larger | smaller
+largest | smallest
+bigger | smaller
+longer | shorter
+stronger | weaker
+strengthen strengthens strengthened | weaken weakens weakened
+expand expands expanded expanding | contract contracts contracted contracting
+gain gains gained | lose loses lost
+before | after
+earlier | later
+above | below
+warmer | cooler
+deeper | shallower
+thicker | thinner
+wider | narrower
+open opens opened | close closes closed
+absorb absorbs absorbed | reflect reflects reflected
+grows grow | shrinks shrink
+sinks sink | floats float
+""".strip().splitlines()
+ANTONYM: dict[str, str] = {}
+for _line in _PAIRS:
+    _a, _b = (p.split() for p in _line.split("|"))
+    for _x, _y in zip(_a, _b):
+        ANTONYM.setdefault(_x, _y)
+        ANTONYM.setdefault(_y, _x)
+SUBORDINATORS = frozenset(
+    "if when while although though because since as before after unless once whereas until so".split()  # noqa: SIM905
+)
+RELATIVE = frozenset({"which", "who", "whom", "whose", "where", "that"})
+AUX = frozenset({"is", "are", "was", "were", "can", "will", "does", "do", "did", "has", "have", "had"})
+HEDGES = frozenset({"may", "might", "could", "would", "should", "must"})
+STOP = frozenset(
+    """
+    the a an of in on at to for by with from and or but is are was were be been being it its this that these those
+    as into than then there their they them which who what when where while also only very most more such some
+    each every other can will does do did has have had not about over under between through during after before
+    """.split()  # noqa: SIM905 (a word list reads better as words)
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A sentence made false (or, for "negated swap", made true again with a "not")."""
+
+    kind: str  # "swap", "number", "order", "antonym", "negation"
+    text: str
+    explanation: str
+    negated: bool  # the new text has a negation the article's sentence did not
+
+
+def content(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z-]+", text.lower()) if w not in STOP and len(w) > 2}
+
+
+def _replace(text: str, start: int, end: int, new: str) -> str:
+    if start == 0:
+        new = new[:1].upper() + new[1:]
+    return text[:start] + new + text[end:]
+
+
+class Distractors:
+    """Changes and wrong choices for the sentences of one article."""
+
+    def __init__(self, index: TermIndex) -> None:
+        self.ix = index
+        self.kin = index.kin_by_key()
+        self.texts = [s.text for s in index.article.sentences]
+        self.offered: dict[str, int] = {}  # how often each term was already a distractor: spread them out
+
+    # -- same-kind terms ---------------------------------------------------------------------------------
+    def might_be_true(self, i: int, occ: Occurrence, other: str) -> bool:
+        """Another sentence says much the same about ``other``: putting it in ``occ``'s place may be no lie."""
+        rest = content(self.texts[i][: occ.start] + " " + self.texts[i][occ.end :])
+        forms = {f.lower() for f in self.ix.terms[other].forms} | {other}
+        for j, t in enumerate(self.texts):
+            low = t.lower()
+            if j != i and any(re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", low) for f in forms):
+                if rest and len(rest & content(t)) >= max(2, len(rest) // 2):
+                    return True
+        return False
+
+    def form(self, key: str, plural: bool) -> str | None:
+        """How ``key`` is written in the article, in the grammatical number wanted."""
+        term = self.ix.terms[key]
+        for f, _ in term.forms.most_common():
+            last = f.split()[-1].lower()
+            if (last != key.split()[-1]) == plural or term.proper:
+                return f
+        return None  # never a made-up plural ("xylems", "ATPs")
+
+    def same_kind(self, i: int, occ: Occurrence, limit: int, surest: bool = False) -> list[str]:
+        """Up to ``limit`` terms of ``occ``'s kind, written to fit its place, none in the sentence or true there.
+
+        ``surest``: only terms listed with it, sharing its head or defined as the same class of thing,
+        as a false statement needs; a multiple-choice distractor may also be any other term the
+        article defines, since the reader must know which one the sentence means."""
+        low = self.texts[i].lower()
+        out: list[str] = []
+        canon = {self.ix.canon(occ.key)}
+        ranked = sorted(self.kin.get(occ.key, []), key=lambda k: (-self.ix.kin(occ.key, k), self.offered.get(k, 0)))
+        for other in ranked:
+            if surest and self.ix.kin(occ.key, other) < 3:
+                continue
+            c = self.ix.canon(other)
+            if c in canon or any(f.lower() in low for f in self.ix.terms[other].forms) or other in low:
+                continue
+            shown = self.form(other, occ.plural)
+            if shown is None or self.might_be_true(i, occ, other):
+                continue
+            canon.add(c)
+            out.append(shown)
+            if not surest:
+                self.offered[other] = self.offered.get(other, 0) + 1
+            if len(out) == limit:
+                break
+        return out
+
+    def central(self, i: int, occ: Occurrence, limit: int) -> list[str]:
+        """Other key terms of the article that fit the gap's grammar: for a key term with too few of its kind."""
+        low = self.texts[i].lower()
+        proper = self.ix.terms[occ.key].proper
+        ranked = sorted(self.ix.terms, key=lambda k: (self.offered.get(k, 0), -self.ix.centrality(k)))
+        out: list[str] = []
+        for k in ranked:
+            t = self.ix.terms[k]
+            if self.ix.centrality(k) < 2 or t.proper != proper or self.ix.canon(k) == self.ix.canon(occ.key):
+                continue
+            if k.split()[-1] == occ.key.split()[-1] or any(w in occ.key.split() for w in k.split()) or k in low:
+                continue
+            shown = self.form(k, occ.plural)
+            if shown is None or shown.lower() in low or self.might_be_true(i, occ, k):
+                continue
+            out.append(shown)
+            self.offered[k] = self.offered.get(k, 0) + 1
+            if len(out) == limit:
+                break
+        return out
+
+    def numbers(self, i: int, occ: Occurrence, limit: int) -> list[str]:
+        """Other amounts of the same unit that the article gives, none of them in this sentence."""
+        here = {o.number for o in self.ix.occurrences[i] if o.number is not None}
+        out: list[str] = []
+        seen: set[float] = set()
+        for j, occs in enumerate(self.ix.occurrences):
+            for o in occs:
+                if j != i and o.unit == occ.unit and o.number not in here and o.number not in seen and o.number is not None:
+                    seen.add(o.number)
+                    out.append(o.text)
+        return out[:limit]
+
+    def choices(self, i: int, occ: Occurrence) -> list[str]:
+        """Two or three wrong choices for a multiple-choice gap, or none when the article has too few."""
+        wrong = self.numbers(i, occ, 3) if occ.number is not None else self.same_kind(i, occ, 3)
+        if len(wrong) < 2 and occ.number is None and self.ix.centrality(occ.key) >= 2.5:
+            wrong += [w for w in self.central(i, occ, 3 - len(wrong)) if w not in wrong]
+        if len(wrong) < 2:
+            return []
+        if all(len(w) < len(occ.text) for w in wrong) and occ.number is None:
+            longer = [w for w in self.same_kind(i, occ, 8) if len(w) >= len(occ.text) and w not in wrong]
+            if longer:
+                wrong[-1] = longer[0]  # the right answer should not stand out as the longest
+        return wrong
+
+    # -- false statements --------------------------------------------------------------------------------
+    def swap(self, i: int) -> Change | None:
+        if any(t.low in ("not", "n't", "no", "never", "cannot", "without") for t in self.ix.tokens[i]):
+            return None  # "does not need light" -> "does not need water" may well be true
+        for occ in sorted(self.ix.occurrences[i], key=lambda o: -self.ix.centrality(o.key)):
+            if occ.number is not None or self.ix.centrality(occ.key) < 1:
+                continue
+            found = self.same_kind(i, occ, 1, surest=True)
+            if found:
+                text = _replace(self.texts[i], occ.start, occ.end, found[0])
+                return Change("swap", text, f"The article says “{occ.text}” here, not “{found[0]}”.", False)
+        return None
+
+    def number(self, i: int) -> Change | None:
+        for occ in self.ix.occurrences[i]:
+            if occ.number is None:
+                continue
+            new = changed(occ, {o.number for os in self.ix.occurrences for o in os if o.unit == occ.unit})
+            if new:
+                text = _replace(self.texts[i], occ.start, occ.end, new)
+                return Change("number", text, f"The article says {occ.text}, not {new}.", False)
+        return None
+
+    def order(self, i: int) -> Change | None:
+        """"from A to B" / "A into B" turned round."""
+        s = self.texts[i]
+        occs = [o for o in self.ix.occurrences[i] if o.number is None]
+        for a, b in zip(occs, occs[1:]):
+            between = s[a.end : b.start]
+            if re.fullmatch(r" (to|into) (the |a |an )?", between) and re.search(r"\bfrom (the |a |an )?$|\b(convert\w*|turn\w*|change\w*) (the |a |an )?$", s[: a.start]) and a.key != b.key:
+                text = s[: a.start] + b.text + between + a.text + s[b.end :]
+                return Change("order", text, f"The article has it the other way round: {a.text}{between}{b.text}.", False)
+        return None
+
+    def antonym(self, i: int, tokens: tuple[Token, ...]) -> Change | None:
+        spans = [(o.start, o.end) for o in self.ix.occurrences[i]]
+        for t in tokens:
+            other = ANTONYM.get(t.low)
+            if other is None or any(a <= t.start < b for a, b in spans):
+                continue
+            k = tokens.index(t)
+            if k + 1 < len(tokens) and tokens[k + 1].low in ("down", "up", "out", "off"):
+                continue  # "slow down" is a phrase of its own
+            if t.low in ("more", "less") and t.start > 0 and self.texts[i][: t.start].rstrip().lower().endswith(("no", "the")):
+                continue
+            new = other.capitalize() if t.word[0].isupper() else other
+            text = self.texts[i][: t.start] + new + self.texts[i][t.end :]
+            return Change("antonym", text, f"The article says “{t.word}”, not “{new}”.", False)
+        return None
+
+
+def changed(occ: Occurrence, taken: set[float | None]) -> str | None:
+    """A clearly different amount written the way ``occ`` is: 1440 -> 1480, 90 -> 45, seven -> nine."""
+    v = occ.number
+    if v is None:
+        return None
+    if occ.unit == "year":
+        options = [v + 40, v - 40, v + 25, v - 25]
+    elif v != int(v):
+        options = [v * 2, v / 2]
+    elif v <= 12:
+        options = [v + 2, v + 3, v - 2] if v > 3 else [v + 2, v + 3]
+    elif occ.unit == "percent" and v <= 50:
+        options = [v * 2, v + 15]
+    else:
+        options = [v / 2 if v >= 20 else v * 2, v * 2, v * 3]
+    for new in options:
+        if new in taken or new <= 1 or (occ.unit == "year" and new > 2030):
+            continue
+        new = round(new) if v == int(v) else new
+        low = occ.text.lower()
+        if low in NUMBER_WORDS:
+            words = {n: w for w, n in NUMBER_WORDS.items()}
+            if int(new) not in words:
+                continue
+            word = words[int(new)]
+            return word.capitalize() if occ.text[0].isupper() else word
+        if "," in occ.text:
+            return f"{int(new):,}"
+        return f"{new:g}"
+    return None
+
+
+def main_clause(tokens: tuple[Token, ...]) -> list[int]:
+    """Indexes of the tokens outside leading subordinate clauses and relative clauses."""
+    out: list[int] = []
+    skip = bool(tokens) and tokens[0].low in SUBORDINATORS
+    for k, t in enumerate(tokens):
+        if t.word in (",", ";", ":", "(", ")"):
+            skip = False
+            continue
+        prev = tokens[k - 1] if k else None
+        if t.low in SUBORDINATORS and k:
+            skip = True
+        if t.low in RELATIVE and prev is not None and (prev.noun or prev.word == ",") and (t.tag.startswith("W") or t.low == "that"):
+            skip = True
+        if not skip:
+            out.append(k)
+    return out
+
+
+def negate(text: str, tokens: tuple[Token, ...]) -> Change | None:
+    """``text`` with its main verb negated (or its "not" taken away); None when that is not clear-cut."""
+    main = main_clause(tokens)
+    words = [tokens[k] for k in main]
+    if any(t.low in HEDGES or t.low in ("n't", "never", "neither", "nor", "also", "too") for t in tokens):
+        return None  # "may not" does not contradict "may"; "does not matter as well" is no statement
+    if re.search(r"\bas well\b", text):
+        return None
+    for n, t in enumerate(words):
+        nxt = words[n + 1] if n + 1 < len(words) else None
+        if t.low == "cannot":
+            return _edit(text, t, "can", removed=True)
+        if t.low in ("does", "do") and nxt is not None and nxt.low == "not" and n + 2 < len(words) and words[n + 2].tag == "VB":
+            verb = words[n + 2]
+            new = third(verb.word) if t.low == "does" else verb.word
+            new = new[:1].upper() + new[1:] if t.start == 0 else new
+            return Change("negation", text[: t.start] + new + text[verb.end :], "The article says the opposite.", False)
+        if t.low in AUX and nxt is not None and nxt.low == "not":
+            return Change("negation", text[: t.end] + text[nxt.end :], "The article says the opposite.", False)
+        if t.low == "not":
+            return None
+        if t.low in AUX:
+            if t.low in ("has", "have", "had") and (nxt is None or nxt.tag != "VBN"):
+                return None
+            if t.low in ("does", "do", "did") and (nxt is None or not nxt.tag.startswith("VB")):
+                return None
+            return _edit(text, t, "cannot" if t.low == "can" else f"{t.word} not", removed=False)
+        if t.tag in ("VBZ", "VBP") and t.low not in AUX:
+            base = t.word if t.tag == "VBP" else lemma(t.word)
+            aux = "does" if t.tag == "VBZ" else "do"
+            return _edit(text, t, f"{aux} not {base}", removed=False)
+        if t.tag in ("VBD", "MD"):
+            return None
+    return None
+
+
+def _edit(text: str, t: Token, new: str, removed: bool) -> Change:
+    if t.start == 0:
+        new = new[:1].upper() + new[1:]
+    return Change("negation", text[: t.start] + new + text[t.end :], "The article says the opposite.", not removed)
+
+
+def lemma(verb: str) -> str:
+    """The base form of a third-person verb: "carries" -> "carry", "passes" -> "pass", "has" -> "have"."""
+    low = verb.lower()
+    if low in ("has", "does", "goes", "is"):
+        return {"has": "have", "does": "do", "goes": "go", "is": "be"}[low]
+    if low.endswith("ies") and len(low) > 4:
+        return verb[:-3] + "y"
+    if low.endswith(("sses", "shes", "ches", "xes", "zes", "oes")):
+        return verb[:-2]
+    return verb[:-1] if low.endswith("s") else verb
+
+
+def third(verb: str) -> str:
+    """The third-person form of a base verb: "need" -> "needs", "carry" -> "carries", "have" -> "has"."""
+    low = verb.lower()
+    if low in ("have", "do", "go", "be"):
+        return {"have": "has", "do": "does", "go": "goes", "be": "is"}[low]
+    if low.endswith("y") and low[-2:-1] not in "aeiou":
+        return verb[:-1] + "ies"
+    if low.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    return verb + "s"
