@@ -151,7 +151,8 @@ class Distractors:
         out: list[str] = []
         for k in ranked:
             t = self.ix.terms[k]
-            if self.ix.centrality(k) < 2 or t.proper != proper or self.ix.canon(k) == self.ix.canon(occ.key):
+            named = t.defined is not None or k in self.ix.acronyms or (len(k.split()) > 1 and t.count >= 2)
+            if not named or self.ix.centrality(k) < 2 or t.proper != proper or self.ix.canon(k) == self.ix.canon(occ.key):
                 continue
             if k.split()[-1] == occ.key.split()[-1] or any(w in occ.key.split() for w in k.split()) or k in low:
                 continue
@@ -179,7 +180,7 @@ class Distractors:
     def choices(self, i: int, occ: Occurrence) -> list[str]:
         """Two or three wrong choices for a multiple-choice gap, or none when the article has too few."""
         wrong = self.numbers(i, occ, 3) if occ.number is not None else self.same_kind(i, occ, 3)
-        if len(wrong) < 2 and occ.number is None and self.ix.centrality(occ.key) >= 2.5:
+        if len(wrong) < 2 and occ.number is None and self.ix.terms[occ.key].defined is not None:
             wrong += [w for w in self.central(i, occ, 3 - len(wrong)) if w not in wrong]
         if len(wrong) < 2:
             return []
@@ -204,7 +205,7 @@ class Distractors:
 
     def number(self, i: int) -> Change | None:
         for occ in self.ix.occurrences[i]:
-            if occ.number is None:
+            if occ.number is None or occ.ranged:
                 continue
             new = changed(occ, {o.number for os in self.ix.occurrences for o in os if o.unit == occ.unit})
             if new:
@@ -234,6 +235,8 @@ class Distractors:
                 continue  # "slow down" is a phrase of its own
             if t.low in ("more", "less") and t.start > 0 and self.texts[i][: t.start].rstrip().lower().endswith(("no", "the")):
                 continue
+            if other[:4] in self.texts[i].lower().replace(t.low, ""):
+                continue  # "early cycles ... earlier cycles": the change shows
             new = other.capitalize() if t.word[0].isupper() else other
             text = self.texts[i][: t.start] + new + self.texts[i][t.end :]
             return Change("antonym", text, f"The article says “{t.word}”, not “{new}”.", False)

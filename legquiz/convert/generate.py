@@ -30,7 +30,7 @@ from legquiz.deckfile.write import slug, unique
 from legquiz.errors import LegquizError
 
 MIN_WORDS, MAX_WORDS = 7, 45
-MIN_SCORE = 1.5  # below this a term is too vague or too obvious to hide
+MIN_SCORE = 2.0  # below this a term is too vague or too obvious to hide
 # Words in a sentence's first clause that point back to an earlier sentence: "However, it ...", "During this stage".
 POINTING = frozenset("it its they them their this these those he she his her him such another here former latter".split())  # noqa: SIM905
 FIRST_PERSON = re.compile(r"\b(I|I'm|I’m|me|my|mine|we|our|us)\b")
@@ -115,10 +115,13 @@ class Generator:
                 score = self.index.centrality(o.key)
                 if any(o.key != k and (o.key in k or k in o.key) for k in keys):
                     score -= 1.0  # "sleep" next to "REM sleep": one gives the other away
-            if o.start >= verb:
-                score += 0.75 if o is next(x for x in self.index.occurrences[i] if x.start >= verb) else 0.25
-            else:
-                score -= 0.5  # the sentence's subject: what it is about, not what it says
+            if o.ranged:
+                continue
+            after = next((t for t in self.tokens[i] if t.start >= o.end), None)
+            if o.start < verb or (after is not None and after.tag in ("VBZ", "VBP", "VBD", "MD")):
+                score -= 0.5  # a subject: what the sentence is about, not what it says
+            elif o is next(x for x in self.index.occurrences[i] if x.start >= verb):
+                score += 1.0  # the first phrase after the verb: the news of the sentence
             score -= 1.5 * used.get(o.key, 0)
             if score >= MIN_SCORE and (best is None or score > best[0]):
                 best = (score, o)
@@ -131,7 +134,8 @@ class Generator:
         base = slug(o.text, 32) or "term"
         if wrong:
             stem = plain_statement(text[: o.start] + "_____" + text[o.end :])
-            choices = tuple(sorted([o.text, *wrong], key=str.lower))
+            numeric = o.number is not None and all(re.fullmatch(r"[\d,.]+", c) for c in wrong)
+            choices = tuple(sorted([o.text, *wrong], key=lambda c: float(c.replace(",", "")) if numeric else c.lower()))
             q = Question(unique(f"mc-{base}", ids), QType.MULTIPLE_CHOICE, question=stem, answer=o.text, choices=choices, source=s.source)
             return Draft(q, i, "multiple_choice", o.number is not None)
         cloze = text[: o.start] + "{{" + text[o.start : o.end] + "}}" + text[o.end :]

@@ -52,6 +52,7 @@ class Occurrence:
     plural: bool
     number: float | None = None
     unit: str = ""  # what a number counts: "percent", "minute", "year" (calendar), "" for a bare count
+    ranged: bool = False  # one end of a range ("7 to 9 percent"): a distractor, never a gap or a change
 
 
 @dataclass
@@ -195,9 +196,9 @@ class TermIndex:
             if value is None or ORDINAL.match(t.low) or (k and toks[k - 1].noun and not toks[k - 1].low == "than"):
                 continue
             near = [x.low for x in toks[max(0, k - 2) : k + 3]]
+            ranged = False
             if "to" in near[1:2] + near[3:4] or "and" in near[1:2] + near[3:4] or "-" in near or "–" in near:
-                if any(number_value(x.word) is not None for x in toks[max(0, k - 2) : k + 3] if x is not t):
-                    continue  # a range: changing one end says little
+                ranged = any(number_value(x.word) is not None for x in toks[max(0, k - 2) : k + 3] if x is not t)
             j = k + 1
             while j < len(toks) and toks[j].low in ("million", "billion", "thousand", "hundred"):
                 j += 1
@@ -206,7 +207,10 @@ class TermIndex:
                 unit = "year"
             if unit in ("", "one") or value in (0.0, 1.0):
                 continue
-            out.append(Occurrence(f"#{value:g} {unit}", t.word, t.start, t.end, False, value, unit))
+            if ranged and not unit:
+                nxt = next((x for x in toks[k + 1 :] if x.noun), None)  # "7 to 9 percent": the unit comes later
+                unit = singular(nxt.low, nxt.tag) if nxt is not None else ""
+            out.append(Occurrence(f"#{value:g} {unit}", t.word, t.start, t.end, False, value, unit, ranged))
         return out
 
     # -- questions about terms ---------------------------------------------------------------------------
@@ -227,8 +231,10 @@ class TermIndex:
             score += 1.5
         if set(key.split()) & self.title_words:
             score += 0.75
-        if len(key.split()) > 1:
+        if len(key.split()) > 1 and (t.count >= 2 or t.defined is not None):
             score += 0.4
+        elif len(key.split()) > 1 and self.compound(key):
+            score += 0.6  # "body temperature", "adenosine receptors": a name, even if said once
         if key in self.topic:
             score -= 10  # the subject of the whole article: hiding it asks nothing
         if len(key.split()) == 1 and t.count < 2 and t.defined is None:
@@ -236,6 +242,13 @@ class TermIndex:
         if len(key.split()) == 1 and key in VAGUE:
             score -= 10
         return score
+
+    @staticmethod
+    def compound(key: str) -> bool:
+        """Every word but the last is a noun by the tagger's lexicon: a noun compound, not "uniform state"."""
+        from textblob.en import lexicon
+
+        return all(str(lexicon.get(w, "NN")).startswith("NN") for w in key.split()[:-1])
 
     def aliases(self, occ: Occurrence) -> list[str]:
         """Other answers a reader would give for this gap: the acronym or its expansion, the other
@@ -285,7 +298,8 @@ class TermIndex:
             return 0
         wa, wb = a.split(), b.split()
         if wa[-1] == wb[-1] and len(wa) > 1 and len(wb) > 1 and wa[:-1] != wb[:-1]:
-            return 0 if (set(wa[:-1]) & set(wb[:-1])) or a in b or b in a else 3
+            named = all(self.terms[k].count >= 2 or self.terms[k].defined is not None for k in (a, b) if k in self.terms)
+            return 0 if (set(wa[:-1]) & set(wb[:-1])) or a in b or b in a or not named else 3
         if any(x[:5] == y[:5] for x in wa for y in wb):
             return 0
         if any(a in g and b in g for g in self.lists):
