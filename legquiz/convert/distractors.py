@@ -43,7 +43,6 @@ wider | narrower
 open opens opened | close closes closed
 absorb absorbs absorbed | reflect reflects reflected
 grows grow | shrinks shrink
-sinks sink | floats float
 """.strip().splitlines()
 ANTONYM: dict[str, str] = {}
 for _line in _PAIRS:
@@ -116,7 +115,7 @@ class Distractors:
                 return f
         return None  # never a made-up plural ("xylems", "ATPs")
 
-    def same_kind(self, i: int, occ: Occurrence, limit: int, surest: bool = False) -> list[str]:
+    def same_kind(self, i: int, occ: Occurrence, limit: int, surest: bool = False, record: bool = True) -> list[str]:
         """Up to ``limit`` terms of ``occ``'s kind, written to fit its place, none in the sentence or true there.
 
         ``surest``: only terms listed with it, sharing its head or defined as the same class of thing,
@@ -137,13 +136,13 @@ class Distractors:
                 continue
             canon.add(c)
             out.append(shown)
-            if not surest:
+            if record and not surest:
                 self.offered[other] = self.offered.get(other, 0) + 1
             if len(out) == limit:
                 break
         return out
 
-    def central(self, i: int, occ: Occurrence, limit: int) -> list[str]:
+    def central(self, i: int, occ: Occurrence, limit: int, record: bool = True) -> list[str]:
         """Other key terms of the article that fit the gap's grammar: for a key term with too few of its kind."""
         low = self.texts[i].lower()
         proper = self.ix.terms[occ.key].proper
@@ -160,7 +159,8 @@ class Distractors:
             if shown is None or shown.lower() in low or self.might_be_true(i, occ, k):
                 continue
             out.append(shown)
-            self.offered[k] = self.offered.get(k, 0) + 1
+            if record:
+                self.offered[k] = self.offered.get(k, 0) + 1
             if len(out) == limit:
                 break
         return out
@@ -177,15 +177,18 @@ class Distractors:
                     out.append(o.text)
         return out[:limit]
 
-    def choices(self, i: int, occ: Occurrence) -> list[str]:
+    def choices(self, i: int, occ: Occurrence, record: bool = True) -> list[str]:
         """Two or three wrong choices for a multiple-choice gap, or none when the article has too few."""
-        wrong = self.numbers(i, occ, 3) if occ.number is not None else self.same_kind(i, occ, 3)
-        if len(wrong) < 2 and occ.number is None and self.ix.terms[occ.key].defined is not None:
-            wrong += [w for w in self.central(i, occ, 3 - len(wrong)) if w not in wrong]
+        if occ.number is not None:
+            wrong = self.numbers(i, occ, 3)
+        else:
+            wrong = self.same_kind(i, occ, 3, record=record)
+            if len(wrong) < 2 and self.ix.terms[occ.key].defined is not None:
+                wrong += [w for w in self.central(i, occ, 3 - len(wrong), record=record) if w not in wrong]
         if len(wrong) < 2:
             return []
         if all(len(w) < len(occ.text) for w in wrong) and occ.number is None:
-            longer = [w for w in self.same_kind(i, occ, 8) if len(w) >= len(occ.text) and w not in wrong]
+            longer = [w for w in self.same_kind(i, occ, 8, record=False) if len(w) >= len(occ.text) and w not in wrong]
             if longer:
                 wrong[-1] = longer[0]  # the right answer should not stand out as the longest
         return wrong
@@ -225,12 +228,15 @@ class Distractors:
         return None
 
     def antonym(self, i: int, tokens: tuple[Token, ...]) -> Change | None:
+        """One word of the main clause turned into its opposite: "strengthens" -> "weakens", "more" -> "fewer"."""
         spans = [(o.start, o.end) for o in self.ix.occurrences[i]]
-        for t in tokens:
+        for k in main_clause(tokens):
+            t = tokens[k]
             other = ANTONYM.get(t.low)
+            if t.low == "more" and k + 1 < len(tokens) and tokens[k + 1].tag == "NNS":
+                other = "fewer"  # "more years" -> "fewer years", never "less years"
             if other is None or any(a <= t.start < b for a, b in spans):
                 continue
-            k = tokens.index(t)
             if k + 1 < len(tokens) and tokens[k + 1].low in ("down", "up", "out", "off"):
                 continue  # "slow down" is a phrase of its own
             if t.low in ("more", "less") and t.start > 0 and self.texts[i][: t.start].rstrip().lower().endswith(("no", "the")):
@@ -248,7 +254,7 @@ def changed(occ: Occurrence, taken: set[float | None]) -> str | None:
     v = occ.number
     if v is None:
         return None
-    if occ.unit == "year":
+    if occ.unit == "calendar year":
         options = [v + 40, v - 40, v + 25, v - 25]
     elif v != int(v):
         options = [v * 2, v / 2]
@@ -259,7 +265,7 @@ def changed(occ: Occurrence, taken: set[float | None]) -> str | None:
     else:
         options = [v / 2 if v >= 20 else v * 2, v * 2, v * 3]
     for new in options:
-        if new in taken or new <= 1 or (occ.unit == "year" and new > 2030):
+        if new in taken or new <= 1 or (occ.unit == "calendar year" and new > 2030):
             continue
         new = round(new) if v == int(v) else new
         low = occ.text.lower()
@@ -303,6 +309,8 @@ def negate(text: str, tokens: tuple[Token, ...]) -> Change | None:
         return None
     for n, t in enumerate(words):
         nxt = words[n + 1] if n + 1 < len(words) else None
+        if t.low in AUX and tokens[0].tag == "IN" and not any(x.word == "," for x in tokens[: tokens.index(t)]):
+            return None  # "At the centre is the core": "is not" there reads wrong
         if t.low == "cannot":
             return _edit(text, t, "can", removed=True)
         if t.low in ("does", "do") and nxt is not None and nxt.low == "not" and n + 2 < len(words) and words[n + 2].tag == "VB":

@@ -30,9 +30,10 @@ from legquiz.deckfile.write import slug, unique
 from legquiz.errors import LegquizError
 
 MIN_WORDS, MAX_WORDS = 7, 45
-MIN_SCORE = 2.0  # below this a term is too vague or too obvious to hide
+MIN_SCORE = 2.75  # below this a term is too vague or too obvious to hide
 # Words in a sentence's first clause that point back to an earlier sentence: "However, it ...", "During this stage".
-POINTING = frozenset("it its they them their this these those he she his her him such another here former latter".split())  # noqa: SIM905
+POINTING = frozenset("it its they them their this these those he she his her him such another here former latter".split())
+ECHO = 5  # a gap word whose first letters show elsewhere in the sentence is given away ("oceanic ... the oceans")  # noqa: SIM905
 FIRST_PERSON = re.compile(r"\b(I|I'm|I’m|me|my|mine|we|our|us)\b")
 CONNECTIVE = re.compile(
     r"^(However|Moreover|In addition|Also|But|And|So|Therefore|Thus|As a result|Instead|Similarly|In fact|Indeed|"
@@ -54,6 +55,8 @@ def stands_alone(tokens: tuple[Token, ...], text: str) -> bool:
     n = len(text.split())
     if not MIN_WORDS <= n <= MAX_WORDS or not text.endswith((".", "!", ".”", ".\"", ".)")) or FIRST_PERSON.search(text):
         return False
+    if re.search(r"\b(read more|learn more|see the|click)\b", text, re.I):
+        return False  # about the page, not the subject
     if re.match(r"(The|A) (first|second|third|latter|former|other|last|next) (is|are|was|were|one)\b", text):
         return False  # "The second is rapid eye movement sleep": the second of what?
     for k, t in enumerate(tokens):
@@ -68,8 +71,17 @@ def stands_alone(tokens: tuple[Token, ...], text: str) -> bool:
             return False  # "Some is joined ...": some of what?
         if t.low in POINTING or (t.low in ("that", "those") and k + 1 < len(tokens) and tokens[k + 1].noun):
             return False
+        if t.low == "there" and k and tokens[k - 1].noun:
+            return False  # "the plates there": where?
         seen_comma = seen_comma or t.word == ","
     return True
+
+
+def given_away(text: str, o: Occurrence) -> bool:
+    """A word of the sentence outside the gap starts like a word in it: "Oceanic crust lies under the {{oceans}}"."""
+    inside = {w.lower()[:ECHO] for w in re.findall(r"[A-Za-z]{%d,}" % ECHO, o.text)}
+    outside = {w.lower()[:ECHO] for w in re.findall(r"[A-Za-z]{%d,}" % ECHO, text[: o.start] + " " + text[o.end :])}
+    return bool(inside & outside)
 
 
 def plain_statement(text: str) -> str:
@@ -110,18 +122,22 @@ class Generator:
             if keys.count(o.key) > 1 or text.lower().count(o.text.lower()) > 1:
                 continue
             if o.number is not None:
-                score = 2.5 if o.unit else 0.0
+                score = 3.0 if o.unit else 0.0
             else:
                 score = self.index.centrality(o.key)
                 if any(o.key != k and (o.key in k or k in o.key) for k in keys):
                     score -= 1.0  # "sleep" next to "REM sleep": one gives the other away
-            if o.ranged:
+            if o.ranged or given_away(text, o):
                 continue
             after = next((t for t in self.tokens[i] if t.start >= o.end), None)
-            if o.start < verb or (after is not None and after.tag in ("VBZ", "VBP", "VBD", "MD")):
-                score -= 0.5  # a subject: what the sentence is about, not what it says
-            elif o is next(x for x in self.index.occurrences[i] if x.start >= verb):
-                score += 1.0  # the first phrase after the verb: the news of the sentence
+            before = [t for t in self.tokens[i] if t.end <= o.start and t.tag not in ("DT", "JJ", "CD", "PRP$", "POS")]
+            in_phrase = bool(before) and before[-1].tag in ("IN", "TO")  # "In 1517,", "Around the core"
+            if (o.start < verb and not in_phrase) or (after is not None and after.tag in ("VBZ", "VBP", "VBD", "MD")):
+                score -= 1.5  # a subject: what the sentence is about, not what it says
+            elif o.start >= verb and o is next(x for x in self.index.occurrences[i] if x.start >= verb):
+                score += 0.75  # the first phrase after the verb: the news of the sentence
+            if self.wrong.choices(i, o, record=False):
+                score += 0.5  # the article offers wrong answers of its kind: a multiple-choice question
             score -= 1.5 * used.get(o.key, 0)
             if score >= MIN_SCORE and (best is None or score > best[0]):
                 best = (score, o)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-TOKEN = re.compile(r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th)?|\w+(?=n['’]t\b)|n['’]t\b|['’]s\b|\w+(?:-\w+)*|\S")
+TOKEN = re.compile(r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th|s)?|\w+(?=n['’]t\b)|n['’]t\b|['’]s\b|\w+(?:-\w+)*|\S")
 NOUN = ("NN", "NNS", "NNP", "NNPS")
 VERB = ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD")
 NUMBER_WORDS = {
@@ -25,7 +25,8 @@ NUMBER_WORDS = {
 }
 NUMBER_WORDS.update(thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100)
 FINITE = ("VBZ", "VBP", "VBD", "MD")
-OBJECT_START = ("DT", "PRP$", "JJ", "JJR", "RB", "CD", "TO", "PRP")
+OBJECT_START = ("DT", "PRP$", "JJ", "JJR", "JJS", "RB", "RBS", "RBR", "CD", "TO", "PRP")
+QUANTITY_NOUNS = frozenset({"dozen", "dozens", "hundreds", "thousands", "millions", "billions", "couple"})
 CLAUSE = frozenset({"because", "since", "although", "while", "when", "if", "as", "whereas", "so"})
 # Words after "called", "known as" or "named" start a name, whatever the tagger says.
 NAMING = frozenset({"called", "named", "termed", "dubbed"})
@@ -86,7 +87,7 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
         nxt = tags[i + 1] if i + 1 < n else "."
         if i == 0 and tags[i] == "NNP" and common.get(low[i], "").startswith("NN"):
             tags[i] = common[low[i]]  # "Water travels", "Stage three": a common noun that starts the sentence
-        if i and tags[i] in ("VB", "VBP") and (low[i - 1] in ("a", "an", "the", "this", "that", "each", "every", "is", "are") or prev == "IN") and nxt in ("NN", "NNS"):
+        if i and tags[i] in ("VB", "VBP") and (low[i - 1] in ("a", "an", "the", "this", "that", "each", "every", "is", "are") or prev in ("IN", "JJ")) and nxt in ("NN", "NNS"):
             tags[i] = "NN"  # "is sleep pressure", "of carbon fixation"
         if i and tags[i] in ("VB", "VBP") and low[i - 1] in ("a", "an", "the", "this", "that", "each", "every"):
             tags[i] = "NN"  # "the work", "a drop"
@@ -95,7 +96,7 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
             nxt in FINITE or nxt in (",", ".", "IN", "CC") or (nxt == "RB" and after in FINITE)
         ):
             tags[i] = "NN"  # "NREM sleep has", "called slow-wave sleep,"
-        if i and tags[i] in ("NN", "NNS") and low[i - 1] in ("not", "n't", "can", "cannot", "will", "to", "may", "might"):
+        if i and tags[i] in ("NN", "NNS") and (low[i - 1] in ("not", "n't", "cannot", "to") or tags[i - 1] == "MD"):
             tags[i] = "VB"  # "does not need light"
         if i and low[i - 1] in NAMING and tags[i] in ("VB", "VBP", "VBZ", "JJ", "RB"):
             tags[i] = "NN" if words[i][:1].islower() else "NNP"
@@ -118,6 +119,12 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
             if done:
                 break
     for i in range(1, n):
+        if tags[i] in ("NN", "NNS") and low[i - 1] in ("you", "we", "they", "i", "he", "she", "it") and tags[i - 1] == "PRP":
+            tags[i] = "VBZ" if low[i - 1] in ("he", "she", "it") else "VBP"  # "the amount you deposit"
+        if i >= 2 and tags[i] in ("NN", "VB", "VBP") and low[i - 1] in ("and", "or") and tags[i - 2] in ("VBN", "VBD"):
+            tags[i] = tags[i - 2]  # "printed and spread"
+        if low[i] in QUANTITY_NOUNS:
+            tags[i] = "CD"  # "a few dozen letters": an amount, not a term
         if tags[i] == "VB" and tags[i - 1] == "IN":
             tags[i] = "NN"  # "during sleep"
         if tags[i] == "NNS" and tags[i - 1] == "WDT":

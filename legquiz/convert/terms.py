@@ -29,7 +29,7 @@ VAGUE = frozenset(
     factor result reason course share set range idea difference use side order place point case area piece end
     rest half deal matter question answer aspect term name word reaction effect change process system stage
     product work method one day night year years hour minute moment today result issue problem purpose
-    adult adults child children scientist scientists researcher researchers expert experts person someone
+    start beginning adult adults child children scientist scientists researcher researchers expert experts person someone
     """.split()  # noqa: SIM905 (a word list reads better as words)
 )
 ORDINAL = re.compile(r"\d+(st|nd|rd|th)$")
@@ -195,6 +195,9 @@ class TermIndex:
             value = number_value(t.word)
             if value is None or ORDINAL.match(t.low) or (k and toks[k - 1].noun and not toks[k - 1].low == "than"):
                 continue
+            verb = next((x for x in toks[k + 1 : k + 4] if not x.noun and x.tag != "JJ"), None)
+            if verb is not None and verb.tag in ("VBZ", "VBP", "VBD", "MD") and not any(x.tag.startswith("VB") for x in toks[:k]):
+                continue  # "two plates move apart": a subject counted, not an amount worth asking
             near = [x.low for x in toks[max(0, k - 2) : k + 3]]
             ranged = False
             if "to" in near[1:2] + near[3:4] or "and" in near[1:2] + near[3:4] or "-" in near or "–" in near:
@@ -204,7 +207,7 @@ class TermIndex:
                 j += 1
             unit = singular(toks[j].low, toks[j].tag) if j < len(toks) and toks[j].noun else ""
             if not unit and 1000 <= value <= 2100 and value == int(value) and "," not in t.word:
-                unit = "year"
+                unit = "calendar year"
             if unit in ("", "one") or value in (0.0, 1.0):
                 continue
             if ranged and not unit:
@@ -284,6 +287,9 @@ class TermIndex:
                 out.append(occ.text.split()[-1])
         return [a for a in dict.fromkeys(out) if a.lower() != low]
 
+    def _count(self, key: str) -> int:
+        return self.terms[key].count if key in self.terms else 0
+
     def canon(self, key: str) -> str:
         """``key`` with any spelled-out acronym written as the acronym: "rapid eye movement sleep" -> "rem sleep"."""
         for acro, full in self.acronyms.items():
@@ -299,11 +305,13 @@ class TermIndex:
         wa, wb = a.split(), b.split()
         if wa[-1] == wb[-1] and len(wa) > 1 and len(wb) > 1 and wa[:-1] != wb[:-1]:
             named = all(self.terms[k].count >= 2 or self.terms[k].defined is not None for k in (a, b) if k in self.terms)
-            return 0 if (set(wa[:-1]) & set(wb[:-1])) or a in b or b in a or not named else 3
+            titled = {w[:5] for w in self.title_words if len(w) >= 5}
+            general = any(w[:5] in titled for w in wa[:-1] + wb[:-1] if len(w) >= 5)  # "tectonic plates" covers the others
+            return 0 if (set(wa[:-1]) & set(wb[:-1])) or a in b or b in a or not named or general else 3
         if any(x[:5] == y[:5] for x in wa for y in wb):
             return 0
-        if any(a in g and b in g for g in self.lists):
-            return 3
+        if any(a in g and b in g and (len(g) > 2 or min(self._count(a), self._count(b)) >= 2) for g in self.lists):
+            return 3  # listed together (a pair only when both come back: "the same page and the same wording" is no kind)
         ta, tb = self.terms.get(a), self.terms.get(b)
         if ta is None or tb is None:
             return 0
