@@ -38,11 +38,29 @@ earlier | later
 above | below
 warmer | cooler
 deeper | shallower
-thicker | thinner
 wider | narrower
 open opens opened | close closes closed
 absorb absorbs absorbed | reflect reflects reflected
 grows grow | shrinks shrink
+apart | together
+thin thinner thinnest | thick thicker thickest
+soft softer | hard harder
+slow slowly | fast quickly
+quick | slow
+hot | cold
+warm | cool
+wet | dry
+deep | shallow
+low | high
+weak weakly | strong strongly
+rare | common
+cheap | expensive
+positive | negative
+inside | outside
+mild | severe
+harmless | dangerous
+upwards | downwards
+evenly | unevenly
 """.strip().splitlines()
 ANTONYM: dict[str, str] = {}
 for _line in _PAIRS:
@@ -151,7 +169,7 @@ class Distractors:
         for k in ranked:
             t = self.ix.terms[k]
             named = t.defined is not None or k in self.ix.acronyms or (len(k.split()) > 1 and t.count >= 2)
-            if not named or self.ix.centrality(k) < 2 or t.proper != proper or self.ix.canon(k) == self.ix.canon(occ.key):
+            if not named or self.ix.centrality(k) < 1.5 or t.proper != proper or self.ix.canon(k) == self.ix.canon(occ.key):
                 continue
             if k.split()[-1] == occ.key.split()[-1] or any(w in occ.key.split() for w in k.split()) or k in low:
                 continue
@@ -237,8 +255,8 @@ class Distractors:
                 other = "fewer"  # "more years" -> "fewer years", never "less years"
             if other is None or any(a <= t.start < b for a, b in spans):
                 continue
-            if k + 1 < len(tokens) and tokens[k + 1].low in ("down", "up", "out", "off"):
-                continue  # "slow down" is a phrase of its own
+            if k + 1 < len(tokens) and tokens[k + 1].low in ("down", "up", "out", "off", "inside", "within", "into"):
+                continue  # "slow down" is a phrase of its own; "deep inside" is no depth
             if t.low in ("more", "less") and t.start > 0 and self.texts[i][: t.start].rstrip().lower().endswith(("no", "the")):
                 continue
             if other[:4] in self.texts[i].lower().replace(t.low, ""):

@@ -69,7 +69,8 @@ def stands_alone(tokens: tuple[Token, ...], text: str) -> bool:
             return True  # the first clause, verb and all, is read
         if t.low == "some" and k + 1 < len(tokens) and tokens[k + 1].tag.startswith("VB"):
             return False  # "Some is joined ...": some of what?
-        if t.low in POINTING or (t.low in ("that", "those") and k + 1 < len(tokens) and tokens[k + 1].noun):
+        pointing_that = t.low in ("that", "those") and k + 1 < len(tokens) and tokens[k + 1].noun and not (k and tokens[k - 1].noun)
+        if t.low in POINTING or pointing_that:  # "that rate", but not "the idea that continents move"
             return False
         if t.low == "there" and k and tokens[k - 1].noun:
             return False  # "the plates there": where?

@@ -92,6 +92,12 @@ class TermIndex:
             self._coordinated(toks, ss, occ)
             found.extend(self._numbers(toks))
             self.occurrences.append(sorted(found, key=lambda o: o.start))
+        for t in self.terms.values():  # "Subduction" starting a sentence is the "subduction" of the next one
+            lower = {f.lower(): f for f in t.forms if f[:1].islower()}
+            if lower:
+                t.proper = False
+                for f in [f for f in t.forms if f[:1].isupper() and f.lower() in lower]:
+                    t.forms[lower[f.lower()]] += t.forms.pop(f)
         text = " ".join(s.text for s in article.sentences).lower()
         for t in self.terms.values():
             t.count = sum(len(re.findall(rf"(?<![\w-]){re.escape(f)}(?![\w-])", text)) for f in self._forms(t.key))
@@ -128,8 +134,13 @@ class TermIndex:
         return out
 
     def _established(self, key: str, seen: Counter[str]) -> bool:
+        words = key.split()
+        family = len(words) > 1 and any(
+            c >= 2 and k.endswith(" " + words[-1]) and k != key and len(k.split()) == len(words) for k, c in seen.items()
+        )  # "convergent boundary" beside a "divergent boundary" said twice: a kind of boundary
         return (
             seen[key] >= 2
+            or family
             or set(key.split()) <= self.title_words
             or any(key.startswith(e) or key.startswith(a + " ") for a, e in self.acronyms.items())
         )
@@ -304,7 +315,9 @@ class TermIndex:
             return 0
         wa, wb = a.split(), b.split()
         if wa[-1] == wb[-1] and len(wa) > 1 and len(wb) > 1 and wa[:-1] != wb[:-1]:
-            named = all(self.terms[k].count >= 2 or self.terms[k].defined is not None for k in (a, b) if k in self.terms)
+            named = any(self.terms[k].count >= 2 or self.terms[k].defined is not None for k in (a, b) if k in self.terms)
+            if a in self.terms and b in self.terms and self.terms[a].proper != self.terms[b].proper:
+                return 0  # "oceanic plate" and "Indian Plate": a kind and a name
             titled = {w[:5] for w in self.title_words if len(w) >= 5}
             general = any(w[:5] in titled for w in wa[:-1] + wb[:-1] if len(w) >= 5)  # "tectonic plates" covers the others
             return 0 if (set(wa[:-1]) & set(wb[:-1])) or a in b or b in a or not named or general else 3
