@@ -112,7 +112,9 @@ def measure(path: Path, sample: int, rng: random.Random) -> bool:
     print(f"  negation predicts  {predicted}/{len(tf)} ({negation:.0%}); true with a 'not': "
           f"{sum(d.question.answer is True and NEGATION.search(d.question.question) is not None for d in tf)}")  # fmt: skip
     print(f"  gaps               {len(gaps)}, of which numbers {len(numbers)}")
-    print(f"  multiple choice    {len(mc)} ({mc_per_150:.2f} per 150 words); choices in the article {in_article}/{len(choices)}")
+    print(
+        f"  multiple choice    {len(mc)} ({mc_per_150:.2f} per 150 words); choices in the article {in_article}/{len(choices)}"
+    )
     print(f"  sources verbatim   {verbatim}")
     print(f"  wrapped == unwrapped {wrapped_same} ({len(flat)} sentences)")
     print("  targets            " + "; ".join(f"{k}: {'ok' if v else 'MISSED'}" for k, v in checks.items()))

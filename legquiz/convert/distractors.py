@@ -12,8 +12,8 @@ contradict "may").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from legquiz.convert.negation import Change, main_clause
 from legquiz.convert.tagging import NUMBER_WORDS, Token
 from legquiz.convert.terms import Occurrence, TermIndex
 
@@ -65,15 +65,9 @@ evenly | unevenly
 ANTONYM: dict[str, str] = {}
 for _line in _PAIRS:
     _a, _b = (p.split() for p in _line.split("|"))
-    for _x, _y in zip(_a, _b):
+    for _x, _y in zip(_a, _b, strict=True):
         ANTONYM.setdefault(_x, _y)
         ANTONYM.setdefault(_y, _x)
-SUBORDINATORS = frozenset(
-    "if when while although though because since as before after unless once whereas until so".split()  # noqa: SIM905
-)
-RELATIVE = frozenset({"which", "who", "whom", "whose", "where", "that"})
-AUX = frozenset({"is", "are", "was", "were", "can", "will", "does", "do", "did", "has", "have", "had"})
-HEDGES = frozenset({"may", "might", "could", "would", "should", "must"})
 STOP = frozenset(
     """
     the a an of in on at to for by with from and or but is are was were be been being it its this that these those
@@ -81,16 +75,6 @@ STOP = frozenset(
     each every other can will does do did has have had not about over under between through during after before
     """.split()  # noqa: SIM905 (a word list reads better as words)
 )
-
-
-@dataclass(frozen=True)
-class Change:
-    """A sentence made false (or, for "negated swap", made true again with a "not")."""
-
-    kind: str  # "swap", "number", "order", "antonym", "negation"
-    text: str
-    explanation: str
-    negated: bool  # the new text has a negation the article's sentence did not
 
 
 def content(text: str) -> set[str]:
@@ -119,9 +103,9 @@ class Distractors:
         forms = {f.lower() for f in self.ix.terms[other].forms} | {other}
         for j, t in enumerate(self.texts):
             low = t.lower()
-            if j != i and any(re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", low) for f in forms):
-                if rest and len(rest & content(t)) >= max(2, len(rest) // 2):
-                    return True
+            named = any(re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", low) for f in forms)
+            if j != i and named and rest and len(rest & content(t)) >= max(2, len(rest) // 2):
+                return True
         return False
 
     def form(self, key: str, plural: bool) -> str | None:
@@ -169,7 +153,12 @@ class Distractors:
         for k in ranked:
             t = self.ix.terms[k]
             named = t.defined is not None or k in self.ix.acronyms or (len(k.split()) > 1 and t.count >= 2)
-            if not named or self.ix.centrality(k) < 1.5 or t.proper != proper or self.ix.canon(k) == self.ix.canon(occ.key):
+            if (
+                not named
+                or self.ix.centrality(k) < 1.5
+                or t.proper != proper
+                or self.ix.canon(k) == self.ix.canon(occ.key)
+            ):
                 continue
             if k.split()[-1] == occ.key.split()[-1] or any(w in occ.key.split() for w in k.split()) or k in low:
                 continue
@@ -190,7 +179,13 @@ class Distractors:
         seen: set[float] = set()
         for j, occs in enumerate(self.ix.occurrences):
             for o in occs:
-                if j != i and o.unit == occ.unit and o.number not in here and o.number not in seen and o.number is not None:
+                if (
+                    j != i
+                    and o.unit == occ.unit
+                    and o.number not in here
+                    and o.number not in seen
+                    and o.number is not None
+                ):
                     seen.add(o.number)
                     out.append(o.text)
         return out[:limit]
@@ -235,14 +230,20 @@ class Distractors:
         return None
 
     def order(self, i: int) -> Change | None:
-        """"from A to B" / "A into B" turned round."""
+        """ "from A to B" / "A into B" turned round."""
         s = self.texts[i]
         occs = [o for o in self.ix.occurrences[i] if o.number is None]
-        for a, b in zip(occs, occs[1:]):
+        for a, b in zip(occs, occs[1:], strict=False):
             between = s[a.end : b.start]
-            if re.fullmatch(r" (to|into) (the |a |an )?", between) and re.search(r"\bfrom (the |a |an )?$|\b(convert\w*|turn\w*|change\w*) (the |a |an )?$", s[: a.start]) and a.key != b.key:
+            if (
+                re.fullmatch(r" (to|into) (the |a |an )?", between)
+                and re.search(r"\bfrom (the |a |an )?$|\b(convert\w*|turn\w*|change\w*) (the |a |an )?$", s[: a.start])
+                and a.key != b.key
+            ):
                 text = s[: a.start] + b.text + between + a.text + s[b.end :]
-                return Change("order", text, f"The article has it the other way round: {a.text}{between}{b.text}.", False)
+                return Change(
+                    "order", text, f"The article has it the other way round: {a.text}{between}{b.text}.", False
+                )
         return None
 
     def antonym(self, i: int, tokens: tuple[Token, ...]) -> Change | None:
@@ -257,7 +258,11 @@ class Distractors:
                 continue
             if k + 1 < len(tokens) and tokens[k + 1].low in ("down", "up", "out", "off", "inside", "within", "into"):
                 continue  # "slow down" is a phrase of its own; "deep inside" is no depth
-            if t.low in ("more", "less") and t.start > 0 and self.texts[i][: t.start].rstrip().lower().endswith(("no", "the")):
+            if (
+                t.low in ("more", "less")
+                and t.start > 0
+                and self.texts[i][: t.start].rstrip().lower().endswith(("no", "the"))
+            ):
                 continue
             if other[:4] in self.texts[i].lower().replace(t.low, ""):
                 continue  # "early cycles ... earlier cycles": the change shows
@@ -297,89 +302,3 @@ def changed(occ: Occurrence, taken: set[float | None]) -> str | None:
             return f"{int(new):,}"
         return f"{new:g}"
     return None
-
-
-def main_clause(tokens: tuple[Token, ...]) -> list[int]:
-    """Indexes of the tokens outside leading subordinate clauses and relative clauses."""
-    out: list[int] = []
-    skip = bool(tokens) and tokens[0].low in SUBORDINATORS
-    for k, t in enumerate(tokens):
-        if t.word in (",", ";", ":", "(", ")"):
-            skip = False
-            continue
-        prev = tokens[k - 1] if k else None
-        if t.low in SUBORDINATORS and k:
-            skip = True
-        if t.low in RELATIVE and prev is not None and (prev.noun or prev.word == ",") and (t.tag.startswith("W") or t.low == "that"):
-            skip = True
-        if not skip:
-            out.append(k)
-    return out
-
-
-def negate(text: str, tokens: tuple[Token, ...]) -> Change | None:
-    """``text`` with its main verb negated (or its "not" taken away); None when that is not clear-cut."""
-    main = main_clause(tokens)
-    words = [tokens[k] for k in main]
-    if any(t.low in HEDGES or t.low in ("n't", "never", "neither", "nor", "also", "too") for t in tokens):
-        return None  # "may not" does not contradict "may"; "does not matter as well" is no statement
-    if re.search(r"\bas well\b", text):
-        return None
-    for n, t in enumerate(words):
-        nxt = words[n + 1] if n + 1 < len(words) else None
-        if t.low in AUX and tokens[0].tag == "IN" and not any(x.word == "," for x in tokens[: tokens.index(t)]):
-            return None  # "At the centre is the core": "is not" there reads wrong
-        if t.low == "cannot":
-            return _edit(text, t, "can", removed=True)
-        if t.low in ("does", "do") and nxt is not None and nxt.low == "not" and n + 2 < len(words) and words[n + 2].tag == "VB":
-            verb = words[n + 2]
-            new = third(verb.word) if t.low == "does" else verb.word
-            new = new[:1].upper() + new[1:] if t.start == 0 else new
-            return Change("negation", text[: t.start] + new + text[verb.end :], "The article says the opposite.", False)
-        if t.low in AUX and nxt is not None and nxt.low == "not":
-            return Change("negation", text[: t.end] + text[nxt.end :], "The article says the opposite.", False)
-        if t.low == "not":
-            return None
-        if t.low in AUX:
-            if t.low in ("has", "have", "had") and (nxt is None or nxt.tag != "VBN"):
-                return None
-            if t.low in ("does", "do", "did") and (nxt is None or not nxt.tag.startswith("VB")):
-                return None
-            return _edit(text, t, "cannot" if t.low == "can" else f"{t.word} not", removed=False)
-        if t.tag in ("VBZ", "VBP") and t.low not in AUX:
-            base = t.word if t.tag == "VBP" else lemma(t.word)
-            aux = "does" if t.tag == "VBZ" else "do"
-            return _edit(text, t, f"{aux} not {base}", removed=False)
-        if t.tag in ("VBD", "MD"):
-            return None
-    return None
-
-
-def _edit(text: str, t: Token, new: str, removed: bool) -> Change:
-    if t.start == 0:
-        new = new[:1].upper() + new[1:]
-    return Change("negation", text[: t.start] + new + text[t.end :], "The article says the opposite.", not removed)
-
-
-def lemma(verb: str) -> str:
-    """The base form of a third-person verb: "carries" -> "carry", "passes" -> "pass", "has" -> "have"."""
-    low = verb.lower()
-    if low in ("has", "does", "goes", "is"):
-        return {"has": "have", "does": "do", "goes": "go", "is": "be"}[low]
-    if low.endswith("ies") and len(low) > 4:
-        return verb[:-3] + "y"
-    if low.endswith(("sses", "shes", "ches", "xes", "zes", "oes")):
-        return verb[:-2]
-    return verb[:-1] if low.endswith("s") else verb
-
-
-def third(verb: str) -> str:
-    """The third-person form of a base verb: "need" -> "needs", "carry" -> "carries", "have" -> "has"."""
-    low = verb.lower()
-    if low in ("have", "do", "go", "be"):
-        return {"have": "has", "do": "does", "go": "goes", "be": "is"}[low]
-    if low.endswith("y") and low[-2:-1] not in "aeiou":
-        return verb[:-1] + "ies"
-    if low.endswith(("s", "sh", "ch", "x", "z", "o")):
-        return verb + "es"
-    return verb + "s"

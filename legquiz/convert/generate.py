@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from legquiz.convert.distractors import Change, Distractors, negate
+from legquiz.convert.distractors import Distractors
+from legquiz.convert.negation import Change, negate
 from legquiz.convert.tagging import Token
 from legquiz.convert.terms import Occurrence, TermIndex
 from legquiz.convert.textprep import Article, read_article
@@ -32,8 +33,12 @@ from legquiz.errors import LegquizError
 MIN_WORDS, MAX_WORDS = 7, 45
 MIN_SCORE = 2.75  # below this a term is too vague or too obvious to hide
 # Words in a sentence's first clause that point back to an earlier sentence: "However, it ...", "During this stage".
-POINTING = frozenset("it its they them their this these those he she his her him such another here former latter".split())
-ECHO = 5  # a gap word whose first letters show elsewhere in the sentence is given away ("oceanic ... the oceans")  # noqa: SIM905
+POINTING = frozenset(
+    """
+    it its they them their this these those he she his her him such another here former latter
+    """.split()  # noqa: SIM905 (a word list reads better as words)
+)
+ECHO = 5  # a gap word whose first letters show elsewhere in the sentence is given away ("oceanic ... the oceans")
 FIRST_PERSON = re.compile(r"\b(I|I'm|I’m|me|my|mine|we|our|us)\b")
 CONNECTIVE = re.compile(
     r"^(However|Moreover|In addition|Also|But|And|So|Therefore|Thus|As a result|Instead|Similarly|In fact|Indeed|"
@@ -53,23 +58,25 @@ class Draft:
 def stands_alone(tokens: tuple[Token, ...], text: str) -> bool:
     """The sentence makes sense without the one before: no pointing word before its main verb."""
     n = len(text.split())
-    if not MIN_WORDS <= n <= MAX_WORDS or not text.endswith((".", "!", ".”", ".\"", ".)")) or FIRST_PERSON.search(text):
+    if not MIN_WORDS <= n <= MAX_WORDS or not text.endswith((".", "!", ".”", '."', ".)")) or FIRST_PERSON.search(text):
         return False
     if re.search(r"\b(read more|learn more|see the|click)\b", text, re.I):
         return False  # about the page, not the subject
     if re.match(r"(The|A) (first|second|third|latter|former|other|last|next) (is|are|was|were|one)\b", text):
         return False  # "The second is rapid eye movement sleep": the second of what?
     for k, t in enumerate(tokens):
-        if t.low in ("this", "these", "those") and k + 1 < len(tokens) and tokens[k + 1].noun:
-            if not re.search(rf"\b{re.escape(tokens[k + 1].low[:5])}", text[: t.start].lower()):
-                return False  # "during this stage": which stage?
+        demonstrative = t.low in ("this", "these", "those") and k + 1 < len(tokens) and tokens[k + 1].noun
+        if demonstrative and not re.search(rf"\b{re.escape(tokens[k + 1].low[:5])}", text[: t.start].lower()):
+            return False  # "during this stage": which stage?
     seen_comma = False
     for k, t in enumerate(tokens):
         if t.word in (",", ";", ":") and k and any(x.tag in ("VBZ", "VBP", "VBD", "MD") for x in tokens[:k]):
             return True  # the first clause, verb and all, is read
         if t.low == "some" and k + 1 < len(tokens) and tokens[k + 1].tag.startswith("VB"):
             return False  # "Some is joined ...": some of what?
-        pointing_that = t.low in ("that", "those") and k + 1 < len(tokens) and tokens[k + 1].noun and not (k and tokens[k - 1].noun)
+        pointing_that = (
+            t.low in ("that", "those") and k + 1 < len(tokens) and tokens[k + 1].noun and not (k and tokens[k - 1].noun)
+        )
         if t.low in POINTING or pointing_that:  # "that rate", but not "the idea that continents move"
             return False
         if t.low == "there" and k and tokens[k - 1].noun:
@@ -80,8 +87,8 @@ def stands_alone(tokens: tuple[Token, ...], text: str) -> bool:
 
 def given_away(text: str, o: Occurrence) -> bool:
     """A word of the sentence outside the gap starts like a word in it: "Oceanic crust lies under the {{oceans}}"."""
-    inside = {w.lower()[:ECHO] for w in re.findall(r"[A-Za-z]{%d,}" % ECHO, o.text)}
-    outside = {w.lower()[:ECHO] for w in re.findall(r"[A-Za-z]{%d,}" % ECHO, text[: o.start] + " " + text[o.end :])}
+    inside = {w.lower()[:ECHO] for w in re.findall(rf"[A-Za-z]{{{ECHO},}}", o.text)}
+    outside = {w.lower()[:ECHO] for w in re.findall(rf"[A-Za-z]{{{ECHO},}}", text[: o.start] + " " + text[o.end :])}
     return bool(inside & outside)
 
 
@@ -97,7 +104,7 @@ def plain_statement(text: str) -> str:
 def same_clause(swapped: str, negated: str) -> bool:
     """The "not" lands before the swapped term, with no clause boundary between: "X does not need Y" is
     then true exactly when the swap made "X needs Y" false."""
-    at = next((k for k, (a, b) in enumerate(zip(swapped, negated)) if a != b), len(swapped))
+    at = next((k for k, (a, b) in enumerate(zip(swapped, negated, strict=False)) if a != b), len(swapped))
     # The swap's place: where the swapped text differs from the article's words is not known here, so
     # require one clause from the "not" to the end of the sentence.
     return not re.search(r"[,;:]|\b(which|that|who|because|while|when|and)\b", negated[at:])
@@ -153,7 +160,14 @@ class Generator:
             stem = plain_statement(text[: o.start] + "_____" + text[o.end :])
             numeric = o.number is not None and all(re.fullmatch(r"[\d,.]+", c) for c in wrong)
             choices = tuple(sorted([o.text, *wrong], key=lambda c: float(c.replace(",", "")) if numeric else c.lower()))
-            q = Question(unique(f"mc-{base}", ids), QType.MULTIPLE_CHOICE, question=stem, answer=o.text, choices=choices, source=s.source)
+            q = Question(
+                unique(f"mc-{base}", ids),
+                QType.MULTIPLE_CHOICE,
+                question=stem,
+                answer=o.text,
+                choices=choices,
+                source=s.source,
+            )
             return Draft(q, i, "multiple_choice", o.number is not None)
         cloze = text[: o.start] + "{{" + text[o.start : o.end] + "}}" + text[o.end :]
         aliases = tuple(self.index.aliases(o))
@@ -193,9 +207,17 @@ class Generator:
         """About half false; changes other than an added "not" first, and some true statements with a
         "not" of their own, so that "has a not" does not give the answer away."""
         options = {i: self.changes(i) for i in usable}
-        with_not = {i: c for i in usable if not NEGATION.search(self.article.sentences[i].text) for c in [self.negated_true(options[i])] if c}
+        with_not = {
+            i: c
+            for i in usable
+            if not NEGATION.search(self.article.sentences[i].text)
+            for c in [self.negated_true(options[i])]
+            if c
+        }
         keep_true = set(list(with_not)[1::3][: len(usable) // 6])
-        plain = [i for i in usable if i not in keep_true and any(c.kind != "negation" or not c.negated for c in options[i])]
+        plain = [
+            i for i in usable if i not in keep_true and any(c.kind != "negation" or not c.negated for c in options[i])
+        ]
         negation_only = [i for i in usable if options[i] and i not in plain and i not in keep_true]
         want = round(0.5 * len(usable))
         if len(plain) > want:
@@ -210,11 +232,25 @@ class Generator:
             if i in make_false:
                 change = min(options[i], key=lambda c: (c.negated, kinds_used.get(c.kind, 0)))
                 kinds_used[change.kind] = kinds_used.get(change.kind, 0) + 1
-                q = Question(qid, QType.TRUE_FALSE, question=plain_statement(change.text), answer=False, explanation=change.explanation, source=s.source)
+                q = Question(
+                    qid,
+                    QType.TRUE_FALSE,
+                    question=plain_statement(change.text),
+                    answer=False,
+                    explanation=change.explanation,
+                    source=s.source,
+                )
                 out.append(Draft(q, i, change.kind))
                 continue
             statement, why = (with_not[i].text, with_not[i].explanation) if i in keep_true else (s.text, "")
-            q = Question(qid, QType.TRUE_FALSE, question=plain_statement(statement), answer=True, explanation=why, source=s.source)
+            q = Question(
+                qid,
+                QType.TRUE_FALSE,
+                question=plain_statement(statement),
+                answer=True,
+                explanation=why,
+                source=s.source,
+            )
             out.append(Draft(q, i, "true"))
         return out
 
@@ -239,5 +275,11 @@ def generate(path: Path, deck_id: str | None = None) -> tuple[Deck, dict[str, di
 
     if not DECK_ID.fullmatch(did):
         raise LegquizError(f"--id '{did}': use only lowercase letters, digits and '-'")
-    d = Deck(id=did, title=f"{article.title} (draft)", questions=tuple(x.question for x in drafts), article=article.name, origin="user")
+    d = Deck(
+        id=did,
+        title=f"{article.title} (draft)",
+        questions=tuple(x.question for x in drafts),
+        article=article.name,
+        origin="user",
+    )
     return d, {x.question.id: {"x-draft": True} for x in drafts}

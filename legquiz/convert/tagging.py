@@ -19,8 +19,10 @@ VERB = ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD")
 NUMBER_WORDS = {
     w: i
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen twenty".split()
+        """
+        zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+        seventeen eighteen nineteen twenty
+        """.split()  # noqa: SIM905 (a word list reads better as words)
     )
 }
 NUMBER_WORDS.update(thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100)
@@ -73,7 +75,7 @@ def tag(sentence: str) -> tuple[Token, ...]:
     tags = [t for _, t in pattern_tag(" ".join(w for w, _, _ in spans), tokenize=False)]
     if len(tags) != len(spans):  # the tagger split a token after all: tag word by word
         tags = [pattern_tag(w, tokenize=False)[0][1] for w, _, _ in spans]
-    return tuple(Token(w, t, a, b) for (w, a, b), t in zip(spans, _fix([w for w, _, _ in spans], tags)))
+    return tuple(Token(w, t, a, b) for (w, a, b), t in zip(spans, _fix([w for w, _, _ in spans], tags), strict=True))
 
 
 def _fix(words: list[str], tags: list[str]) -> list[str]:
@@ -87,13 +89,21 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
         nxt = tags[i + 1] if i + 1 < n else "."
         if i == 0 and tags[i] == "NNP" and common.get(low[i], "").startswith("NN"):
             tags[i] = common[low[i]]  # "Water travels", "Stage three": a common noun that starts the sentence
-        if i and tags[i] in ("VB", "VBP") and (low[i - 1] in ("a", "an", "the", "this", "that", "each", "every", "is", "are") or prev in ("IN", "JJ")) and nxt in ("NN", "NNS"):
+        if (
+            i
+            and tags[i] in ("VB", "VBP")
+            and (low[i - 1] in ("a", "an", "the", "this", "that", "each", "every", "is", "are") or prev in ("IN", "JJ"))
+            and nxt in ("NN", "NNS")
+        ):
             tags[i] = "NN"  # "is sleep pressure", "of carbon fixation"
         if i and tags[i] in ("VB", "VBP") and low[i - 1] in ("a", "an", "the", "this", "that", "each", "every"):
             tags[i] = "NN"  # "the work", "a drop"
         after = tags[i + 2] if i + 2 < n else "."
-        if i and tags[i] in ("VB", "VBP") and prev in ("NN", "NNP", "JJ") and (
-            nxt in FINITE or nxt in (",", ".", "IN", "CC") or (nxt == "RB" and after in FINITE)
+        if (
+            i
+            and tags[i] in ("VB", "VBP")
+            and prev in ("NN", "NNP", "JJ")
+            and (nxt in FINITE or nxt in (",", ".", "IN", "CC") or (nxt == "RB" and after in FINITE))
         ):
             tags[i] = "NN"  # "NREM sleep has", "called slow-wave sleep,"
         if i and tags[i] in ("NN", "NNS") and (low[i - 1] in ("not", "n't", "cannot", "to") or tags[i - 1] == "MD"):
@@ -102,7 +112,7 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
             tags[i] = "NN" if words[i][:1].islower() else "NNP"
     # A clause with no finite verb has one hiding among its nouns: "plants use glucose", "energy splits water".
     bounds = [-1] + [k for k in range(n) if tags[k] in (",", ":", "WDT", "WRB", "CC", ".") or low[k] in CLAUSE] + [n]
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
         if any(tags[k] in FINITE for k in range(lo + 1, hi)):
             continue
         done = False
@@ -112,14 +122,22 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
                 pair = (tags[k - 1], tags[k])
                 if not loose and pair == ("NNS", "NN") and nxt in OBJECT_START + ("IN", ".", ","):
                     tags[k], done = "VBP", True
-                elif loose and pair in (("NN", "NNS"), ("NNP", "NNS"), ("NNS", "NN")) and nxt in OBJECT_START + ("NN", "NNS", "IN"):
+                elif (
+                    loose
+                    and pair in (("NN", "NNS"), ("NNP", "NNS"), ("NNS", "NN"))
+                    and nxt in OBJECT_START + ("NN", "NNS", "IN")
+                ):
                     tags[k], done = ("VBP" if pair[0] == "NNS" else "VBZ"), True
                 if done:
                     break
             if done:
                 break
     for i in range(1, n):
-        if tags[i] in ("NN", "NNS") and low[i - 1] in ("you", "we", "they", "i", "he", "she", "it") and tags[i - 1] == "PRP":
+        if (
+            tags[i] in ("NN", "NNS")
+            and low[i - 1] in ("you", "we", "they", "i", "he", "she", "it")
+            and tags[i - 1] == "PRP"
+        ):
             tags[i] = "VBZ" if low[i - 1] in ("he", "she", "it") else "VBP"  # "the amount you deposit"
         if i >= 2 and tags[i] in ("NN", "VB", "VBP") and low[i - 1] in ("and", "or") and tags[i - 2] in ("VBN", "VBD"):
             tags[i] = tags[i - 2]  # "printed and spread"
@@ -161,7 +179,9 @@ def phrases(tokens: tuple[Token, ...]) -> list[tuple[int, int]]:
 
 def trim(tokens: tuple[Token, ...], a: int, b: int) -> int:
     """Where a term starts once leading judging adjectives ("great", "higher") are dropped."""
-    while a < b - 1 and (tokens[a].tag in ("JJR", "JJS") or tokens[a].low in EVALUATIVE or not tokens[a].word[:1].isalnum()):
+    while a < b - 1 and (
+        tokens[a].tag in ("JJR", "JJS") or tokens[a].low in EVALUATIVE or not tokens[a].word[:1].isalnum()
+    ):
         a += 1
     return a
 

@@ -85,8 +85,10 @@ class TermIndex:
         self.lists: set[frozenset[str]] = set()
         self.occurrences: list[list[Occurrence]] = []
         spans = [phrases(t) for t in self.tokens]
-        seen = Counter(self._key(t, a, b) for t, ss in zip(self.tokens, spans) for a, b in ss for a in range(a, b))
-        for i, (toks, ss) in enumerate(zip(self.tokens, spans)):
+        seen = Counter(
+            self._key(t, a, b) for t, ss in zip(self.tokens, spans, strict=True) for a, b in ss for a in range(a, b)
+        )
+        for i, (toks, ss) in enumerate(zip(self.tokens, spans, strict=True)):
             occ = [self._term(i, toks, a, b, seen) for a, b in ss]
             found = [o for o in occ if o is not None]
             self._coordinated(toks, ss, occ)
@@ -136,7 +138,8 @@ class TermIndex:
     def _established(self, key: str, seen: Counter[str]) -> bool:
         words = key.split()
         family = len(words) > 1 and any(
-            c >= 2 and k.endswith(" " + words[-1]) and k != key and len(k.split()) == len(words) for k, c in seen.items()
+            c >= 2 and k.endswith(" " + words[-1]) and k != key and len(k.split()) == len(words)
+            for k, c in seen.items()
         )  # "convergent boundary" beside a "divergent boundary" said twice: a kind of boundary
         return (
             seen[key] >= 2
@@ -179,7 +182,15 @@ class TermIndex:
 
         def close(after: int) -> None:
             clause = after < len(toks) and toks[after].tag in ("VBZ", "VBP", "VBD", "MD")
-            if toks and toks[0].tag == "IN" and spans and group and spans[0][0] <= 3 and occ[0] and group[0] == occ[0].key:
+            if (
+                toks
+                and toks[0].tag == "IN"
+                and spans
+                and group
+                and spans[0][0] <= 3
+                and occ[0]
+                and group[0] == occ[0].key
+            ):
                 del group[0]  # "On the surface, sugars and proteins react": the opening phrase is no item
             if len(group) > 1 and joined and not clause:
                 self.lists.add(frozenset(group))
@@ -188,7 +199,15 @@ class TermIndex:
             o = occ[k]
             if k and group:
                 between = [t.low for t in toks[spans[k - 1][1] : spans[k][0]]]
-                if o is None or between not in ([","], ["and"], ["or"], [",", "and"], [",", "or"], ["and", "the"], [",", "the"]):
+                if o is None or between not in (
+                    [","],
+                    ["and"],
+                    ["or"],
+                    [",", "and"],
+                    [",", "or"],
+                    ["and", "the"],
+                    [",", "the"],
+                ):
                     close(spans[k - 1][1])
                     group, joined = [], False
                 else:
@@ -204,10 +223,14 @@ class TermIndex:
         out: list[Occurrence] = []
         for k, t in enumerate(toks):
             value = number_value(t.word)
-            if value is None or ORDINAL.match(t.low) or (k and toks[k - 1].noun and not toks[k - 1].low == "than"):
+            if value is None or ORDINAL.match(t.low) or (k and toks[k - 1].noun and toks[k - 1].low != "than"):
                 continue
             verb = next((x for x in toks[k + 1 : k + 4] if not x.noun and x.tag != "JJ"), None)
-            if verb is not None and verb.tag in ("VBZ", "VBP", "VBD", "MD") and not any(x.tag.startswith("VB") for x in toks[:k]):
+            if (
+                verb is not None
+                and verb.tag in ("VBZ", "VBP", "VBD", "MD")
+                and not any(x.tag.startswith("VB") for x in toks[:k])
+            ):
                 continue  # "two plates move apart": a subject counted, not an amount worth asking
             near = [x.low for x in toks[max(0, k - 2) : k + 3]]
             ranged = False
@@ -315,16 +338,22 @@ class TermIndex:
             return 0
         wa, wb = a.split(), b.split()
         if wa[-1] == wb[-1] and len(wa) > 1 and len(wb) > 1 and wa[:-1] != wb[:-1]:
-            named = any(self.terms[k].count >= 2 or self.terms[k].defined is not None for k in (a, b) if k in self.terms)
+            named = any(
+                self.terms[k].count >= 2 or self.terms[k].defined is not None for k in (a, b) if k in self.terms
+            )
             if a in self.terms and b in self.terms and self.terms[a].proper != self.terms[b].proper:
                 return 0  # "oceanic plate" and "Indian Plate": a kind and a name
             titled = {w[:5] for w in self.title_words if len(w) >= 5}
-            general = any(w[:5] in titled for w in wa[:-1] + wb[:-1] if len(w) >= 5)  # "tectonic plates" covers the others
+            general = any(
+                w[:5] in titled for w in wa[:-1] + wb[:-1] if len(w) >= 5
+            )  # "tectonic plates" covers the others
             return 0 if (set(wa[:-1]) & set(wb[:-1])) or a in b or b in a or not named or general else 3
         if any(x[:5] == y[:5] for x in wa for y in wb):
             return 0
         if any(a in g and b in g and (len(g) > 2 or min(self._count(a), self._count(b)) >= 2) for g in self.lists):
-            return 3  # listed together (a pair only when both come back: "the same page and the same wording" is no kind)
+            return (
+                3  # listed together (a pair only when both come back: "the same page and the same wording" is no kind)
+            )
         ta, tb = self.terms.get(a), self.terms.get(b)
         if ta is None or tb is None:
             return 0

@@ -215,4 +215,3 @@ def split(raw: str, plain: Chars, block: int, heading: str) -> list[Sentence]:
             hi += 1
         out.append(Sentence(seg, " ".join(raw[lo:hi].split()), block, heading))
     return out
-
