@@ -131,7 +131,9 @@ def main() -> int:
     ap.add_argument("--sample", type=int, default=0, metavar="N", help="print N random drafts per article")
     ap.add_argument("--seed", type=int, default=17, help="seed of the random sample (default 17)")
     args = ap.parse_args()
-    paths = args.articles or sorted(p for p in ARTICLES.iterdir() if p.suffix in (".txt", ".md", ".rst"))
+    paths = args.articles or sorted(
+        p for p in ARTICLES.iterdir() if p.suffix in (".txt", ".md", ".rst") and p.stem != "README"
+    )
     rng = random.Random(args.seed)
     t0 = time.perf_counter()
     read_article(paths[0])

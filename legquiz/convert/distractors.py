@@ -104,7 +104,7 @@ class Distractors:
         for j, t in enumerate(self.texts):
             low = t.lower()
             named = any(re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", low) for f in forms)
-            if j != i and named and rest and len(rest & content(t)) >= max(2, len(rest) // 2):
+            if j != i and named and rest and len(rest & content(t)) >= max(3, round(0.6 * len(rest))):
                 return True
         return False
 

@@ -108,6 +108,8 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
             tags[i] = "NN"  # "NREM sleep has", "called slow-wave sleep,"
         if i and tags[i] in ("NN", "NNS") and (low[i - 1] in ("not", "n't", "cannot", "to") or tags[i - 1] == "MD"):
             tags[i] = "VB"  # "does not need light"
+        if i and tags[i] == "VB" and (prev in ("NNS", "NNPS") or low[i - 1] in ("they", "we", "you", "i")):
+            tags[i] = "VBP"  # "Plants absorb": a base form after a plural subject is finite
         if i and low[i - 1] in NAMING and tags[i] in ("VB", "VBP", "VBZ", "JJ", "RB"):
             tags[i] = "NN" if words[i][:1].islower() else "NNP"
     # A clause with no finite verb has one hiding among its nouns: "plants use glucose", "energy splits water".
@@ -120,7 +122,7 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
             for k in range(max(lo + 2, 1), hi):
                 nxt = tags[k + 1] if k + 1 < n else "."
                 pair = (tags[k - 1], tags[k])
-                if not loose and pair == ("NNS", "NN") and nxt in OBJECT_START + ("IN", ".", ","):
+                if not loose and pair == ("NNS", "NN") and nxt in ("IN", "TO", "RB", "RBR"):
                     tags[k], done = "VBP", True
                 elif (
                     loose

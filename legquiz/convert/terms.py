@@ -124,7 +124,7 @@ class TermIndex:
                 parts = re.split(r"[\s-]+", m.group(0))
                 for k in range(len(parts) - len(acro) + 1):
                     if "".join(p[0] for p in parts[k : k + len(acro)]).upper() == acro and all(
-                        p.islower() for p in parts[k : k + len(acro)]
+                        p[1:].islower() for p in parts[k : k + len(acro)]
                     ):
                         words = m.group(0)
                         starts = [mm.start() for mm in re.finditer(r"(?:^|(?<=[\s-]))[A-Za-z]", words)]
