@@ -84,7 +84,17 @@ def content(text: str) -> set[str]:
 def _replace(text: str, start: int, end: int, new: str) -> str:
     if start == 0:
         new = new[:1].upper() + new[1:]
-    return text[:start] + new + text[end:]
+    return agree(text[:start], new) + new + text[end:]
+
+
+def agree(before: str, word: str) -> str:
+    """``before`` with a closing "a"/"an" that fits ``word``: "a earlier" -> "an earlier"."""
+    m = re.search(r"\b(a|an|A|An)\s+$", before)
+    if not m:
+        return before
+    an = word[:1].lower() in "aeiou" and not word.lower().startswith(("uni", "use", "one", "eu"))
+    new = ("An" if m.group(1)[0] == "A" else "an") if an else m.group(1)[0]
+    return before[: m.start(1)] + new + before[m.end(1) :]
 
 
 class Distractors:
@@ -172,6 +182,10 @@ class Distractors:
                 break
         return out
 
+    def values(self, unit: str) -> set[float | None]:
+        """Every amount of ``unit`` the article gives: a changed number must not land on one of them."""
+        return {o.number for os in self.ix.occurrences for o in os if o.unit == unit}
+
     def numbers(self, i: int, occ: Occurrence, limit: int) -> list[str]:
         """Other amounts of the same unit that the article gives, none of them in this sentence."""
         here = {o.number for o in self.ix.occurrences[i] if o.number is not None}
@@ -194,6 +208,8 @@ class Distractors:
         """Two or three wrong choices for a multiple-choice gap, or none when the article has too few."""
         if occ.number is not None:
             wrong = self.numbers(i, occ, 3)
+            if len(wrong) == 1:  # one more amount of the article's own, and one moved as a false statement would be
+                wrong += [a for a in amounts(occ, self.values(occ.unit)) if a not in wrong][:1]
         else:
             wrong = self.same_kind(i, occ, 3, record=record)
             if len(wrong) < 2 and self.ix.terms[occ.key].defined is not None:
@@ -223,7 +239,7 @@ class Distractors:
         for occ in self.ix.occurrences[i]:
             if occ.number is None or occ.ranged:
                 continue
-            new = changed(occ, {o.number for os in self.ix.occurrences for o in os if o.unit == occ.unit})
+            new = changed(occ, self.values(occ.unit))
             if new:
                 text = _replace(self.texts[i], occ.start, occ.end, new)
                 return Change("number", text, f"The article says {occ.text}, not {new}.", False)
@@ -266,17 +282,26 @@ class Distractors:
                 continue
             if other[:4] in self.texts[i].lower().replace(t.low, ""):
                 continue  # "early cycles ... earlier cycles": the change shows
+            if t.low in ("more", "less") and re.match(r" than (one|1)\b", self.texts[i][t.end :]):
+                continue  # "less than one dose" is no statement
             new = other.capitalize() if t.word[0].isupper() else other
-            text = self.texts[i][: t.start] + new + self.texts[i][t.end :]
+            text = agree(self.texts[i][: t.start], new) + new + self.texts[i][t.end :]
             return Change("antonym", text, f"The article says “{t.word}”, not “{new}”.", False)
         return None
 
 
 def changed(occ: Occurrence, taken: set[float | None]) -> str | None:
     """A clearly different amount written the way ``occ`` is: 1440 -> 1480, 90 -> 45, seven -> nine."""
+    found = amounts(occ, taken)
+    return found[0] if found else None
+
+
+def amounts(occ: Occurrence, taken: set[float | None]) -> list[str]:
+    """Clearly different amounts written the way ``occ`` is, none of them in ``taken``, likeliest first."""
     v = occ.number
+    out: list[str] = []
     if v is None:
-        return None
+        return out
     if occ.unit == "calendar year":
         options = [v + 40, v - 40, v + 25, v - 25]
     elif v != int(v):
@@ -294,11 +319,11 @@ def changed(occ: Occurrence, taken: set[float | None]) -> str | None:
         low = occ.text.lower()
         if low in NUMBER_WORDS:
             words = {n: w for w, n in NUMBER_WORDS.items()}
-            if int(new) not in words:
-                continue
-            word = words[int(new)]
-            return word.capitalize() if occ.text[0].isupper() else word
-        if "," in occ.text:
-            return f"{int(new):,}"
-        return f"{new:g}"
-    return None
+            if int(new) in words:
+                word = words[int(new)]
+                out.append(word.capitalize() if occ.text[0].isupper() else word)
+        elif "," in occ.text:
+            out.append(f"{int(new):,}")
+        else:
+            out.append(f"{new:g}")
+    return list(dict.fromkeys(out))

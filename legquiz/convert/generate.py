@@ -72,8 +72,9 @@ def stands_alone(tokens: tuple[Token, ...], text: str) -> bool:
     for k, t in enumerate(tokens):
         if t.word in (",", ";", ":") and k and any(x.tag in ("VBZ", "VBP", "VBD", "MD") for x in tokens[:k]):
             return True  # the first clause, verb and all, is read
-        if t.low == "some" and k + 1 < len(tokens) and tokens[k + 1].tag.startswith("VB"):
-            return False  # "Some is joined ...": some of what?
+        alone = k + 1 < len(tokens) and (tokens[k + 1].tag.startswith(("VB", "MD")) or tokens[k + 1].low == "of")
+        if t.low in ("some", "others", "other", "both", "many", "most", "all", "one") and alone:
+            return False  # "Some is joined ...", "Others contain ...": some of what?
         pointing_that = (
             t.low in ("that", "those") and k + 1 < len(tokens) and tokens[k + 1].noun and not (k and tokens[k - 1].noun)
         )

@@ -87,6 +87,8 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
     for i in range(n):
         prev = tags[i - 1] if i else ""
         nxt = tags[i + 1] if i + 1 < n else "."
+        if i == 0 and tags[i] == "NNP" and common.get(low[i], "") == "VBG":
+            tags[i] = "VBG"  # "Connecting cells side by side ..."
         if i == 0 and tags[i] == "NNP" and common.get(low[i], "").startswith("NN"):
             tags[i] = common[low[i]]  # "Water travels", "Stage three": a common noun that starts the sentence
         if (

@@ -101,6 +101,14 @@ class TermIndex:
                 for f in [f for f in t.forms if f[:1].isupper() and f.lower() in lower]:
                     t.forms[lower[f.lower()]] += t.forms.pop(f)
         text = " ".join(s.text for s in article.sentences).lower()
+        # Terms the article splits into kinds ("two kinds of white blood cell", "X such as"): classes, never swapped.
+        self.classes = {
+            k
+            for k in self.terms
+            if re.search(
+                rf"\b(kinds?|types?|forms?|sorts?|classes) of {re.escape(k)}|{re.escape(k)}s?,? such as\b", text
+            )
+        }
         for t in self.terms.values():
             t.count = sum(len(re.findall(rf"(?<![\w-]){re.escape(f)}(?![\w-])", text)) for f in self._forms(t.key))
         n = max(len(article.sentences), 1)
@@ -324,6 +332,13 @@ class TermIndex:
     def _count(self, key: str) -> int:
         return self.terms[key].count if key in self.terms else 0
 
+    @staticmethod
+    def _noun_modified(words: list[str]) -> bool:
+        """A modifier that is a common noun ("memory cells", "phone battery") names a use, not a kind apart."""
+        from textblob.en import lexicon
+
+        return any(str(lexicon.get(w, "")).startswith("NN") for w in words[:-1])
+
     def canon(self, key: str) -> str:
         """``key`` with any spelled-out acronym written as the acronym: "rapid eye movement sleep" -> "rem sleep"."""
         for acro, full in self.acronyms.items():
@@ -343,6 +358,8 @@ class TermIndex:
             )
             if a in self.terms and b in self.terms and self.terms[a].proper != self.terms[b].proper:
                 return 0  # "oceanic plate" and "Indian Plate": a kind and a name
+            if a in self.classes or b in self.classes or self._noun_modified(wa) or self._noun_modified(wb):
+                return 0  # "white blood cells" and "B cells", "phone battery" and "lithium-ion battery": may overlap
             titled = {w[:5] for w in self.title_words if len(w) >= 5}
             general = any(
                 w[:5] in titled for w in wa[:-1] + wb[:-1] if len(w) >= 5
