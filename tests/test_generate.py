@@ -174,6 +174,21 @@ def test_kinds_aliases_and_distractors_come_from_the_article() -> None:
     assert set(gen.wrong.choices(8, alps, record=False)) <= {"5", "9"}  # millimetres, never the 50 million years
 
 
+def test_a_number_written_as_a_word_among_digits_is_a_choice_like_the_others() -> None:
+    """Regression: sorting the choices of "three" among "2" and "5" crashed."""
+    a = prepare(
+        "n.txt",
+        "Numbers\n\nThe heart has three chambers on the left side of the body here. "
+        "The lungs have 2 chambers according to this made up text for a test. "
+        "The kidneys have 5 chambers according to this made up text for a test.\n",
+    )
+    gen = Generator(a)
+    three = next(o for o in gen.index.occurrences[0] if o.text == "three")
+    draft = gen.gap_question(0, three, set())
+    assert draft.question.type is QType.MULTIPLE_CHOICE and draft.question.answer == "three"
+    assert {"2", "three", "5"} <= set(draft.question.choices)
+
+
 def test_statements_are_half_false_and_a_not_gives_nothing_away() -> None:
     for path in EVALUATION:
         tf = [d.question for d in Generator(read_article(path)).drafts() if d.question.type is QType.TRUE_FALSE]

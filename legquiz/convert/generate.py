@@ -159,7 +159,7 @@ class Generator:
         base = slug(o.text, 32) or "term"
         if wrong:
             stem = plain_statement(text[: o.start] + "_____" + text[o.end :])
-            numeric = o.number is not None and all(re.fullmatch(r"[\d,.]+", c) for c in wrong)
+            numeric = o.number is not None and all(re.fullmatch(r"[\d,.]+", c) for c in [o.text, *wrong])
             choices = tuple(sorted([o.text, *wrong], key=lambda c: float(c.replace(",", "")) if numeric else c.lower()))
             q = Question(
                 unique(f"mc-{base}", ids),
