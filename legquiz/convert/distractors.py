@@ -61,7 +61,10 @@ mild | severe
 harmless | dangerous
 upwards | downwards
 evenly | unevenly
+upper | lower
 """.strip().splitlines()
+ADJECTIVE = {"closed": "open", "opened": "closed"}
+COUNTERPART = {"lower": "upper", "upper": "lower", "higher": "lower"}  # "upper"/"lower" already contrasted
 ANTONYM: dict[str, str] = {}
 for _line in _PAIRS:
     _a, _b = (p.split() for p in _line.split("|"))
@@ -264,10 +267,17 @@ class Distractors:
 
     def antonym(self, i: int, tokens: tuple[Token, ...]) -> Change | None:
         """One word of the main clause turned into its opposite: "strengthens" -> "weakens", "more" -> "fewer"."""
+        if any(t.low in ("not", "n't", "no", "never", "cannot", "without") for t in tokens):
+            return None  # "cannot grow" -> "cannot shrink" says nothing false
         spans = [(o.start, o.end) for o in self.ix.occurrences[i]]
+        words = {t.low for t in tokens}
         for k in main_clause(tokens):
             t = tokens[k]
             other = ANTONYM.get(t.low)
+            if other is not None and k and tokens[k - 1].tag in ("DT", "JJ", "RB"):
+                other = ADJECTIVE.get(t.low, other)  # "a closed fist" -> "an open fist"
+            if other is not None and (other in words or COUNTERPART.get(t.low, "") in words):
+                continue  # "the upper chambers ... the lower chambers": the change would contradict the sentence
             if t.low == "more" and k + 1 < len(tokens) and tokens[k + 1].tag == "NNS":
                 other = "fewer"  # "more years" -> "fewer years", never "less years"
             if other is None or any(a <= t.start < b for a, b in spans):

@@ -215,7 +215,9 @@ class Generator:
             for c in [self.negated_true(options[i])]
             if c
         }
-        keep_true = set(list(with_not)[1::3][: len(usable) // 6])
+        # A sentence that has a "not" of its own stays true: the surest true statement with a negation in it.
+        natural = {i for i in usable if NEGATION.search(self.article.sentences[i].text)}
+        keep_true = natural | set(list(with_not)[1::3][: len(usable) // 6])
         plain = [
             i for i in usable if i not in keep_true and any(c.kind != "negation" or not c.negated for c in options[i])
         ]
@@ -243,7 +245,9 @@ class Generator:
                 )
                 out.append(Draft(q, i, change.kind))
                 continue
-            statement, why = (with_not[i].text, with_not[i].explanation) if i in keep_true else (s.text, "")
+            statement, why = (
+                (with_not[i].text, with_not[i].explanation) if i in with_not and i in keep_true else (s.text, "")
+            )
             q = Question(
                 qid,
                 QType.TRUE_FALSE,

@@ -233,6 +233,8 @@ class TermIndex:
             value = number_value(t.word)
             if value is None or ORDINAL.match(t.low) or (k and toks[k - 1].noun and toks[k - 1].low != "than"):
                 continue
+            if k and toks[k - 1].low in ("the", "these", "those", "both"):
+                continue  # "the two sides": a reference back, not an amount
             verb = next((x for x in toks[k + 1 : k + 4] if not x.noun and x.tag != "JJ"), None)
             if (
                 verb is not None
@@ -248,6 +250,8 @@ class TermIndex:
             while j < len(toks) and toks[j].low in ("million", "billion", "thousand", "hundred"):
                 j += 1
             unit = singular(toks[j].low, toks[j].tag) if j < len(toks) and toks[j].noun else ""
+            if unit == "time" and j + 1 < len(toks) and (toks[j + 1].tag in ("JJR", "RBR") or toks[j + 1].low == "as"):
+                unit = "times as much"  # "three times thicker" is a ratio, not a count of times
             if not unit and 1000 <= value <= 2100 and value == int(value) and "," not in t.word:
                 unit = "calendar year"
             if unit in ("", "one") or value in (0.0, 1.0):
