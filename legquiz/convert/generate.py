@@ -24,7 +24,7 @@ from pathlib import Path
 from legquiz.convert.distractors import Distractors
 from legquiz.convert.negation import Change, negate
 from legquiz.convert.tagging import Token
-from legquiz.convert.terms import Occurrence, TermIndex
+from legquiz.convert.terms import DEFINING, Occurrence, TermIndex
 from legquiz.convert.textprep import Article, read_article
 from legquiz.core.model import Deck, QType, Question
 from legquiz.deckfile.write import slug, unique
@@ -76,10 +76,14 @@ def stands_alone(tokens: tuple[Token, ...], text: str) -> bool:
         if t.low in ("some", "others", "other", "both", "many", "most", "all", "one") and alone:
             return False  # "Some is joined ...", "Others contain ...": some of what?
         pointing_that = (
-            t.low in ("that", "those") and k + 1 < len(tokens) and tokens[k + 1].noun and not (k and tokens[k - 1].noun)
+            t.low in ("that", "those")
+            and k + 1 < len(tokens)
+            and tokens[k + 1].noun
+            and (k == 0 or tokens[k - 1].tag.startswith(("IN", "VB")))
         )
-        if t.low in POINTING or pointing_that:  # "that rate", but not "the idea that continents move"
-            return False
+        own = t.low in ("its", "their", "his", "her") and any(x.noun for x in tokens[:k])
+        if (t.low in POINTING and not own) or pointing_that:  # "that rate", not "the idea that continents move"
+            return False  # ("its" after a noun of the same sentence is that noun's: "a bee sucks ... with its tongue")
         if t.low == "there" and k and tokens[k - 1].noun:
             return False  # "the plates there": where?
         seen_comma = seen_comma or t.word == ","
@@ -109,6 +113,23 @@ def same_clause(swapped: str, negated: str) -> bool:
     # The swap's place: where the swapped text differs from the article's words is not known here, so
     # require one clause from the "not" to the end of the sentence.
     return not re.search(r"[,;:]|\b(which|that|who|because|while|when|and)\b", negated[at:])
+
+
+def balanced(statements: list[Draft]) -> list[Draft]:
+    """Drop plain true statements (the sentence as written, the least telling drafts) while "has a not, so
+    false" would answer more than 65 % of them, as long as no more than 60 % are then false."""
+    out = list(statements)
+
+    def rule(ds: list[Draft]) -> float:
+        return sum((NEGATION.search(d.question.question) is not None) == (d.question.answer is False) for d in ds)
+
+    plain = [d for d in out if d.kind == "true" and not NEGATION.search(d.question.question)]
+    for d in plain[1::2] + plain[::2]:
+        false = sum(x.question.answer is False for x in out)
+        if rule(out) <= 0.65 * len(out) or false > 0.6 * (len(out) - 1):
+            break
+        out.remove(d)
+    return out
 
 
 class Generator:
@@ -147,6 +168,8 @@ class Generator:
                 score += 0.75  # the first phrase after the verb: the news of the sentence
             if self.wrong.choices(i, o, record=False):
                 score += 0.5  # the article offers wrong answers of its kind: a multiple-choice question
+            if DEFINING.search(text[: o.start]):
+                score += 1.0  # "an enzyme called invertase": the sentence that names the term
             score -= 1.5 * used.get(o.key, 0)
             if score >= MIN_SCORE and (best is None or score > best[0]):
                 best = (score, o)
@@ -192,7 +215,34 @@ class Generator:
             if o is not None:
                 used[o.key] = used.get(o.key, 0) + 1
                 gaps.append(self.gap_question(i, o, ids))
+        gaps = self.more_choices(usable, gaps, ids)
         return gaps + self.statements(usable, ids)
+
+    def more_choices(self, usable: list[int], gaps: list[Draft], ids: set[str]) -> list[Draft]:
+        """At least one multiple-choice question per 150 words where the article allows: a cloze whose
+        sentence holds another term or amount with wrong answers of its kind becomes that question."""
+        want = self.article.words / 150
+        have = sum(d.kind == "multiple_choice" for d in gaps)
+        by_sentence = {d.sentence: n for n, d in enumerate(gaps)}
+        for i in usable:
+            if have >= want:
+                break
+            n = by_sentence.get(i)
+            if n is not None and gaps[n].kind == "multiple_choice":
+                continue
+            for o in self.index.occurrences[i]:
+                central = o.number is not None or self.index.centrality(o.key) >= 1.5
+                text = self.article.sentences[i].text
+                if not central or o.ranged or given_away(text, o) or not self.wrong.choices(i, o, record=False):
+                    continue
+                if n is None:
+                    gaps.append(self.gap_question(i, o, ids))
+                else:
+                    ids.discard(gaps[n].question.id)
+                    gaps[n] = self.gap_question(i, o, ids)
+                have += 1
+                break
+        return sorted(gaps, key=lambda d: d.sentence)
 
     def negated_true(self, options: list[Change]) -> Change | None:
         """A true statement with a "not" in it: a term swapped (or an antonym put in) and the verb negated,
@@ -257,7 +307,7 @@ class Generator:
                 source=s.source,
             )
             out.append(Draft(q, i, "true"))
-        return out
+        return balanced(out)
 
     @staticmethod
     def _tag(text: str) -> tuple[Token, ...]:

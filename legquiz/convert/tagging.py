@@ -87,6 +87,10 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
     for i in range(n):
         prev = tags[i - 1] if i else ""
         nxt = tags[i + 1] if i + 1 < n else "."
+        if i == 0 and tags[i] == "NNP" and common.get(low[i], "") in ("JJ", "JJR", "JJS"):
+            tags[i] = common[low[i]]  # "Young workers ...": an adjective that starts the sentence
+        if i == 0 and tags[i] == "NNP" and low[i].endswith("s") and nxt == "VB":
+            tags[i] = "NNS"  # "Foragers collect ..."
         if i == 0 and tags[i] == "NNP" and common.get(low[i], "") == "VBG":
             tags[i] = "VBG"  # "Connecting cells side by side ..."
         if i == 0 and tags[i] == "NNP" and common.get(low[i], "").startswith("NN"):
@@ -128,7 +132,7 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
                     tags[k], done = "VBP", True
                 elif (
                     loose
-                    and pair in (("NN", "NNS"), ("NNP", "NNS"), ("NNS", "NN"))
+                    and pair in (("NN", "NNS"), ("NNP", "NNS"), ("NNS", "NN"), ("NNS", "JJ"))
                     and nxt in OBJECT_START + ("NN", "NNS", "IN")
                 ):
                     tags[k], done = ("VBP" if pair[0] == "NNS" else "VBZ"), True
@@ -152,8 +156,10 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
         if tags[i] == "NNS" and tags[i - 1] == "WDT":
             tags[i] = "VBZ"  # "which signals that"
     for i in range(1, n - 1):
-        if tags[i] == "NNS" and low[i - 1] in ("and", "or") and tags[i + 1] in ("DT", "PRP$"):
-            tags[i] = "VBZ"  # "is the lightest stage and marks the transition"
+        if tags[i] in ("NNS", "NN") and low[i - 1] in ("and", "or") and tags[i + 1] in ("DT", "PRP$", "PRP"):
+            tags[i] = (
+                "VBZ" if tags[i] == "NNS" else "VBP"
+            )  # "the lightest stage and marks the transition", "and fan it"
     return tags
 
 

@@ -94,6 +94,7 @@ class TermIndex:
             self._coordinated(toks, ss, occ)
             found.extend(self._numbers(toks))
             self.occurrences.append(sorted(found, key=lambda o: o.start))
+        self._listed_items(article)
         for t in self.terms.values():  # "Subduction" starting a sentence is the "subduction" of the next one
             lower = {f.lower(): f for f in t.forms if f[:1].islower()}
             if lower:
@@ -224,6 +225,24 @@ class TermIndex:
                 group.append(o.key)
         if spans:
             close(spans[-1][1])
+
+    def _listed_items(self, article: Article) -> None:
+        """The terms that open the items of one list ("- The anode is ...", "- The cathode is ..."): a kind."""
+        group: list[str] = []
+        last = -2
+        for i, s in enumerate(article.sentences):
+            if not s.item:
+                continue
+            if s.block != last + 1 and len(group) > 2:
+                self.lists.add(frozenset(group))
+            if s.block != last + 1:
+                group = []
+            last = s.block
+            first = next((o for o in self.occurrences[i] if o.number is None), None)
+            if first is not None and first.start <= 8:
+                group.append(first.key)
+        if len(group) > 2:
+            self.lists.add(frozenset(group))
 
     @staticmethod
     def _numbers(toks: tuple[Token, ...]) -> list[Occurrence]:

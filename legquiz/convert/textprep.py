@@ -10,7 +10,7 @@ where the reader's text had ``**emphasis**`` or a link in it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from legquiz.errors import LegquizError
@@ -51,6 +51,7 @@ class Sentence:
     source: str  # the same words as written in the article (whitespace collapsed): quoted verbatim
     block: int  # the paragraph it is in
     heading: str  # the heading above it, "" if none
+    item: bool = False  # it starts an item of a list ("- The anode is ..."): items of one list name things of a kind
 
 
 @dataclass
@@ -93,7 +94,10 @@ def prepare(name: str, text: str, fallback_title: str = "") -> Article:
                 article.title = words
         elif kind in ("para", "item") and SENTENCE_END.search(words):
             heading = article.headings[-1] if article.headings else ""
-            article.sentences.extend(split(text, plain, number, heading))
+            found = split(text, plain, number, heading)
+            if kind == "item" and found:
+                found[0] = replace(found[0], item=True)
+            article.sentences.extend(found)
         first = False
     return article
 
