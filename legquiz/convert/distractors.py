@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 
 from legquiz.convert.negation import Change, main_clause
+from legquiz.convert.occurrences import Occurrence
 from legquiz.convert.tagging import NUMBER_WORDS, Token
-from legquiz.convert.terms import Occurrence, TermIndex
+from legquiz.convert.terms import TermIndex
 
 _PAIRS = """
 increase increases increased increasing | decrease decreases decreased decreasing

@@ -23,8 +23,9 @@ from pathlib import Path
 
 from legquiz.convert.distractors import Distractors
 from legquiz.convert.negation import Change, negate
+from legquiz.convert.occurrences import Occurrence
 from legquiz.convert.tagging import Token
-from legquiz.convert.terms import DEFINING, Occurrence, TermIndex
+from legquiz.convert.terms import DEFINING, TermIndex
 from legquiz.convert.textprep import Article, read_article
 from legquiz.core.model import Deck, QType, Question
 from legquiz.deckfile.write import slug, unique
