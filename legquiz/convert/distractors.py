@@ -65,6 +65,7 @@ evenly | unevenly
 upper | lower
 """.strip().splitlines()
 ADJECTIVE = {"closed": "open", "opened": "closed"}
+PLACE_WORDS = frozenset({"apart", "together", "inside", "outside"})
 COUNTERPART = {"lower": "upper", "upper": "lower", "higher": "lower"}  # "upper"/"lower" already contrasted
 ANTONYM: dict[str, str] = {}
 for _line in _PAIRS:
@@ -176,6 +177,8 @@ class Distractors:
                 continue
             if k.split()[-1] == occ.key.split()[-1] or any(w in occ.key.split() for w in k.split()) or k in low:
                 continue
+            if any(other.startswith(k + " ") for other in self.ix.terms):
+                continue  # "REM" when the article says "REM sleep": a fragment, not a choice
             shown = self.form(k, occ.plural)
             if shown is None or shown.lower() in low or self.might_be_true(i, occ, k):
                 continue
@@ -228,11 +231,13 @@ class Distractors:
 
     # -- false statements --------------------------------------------------------------------------------
     def swap(self, i: int) -> Change | None:
-        if any(t.low in ("not", "n't", "no", "never", "cannot", "without") for t in self.ix.tokens[i]):
+        tokens = self.ix.tokens[i]
+        if any(t.low in ("not", "n't", "no", "never", "cannot", "without") for t in tokens):
             return None  # "does not need light" -> "does not need water" may well be true
+        main = {tokens[k].start for k in main_clause(tokens)}
         for occ in sorted(self.ix.occurrences[i], key=lambda o: -self.ix.centrality(o.key)):
-            if occ.number is not None or self.ix.centrality(occ.key) < 1:
-                continue
+            if occ.number is not None or self.ix.centrality(occ.key) < 1 or occ.start not in main:
+                continue  # a swap inside "If light is dim, ..." makes "If water is dim"
             found = self.same_kind(i, occ, 1, surest=True)
             if found:
                 text = _replace(self.texts[i], occ.start, occ.end, found[0])
@@ -279,6 +284,8 @@ class Distractors:
                 other = ADJECTIVE.get(t.low, other)  # "a closed fist" -> "an open fist"
             if other is not None and (other in words or COUNTERPART.get(t.low, "") in words):
                 continue  # "the upper chambers ... the lower chambers": the change would contradict the sentence
+            if t.low in PLACE_WORDS and not (k and tokens[k - 1].tag.startswith(("VB", "NN"))):
+                continue  # "move apart", "ions ... inside the cell"; not "deep inside", "together these stages"
             if t.low == "more" and k + 1 < len(tokens) and tokens[k + 1].tag == "NNS":
                 other = "fewer"  # "more years" -> "fewer years", never "less years"
             if other is None or any(a <= t.start < b for a, b in spans):

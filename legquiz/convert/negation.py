@@ -90,6 +90,8 @@ def negate(text: str, tokens: tuple[Token, ...]) -> Change | None:
                 return None
             return _edit(text, t, "cannot" if t.low == "can" else f"{t.word} not", removed=False)
         if t.tag in ("VBZ", "VBP") and t.low not in AUX:
+            if any(x.tag in ("VBZ", "VBP") for x in words[n + 1 :]):
+                return None  # "does not suck up nectar ... and stores it": the second verb would not follow
             base = t.word if t.tag == "VBP" else lemma(t.word)
             aux = "does" if t.tag == "VBZ" else "do"
             return _edit(text, t, f"{aux} not {base}", removed=False)
