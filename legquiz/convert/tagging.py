@@ -155,6 +155,12 @@ def _fix(words: list[str], tags: list[str]) -> list[str]:
             tags[i] = "NN"  # "during sleep"
         if tags[i] == "NNS" and tags[i - 1] == "WDT":
             tags[i] = "VBZ"  # "which signals that"
+        if (
+            tags[i] in ("VBZ", "VBP")
+            and tags[i - 1] in ("PRP$", "DT")
+            and (i + 1 == n or tags[i + 1] in (".", ",", "IN"))
+        ):
+            tags[i] = "NNS" if low[i].endswith("s") else "NN"  # "through their leaves."
     for i in range(1, n - 1):
         if tags[i] in ("NNS", "NN") and low[i - 1] in ("and", "or") and tags[i + 1] in ("DT", "PRP$", "PRP"):
             tags[i] = (
