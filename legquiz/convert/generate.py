@@ -116,6 +116,10 @@ def same_clause(swapped: str, negated: str) -> bool:
     return not re.search(r"[,;:]|\b(which|that|who|because|while|when|and)\b", negated[at:])
 
 
+def statement_id(text: str, ids: set[str]) -> str:
+    return unique("tf-" + (slug(" ".join(re.findall(r"[\w-]+", plain_statement(text))[:5]), 32) or "statement"), ids)
+
+
 def balanced(statements: list[Draft]) -> list[Draft]:
     """Drop plain true statements (the sentence as written, the least telling drafts) while "has a not, so
     false" would answer more than 65 % of them, as long as no more than 60 % are then false."""
@@ -281,10 +285,9 @@ class Generator:
         kinds_used: dict[str, int] = {}
         for i in usable:
             s = self.article.sentences[i]
-            base = slug(" ".join(w for w in re.findall(r"[\w-]+", s.text)[:5]), 32) or "statement"
-            qid = unique(f"tf-{base}", ids)
             if i in make_false:
                 change = min(options[i], key=lambda c: (c.negated, kinds_used.get(c.kind, 0)))
+                qid = statement_id(change.text, ids)  # named by what it says, so the id does not correct it
                 kinds_used[change.kind] = kinds_used.get(change.kind, 0) + 1
                 q = Question(
                     qid,
@@ -299,6 +302,7 @@ class Generator:
             statement, why = (
                 (with_not[i].text, with_not[i].explanation) if i in with_not and i in keep_true else (s.text, "")
             )
+            qid = statement_id(statement, ids)
             q = Question(
                 qid,
                 QType.TRUE_FALSE,
