@@ -76,3 +76,33 @@ def test_the_check_can_fail(legquiz_home: Path) -> None:
     """A command that does need a heavy library shows up (so an empty list above means something)."""
     deck = Path(__file__).resolve().parent.parent / "decks" / "running-vs-jogging.yaml"
     assert "yaml" in loaded_after(["deck", "validate", str(deck)], legquiz_home)
+
+
+START = """\
+import atexit, json, sys
+path = sys.argv[1]
+def report():
+    names = sorted(m for m in sys.modules if m.split(".")[0] in ("textblob", "nltk", "pysbd") or m.startswith("legquiz.convert"))
+    with open(path, "w") as f:
+        json.dump(names, f)
+atexit.register(report)
+sys.argv = ["legquiz", "start", "--limit", "1"]
+from legquiz.cli import main
+main()
+"""
+
+
+def test_start_imports_nothing_of_the_generator(legquiz_home: Path, tmp_path: Path) -> None:
+    """A study session, up to its first question, loads no tagger, sentence splitter or converter."""
+    import pexpect
+
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "LEGQUIZ_HOME": str(legquiz_home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    child = pexpect.spawn(
+        sys.executable, ["-c", START, str(out)], env=env, dimensions=(30, 100), encoding="utf-8", timeout=30
+    )
+    child.expect_exact("1/1")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert json.loads(out.read_text()) == []

@@ -1,4 +1,4 @@
-"""``legquiz generate``: draft a deck of questions from a plain-text article."""
+"""``legquiz generate``: draft a deck of questions from an article (plain text, Markdown or reST)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,16 @@ import click
 @click.option("--id", "deck_id", metavar="ID", help="The deck id (default: from the article's file name).")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 def generate(article: Path, output: Path | None, deck_id: str | None, force: bool) -> None:
-    """Draft cloze and true/false questions from a plain-text ARTICLE.
+    """Draft cloze, multiple-choice and true/false questions from an ARTICLE.
 
-    Each draft is built from one sentence of the article (kept verbatim as its
-    source) and marked 'x-draft: true': read them, fix or delete the ones that
-    do not work, then add the deck with 'legquiz deck add'. Sentences are split
-    with pysbd; the hidden words are picked with the YAKE keyword method.
+    ARTICLE is plain text (hard-wrapped or not), Markdown or reStructuredText.
+    From each sentence that makes sense on its own come a gap question (its
+    most central term or amount hidden; multiple choice when the article names
+    other things of the same kind) and a true/false statement (about half are
+    made false by swapping a term, changing a number, turning a word into its
+    opposite or negating the verb). Each draft keeps its sentence verbatim as
+    its source and is marked 'x-draft: true': read them, fix or delete the ones
+    that do not work, then add the deck with 'legquiz deck add'.
 
     \b
     Example:
@@ -52,9 +56,9 @@ def generate(article: Path, output: Path | None, deck_id: str | None, force: boo
             raise UsageError(f"{dest} already exists; use -o FILE or --force")
         output_file(dest, force, home)
     write_output(dest, text.encode("utf-8"))
-    kinds = {t: sum(q.type.value == t for q in d.questions) for t in ("cloze", "true_false")}
+    kinds = {t: sum(q.type.value == t for q in d.questions) for t in ("cloze", "multiple_choice", "true_false")}
     click.echo(
-        f"Wrote {len(d.questions)} draft questions ({kinds['cloze']} cloze, {kinds['true_false']} true/false) "
-        f"to {dest}.\nReview them, then: legquiz deck add {dest}",
+        f"Wrote {len(d.questions)} draft questions ({kinds['cloze']} cloze, {kinds['multiple_choice']} multiple "
+        f"choice, {kinds['true_false']} true/false) to {dest}.\nReview them, then: legquiz deck add {dest}",
         err=False,
     )

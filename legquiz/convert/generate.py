@@ -1,12 +1,15 @@
-"""Draft questions from a plain-text article: cloze and true/false, one sentence each.
+"""Draft questions from an article, as a careful teacher would: cloze, multiple choice and true/false.
 
-Sentences come from pysbd (rule-based sentence boundaries that handle
-abbreviations and quotes); the term to hide comes from YAKE, a statistical
-keyword extractor run over the whole article, preferring terms that are
-specific to the sentence (rare elsewhere in the article) over ones that are
-everywhere. A false statement swaps that term for another keyword of the
-article of the same kind (same number of words, same grammatical number,
-same -ing form, not a variant of the original) that never appears with it.
+The article is prepared first (markup stripped, wrapped lines re-joined,
+``textprep``); its terms are found with a part-of-speech tagger and ranked by
+how central they are (``terms``); wrong answers come from the article itself
+(``distractors``). From each sentence that stands on its own, one gap
+question hides its most central noun phrase or amount (multiple choice when
+the article offers two or more terms of the same kind, else a cloze with the
+answers a reader would also type), and one true/false statement is either
+the sentence or the sentence with one thing changed; about half are false,
+and "not" shows up on both sides. Gap questions come first and statements
+after, so the two drafts of one sentence are never next to each other.
 
 Every draft keeps its sentence verbatim as ``source`` and is marked
 ``x-draft: true``: these are suggestions for a person to review.
@@ -14,371 +17,323 @@ Every draft keeps its sentence verbatim as ``source`` and is marked
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from legquiz.convert.distractors import Distractors
+from legquiz.convert.negation import Change, negate
+from legquiz.convert.occurrences import Occurrence
+from legquiz.convert.tagging import Token
+from legquiz.convert.terms import DEFINING, TermIndex
+from legquiz.convert.textprep import Article, read_article
 from legquiz.core.model import Deck, QType, Question
 from legquiz.deckfile.write import slug, unique
 from legquiz.errors import LegquizError
-from legquiz.storage.fsutil import decode_utf8, read_input
 
-MIN_WORDS, MAX_WORDS = 8, 45
-WINDOW = 4  # words either side that make up a term's context
-MIN_SIMILARITY = 0.5
-# Words that make poor hidden terms (vague verbs, adjectives and fillers YAKE can rank highly).
-VAGUE = frozenset(
+MIN_WORDS, MAX_WORDS = 7, 45
+MIN_SCORE = 2.75  # below this a term is too vague or too obvious to hide
+# Words in a sentence's first clause that point back to an earlier sentence: "However, it ...", "During this stage".
+POINTING = frozenset(
     """
-    able about achieve also among approach asked attest based benefits can certainly common concern consider
-    contribute degree delve depends different effective enhance essential everyone example explore factor factors
-    find finding first further gained given goal goals help however impact important improve individual
-    individuals key lead let look looking main make making may might much need needed note often one overall
-    personal personally potential primarily provide question questions reasons recognize remember right role say
-    says seen several significant significantly someone specific specifically still sure time times typically
-    understand use used various vary way whether will years yield conclusion ultimately additionally amount extent
-    level greater lot kind sort part
+    it its they them their this these those he she his her him such another here former latter
     """.split()  # noqa: SIM905 (a word list reads better as words)
 )
-STOP = frozenset(
-    """
-    a about above after again all also am an and any are as at be because been before being below between both but
-    by can could did do does doing down during each few for from further had has have having he her here hers him
-    his how if in into is it its itself just let may might more most much must no nor not now of off on once only
-    or other our ours out over own same she should so some such than that the their theirs them then there these
-    they this those through to too under until up very was we were what when where which while who whom why will
-    with would you your yours
-    """.split()  # noqa: SIM905 (a word list reads better as words)
+ECHO = 5  # a gap word whose first letters show elsewhere in the sentence is given away ("oceanic ... the oceans")
+FIRST_PERSON = re.compile(r"\b(I|I'm|I’m|me|my|mine|we|our|us)\b")
+CONNECTIVE = re.compile(
+    r"^(However|Moreover|In addition|Also|But|And|So|Therefore|Thus|As a result|Instead|Similarly|In fact|Indeed|"
+    r"Still|Yet|Finally|Overall|Even so|Of course|In short|In other words),\s+"
 )
-# Words that show the next few words are a noun phrase ("the quadriceps", "such as squats, lunges").
-NP_BEFORE = frozenset(
-    """
-    a an the your our their his her its my this these those of in on for with from by into as like and or
-    """.split()  # noqa: SIM905 (a word list reads better as words)
-)
-SUBORDINATE = re.compile(r"^(While|If|When|Although|Though|Because|Since|As|Before|After|Unless|Whether)\b")
-PRONOUN_START = re.compile(r"^(It|They|These|Those|This|That|He|She|We|You|So|But|And|Or)\b")
-FIRST_PERSON = re.compile(r"\b(I|I'm|I’m|me|my|mine)\b")
-
-
-@dataclass
-class Article:
-    name: str
-    title: str
-    text: str
-    sentences: list[str] = field(default_factory=list)
-
-
-def read_article(path: Path) -> Article:
-    """The article's text; a missing, unreadable, binary, non-UTF-8 or empty file is a one-line error."""
-    shown = str(path)
-    data = read_input(path, "an article file")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise LegquizError(f"{shown}: the file is UTF-16; save it as UTF-8")
-    if b"\x00" in data:
-        raise LegquizError(f"{shown}: binary data (NUL byte), not a plain-text article")
-    text = decode_utf8(data, shown)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise LegquizError(f"{shown}: the article is empty")
-    first = text.strip().split("\n", 1)[0].strip()
-    title = first if len(first) <= 120 and not first.endswith((".", "!", "?")) else path.stem.replace("-", " ")
-    return Article(path.name, title, text)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Each sentence of each paragraph, verbatim; headings (no closing punctuation) are skipped."""
-    import pysbd
-
-    seg = pysbd.Segmenter(language="en", clean=False)
-    out: list[str] = []
-    for para in re.split(r"\n\s*\n", text):
-        para = para.strip()
-        if not para or not para.rstrip("\"'”’)").endswith((".", "!", "?")):
-            continue
-        for s in seg.segment(para):
-            s = s.strip()
-            if s and s in text:
-                out.append(s)
-    return out
-
-
-def keywords(text: str, top: int = 300) -> list[str]:
-    """Candidate terms of the article, best first (YAKE, up to 3-word phrases), vague ones removed."""
-    import yake
-
-    found = yake.KeywordExtractor(lan="en", n=3, top=top, dedupLim=0.95).extract_keywords(text)
-    out: list[str] = []
-    seen: set[str] = set()
-    for kw, _score in sorted(found, key=lambda p: p[1]):
-        words = kw.split()
-        low = kw.lower()
-        if (
-            low in seen
-            or any(w.lower() in VAGUE for w in words)
-            or not all(re.fullmatch(r"[\w'’-]+", w) for w in words)
-        ):
-            continue
-        if any(len(w) < 3 for w in words) or any(w[0].isdigit() for w in words):
-            continue
-        seen.add(low)
-        out.append(kw)
-    return out
-
-
-def _find(term: str, sentence: str) -> re.Match[str] | None:
-    return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", sentence, re.I)
-
-
-def _noun_phrase(term: str, sentences: list[str]) -> bool:
-    """Looks like a whole noun phrase: never followed by another content word, and
-    at least once after a determiner, preposition or list comma ("the hamstrings",
-    "such as squats, lunges")."""
-    words = term.lower().split()
-    if any(w in STOP for w in words) or words[-1].endswith("ly"):
-        return False
-    after_ok, before_ok = True, False
-    for s in sentences:
-        for m in re.finditer(rf"(?<![\w-]){re.escape(term)}(?![\w-])", s, re.I):
-            nxt = re.match(r"\s*([\w'’-]+)", s[m.end() :])
-            if nxt and nxt.group(1).lower() not in STOP:
-                after_ok = False
-            before = s[: m.start()].rstrip()
-            prev = re.search(r"([\w'’-]+|[,(])$", before)
-            if prev and (prev.group(1).lower() in NP_BEFORE or prev.group(1) in ",("):
-                before_ok = True
-    return after_ok and before_ok and _nominal(words[-1], sentences)
-
-
-DETERMINERS = frozenset(
-    """
-    a an the your our their his her its my this these those some any each every
-    """.split()  # noqa: SIM905 (a word list reads better as words)
-)
-ADJECTIVE_ENDINGS = ("ive", "ous", "ful", "able", "ible", "less", "est")
-
-
-def _nominal(word: str, sentences: list[str]) -> bool:
-    """The head word is a noun somewhere: right after a determiner, possibly with adjectives
-    between ("the major muscles", "a great cardiovascular exercise"), or in a list
-    ("genetics, nutrition, rest")."""
-    if word.endswith(ADJECTIVE_ENDINGS) or word in STOP:
-        return False
-    for s in sentences:
-        tokens = re.findall(r"[\w'’-]+|[,;:.()]", s.lower())
-        for i, t in enumerate(tokens):
-            if t != word:
-                continue
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else "."
-            if nxt in DETERMINERS or nxt in ("you", "them", "it", "us"):
-                return False  # "triggers a process", "give you": a verb
-            j = i - 1
-            while j >= 0 and j >= i - 3 and tokens[j] not in STOP and tokens[j] not in ",;:.()":
-                j -= 1
-            if j >= 0 and (tokens[j] in DETERMINERS or tokens[j] in (",", "as", "like", "of", "and", "or")):
-                return True
-    return False
-
-
-def _kind(term: str) -> tuple[int, bool, bool]:
-    """What a replacement must share: word count, plural last word, -ing last word."""
-    last = term.split()[-1].lower()
-    plural = last.endswith("s") and not last.endswith(("ss", "us", "is", "ous"))
-    return (len(term.split()), plural, last.endswith("ing"))
-
-
-def _variant(a: str, b: str) -> bool:
-    """'muscle' / 'muscles', 'leg size' / 'legs': too close to make a statement false."""
-    wa, wb = a.lower().split(), b.lower().split()
-    return any(x[:4] == y[:4] for x in wa for y in wb)
+NEGATION = re.compile(r"\b(not|no|never|cannot|none|nor)\b|n['’]t\b", re.I)
 
 
 @dataclass(frozen=True)
 class Draft:
     question: Question
-    sentence: str
-    term: str
+    sentence: int  # index of the article sentence it comes from
+    kind: str  # "cloze", "multiple_choice", "true", or the kind of change that made it false
+    number: bool = False  # the gap hides an amount
+
+
+def stands_alone(tokens: tuple[Token, ...], text: str) -> bool:
+    """The sentence makes sense without the one before: no pointing word before its main verb."""
+    n = len(text.split())
+    if not MIN_WORDS <= n <= MAX_WORDS or not text.endswith((".", "!", ".”", '."', ".)")) or FIRST_PERSON.search(text):
+        return False
+    if re.search(r"\b(read more|learn more|see the|click)\b", text, re.I):
+        return False  # about the page, not the subject
+    if re.match(r"(The|A) (first|second|third|latter|former|other|last|next) (is|are|was|were|one)\b", text):
+        return False  # "The second is rapid eye movement sleep": the second of what?
+    for k, t in enumerate(tokens):
+        demonstrative = t.low in ("this", "these", "those") and k + 1 < len(tokens) and tokens[k + 1].noun
+        if demonstrative and not re.search(rf"\b{re.escape(tokens[k + 1].low[:5])}", text[: t.start].lower()):
+            return False  # "during this stage": which stage?
+    seen_comma = False
+    for k, t in enumerate(tokens):
+        if t.word in (",", ";", ":") and k and any(x.tag in ("VBZ", "VBP", "VBD", "MD") for x in tokens[:k]):
+            return True  # the first clause, verb and all, is read
+        alone = k + 1 < len(tokens) and (tokens[k + 1].tag.startswith(("VB", "MD")) or tokens[k + 1].low == "of")
+        if t.low in ("some", "others", "other", "both", "many", "most", "all", "one") and alone:
+            return False  # "Some is joined ...", "Others contain ...": some of what?
+        pointing_that = (
+            t.low in ("that", "those")
+            and k + 1 < len(tokens)
+            and tokens[k + 1].noun
+            and (k == 0 or tokens[k - 1].tag.startswith(("IN", "VB")))
+        )
+        own = t.low in ("its", "their", "his", "her") and any(x.noun for x in tokens[:k])
+        if (t.low in POINTING and not own) or pointing_that:  # "that rate", not "the idea that continents move"
+            return False  # ("its" after a noun of the same sentence is that noun's: "a bee sucks ... with its tongue")
+        if t.low == "there" and k and tokens[k - 1].noun:
+            return False  # "the plates there": where?
+        seen_comma = seen_comma or t.word == ","
+    return True
+
+
+def given_away(text: str, o: Occurrence) -> bool:
+    """A word of the sentence outside the gap starts like a word in it: "Oceanic crust lies under the {{oceans}}"."""
+    inside = {w.lower()[:ECHO] for w in re.findall(rf"[A-Za-z]{{{ECHO},}}", o.text)}
+    outside = {w.lower()[:ECHO] for w in re.findall(rf"[A-Za-z]{{{ECHO},}}", text[: o.start] + " " + text[o.end :])}
+    return bool(inside & outside)
+
+
+def plain_statement(text: str) -> str:
+    """``text`` without a leading "However," or "Also,": a statement judged on its own needs no link to the last one."""
+    m = CONNECTIVE.match(text)
+    if not m:
+        return text
+    rest = text[m.end() :]
+    return rest[:1].upper() + rest[1:] if not re.match(r"[A-Z]{2}|[A-Z][a-z]*[A-Z]", rest) else rest
+
+
+def same_clause(swapped: str, negated: str) -> bool:
+    """The "not" lands before the swapped term, with no clause boundary between: "X does not need Y" is
+    then true exactly when the swap made "X needs Y" false."""
+    at = next((k for k, (a, b) in enumerate(zip(swapped, negated, strict=False)) if a != b), len(swapped))
+    # The swap's place: where the swapped text differs from the article's words is not known here, so
+    # require one clause from the "not" to the end of the sentence.
+    return not re.search(r"[,;:]|\b(which|that|who|because|while|when|and)\b", negated[at:])
+
+
+def statement_id(text: str, ids: set[str]) -> str:
+    return unique("tf-" + (slug(" ".join(re.findall(r"[\w-]+", plain_statement(text))[:5]), 32) or "statement"), ids)
+
+
+def balanced(statements: list[Draft]) -> list[Draft]:
+    """Drop plain true statements (the sentence as written, the least telling drafts) while "has a not, so
+    false" would answer more than 65 % of them, as long as no more than 60 % are then false."""
+    out = list(statements)
+
+    def rule(ds: list[Draft]) -> float:
+        return sum((NEGATION.search(d.question.question) is not None) == (d.question.answer is False) for d in ds)
+
+    plain = [d for d in out if d.kind == "true" and not NEGATION.search(d.question.question)]
+    for d in plain[1::2] + plain[::2]:
+        false = sum(x.question.answer is False for x in out)
+        if rule(out) <= 0.65 * len(out) or false > 0.6 * (len(out) - 1):
+            break
+        out.remove(d)
+    return out
 
 
 class Generator:
     def __init__(self, article: Article) -> None:
         self.article = article
-        if not article.sentences:
-            article.sentences = split_sentences(article.text)
-        self.terms = [t for t in keywords(article.text) if _noun_phrase(t, article.sentences)]
-        rank = {t.lower(): i for i, t in enumerate(self.terms)}
-        self.rank = rank
-        lows = [s.lower() for s in article.sentences]
-        self._contexts: dict[str, Counter[str]] = {}
-        self.df = {t.lower(): sum(1 for s in lows if _find(t, s)) for t in self.terms}
+        self.index = TermIndex(article)
+        self.wrong = Distractors(self.index)
+        self.tokens = self.index.tokens
 
-    def usable(self, s: str) -> bool:
-        n = len(s.split())
-        return (
-            MIN_WORDS <= n <= MAX_WORDS
-            and not s.endswith("?")
-            and not FIRST_PERSON.search(s)
-            and not PRONOUN_START.match(s)
-        )
+    def usable(self, i: int) -> bool:
+        return stands_alone(self.tokens[i], self.article.sentences[i].text)
 
-    def pick(self, s: str, used: dict[str, int]) -> str | None:
-        """The term to hide in ``s``: specific to it, well ranked, not already hidden twice."""
-        best: tuple[float, str] | None = None
-        for t in self.terms:
-            m = _find(t, s)
-            if m is None or used.get(t.lower(), 0) >= 2:
+    def gap(self, i: int, used: dict[str, int]) -> Occurrence | None:
+        """The term or amount to hide: central to the article, said once here, late in the sentence if possible."""
+        text = self.article.sentences[i].text
+        verb = next((t.start for t in self.tokens[i] if t.tag in ("VBZ", "VBP", "VBD", "MD")), 0)
+        best: tuple[float, Occurrence] | None = None
+        keys = [o.key for o in self.index.occurrences[i]]
+        for o in self.index.occurrences[i]:
+            if keys.count(o.key) > 1 or text.lower().count(o.text.lower()) > 1:
                 continue
-            exact = m.group(0)
-            score = self.rank[t.lower()] / len(self.terms) + 0.5 * self.df[t.lower()] - 0.3 * (len(t.split()) - 1)
-            if best is None or score < best[0]:
-                best = (score, exact)
+            if o.number is not None:
+                score = 3.0 if o.unit else 0.0
+            else:
+                score = self.index.centrality(o.key)
+                if any(o.key != k and (o.key in k or k in o.key) for k in keys):
+                    score -= 1.0  # "sleep" next to "REM sleep": one gives the other away
+            if o.ranged or given_away(text, o):
+                continue
+            after = next((t for t in self.tokens[i] if t.start >= o.end), None)
+            before = [t for t in self.tokens[i] if t.end <= o.start and t.tag not in ("DT", "JJ", "CD", "PRP$", "POS")]
+            in_phrase = bool(before) and before[-1].tag in ("IN", "TO")  # "In 1517,", "Around the core"
+            if (o.start < verb and not in_phrase) or (after is not None and after.tag in ("VBZ", "VBP", "VBD", "MD")):
+                score -= 1.5  # a subject: what the sentence is about, not what it says
+            elif o.start >= verb and o is next(x for x in self.index.occurrences[i] if x.start >= verb):
+                score += 0.75  # the first phrase after the verb: the news of the sentence
+            if self.wrong.choices(i, o, record=False):
+                score += 0.5  # the article offers wrong answers of its kind: a multiple-choice question
+            if DEFINING.search(text[: o.start]):
+                score += 1.0  # "an enzyme called invertase": the sentence that names the term
+            score -= 1.5 * used.get(o.key, 0)
+            if score >= MIN_SCORE and (best is None or score > best[0]):
+                best = (score, o)
         return best[1] if best else None
 
-    def context(self, term: str) -> Counter[str]:
-        """The content words around ``term`` across the article (its distributional profile)."""
-        key = term.lower()
-        if key not in self._contexts:
-            bag: Counter[str] = Counter()
-            own = set(key.split())
-            for x in self.article.sentences:
-                for m in re.finditer(rf"(?<![\w-]){re.escape(term)}(?![\w-])", x, re.I):
-                    left = re.findall(r"[\w'’-]+", x[: m.start()].lower())[-WINDOW:]
-                    right = re.findall(r"[\w'’-]+", x[m.end() :].lower())[:WINDOW]
-                    bag.update(w for w in left + right if w not in STOP and w not in own)
-            self._contexts[key] = bag
-        return self._contexts[key]
+    def gap_question(self, i: int, o: Occurrence, ids: set[str]) -> Draft:
+        s = self.article.sentences[i]
+        text = s.text
+        wrong = self.wrong.choices(i, o)
+        base = slug(o.text, 32) or "term"
+        if wrong:
+            stem = plain_statement(text[: o.start] + "_____" + text[o.end :])
+            numeric = o.number is not None and all(re.fullmatch(r"[\d,.]+", c) for c in [o.text, *wrong])
+            choices = tuple(sorted([o.text, *wrong], key=lambda c: float(c.replace(",", "")) if numeric else c.lower()))
+            q = Question(
+                unique(f"mc-{base}", ids),
+                QType.MULTIPLE_CHOICE,
+                question=stem,
+                answer=o.text,
+                choices=choices,
+                source=s.source,
+            )
+            return Draft(q, i, "multiple_choice", o.number is not None)
+        cloze = text[: o.start] + "{{" + text[o.start : o.end] + "}}" + text[o.end :]
+        aliases = tuple(self.index.aliases(o))
+        q = Question(unique(f"cloze-{base}", ids), QType.CLOZE, text=cloze, aliases=aliases, source=s.source)
+        return Draft(q, i, "cloze", o.number is not None)
 
-    def similarity(self, a: str, b: str) -> float:
-        ca, cb = self.context(a), self.context(b)
-        dot = sum(ca[w] * cb[w] for w in ca.keys() & cb.keys())
-        norm = math.sqrt(sum(v * v for v in ca.values()) * sum(v * v for v in cb.values()))
-        return dot / norm if norm else 0.0
-
-    def same_kind(self, a: str, b: str) -> bool:
-        """``b`` can stand where ``a`` stands: same shape and much the same words around it."""
-        if _kind(a) != _kind(b) or _variant(a, b):
-            return False
-        shared = self.context(a).keys() & self.context(b).keys()
-        return len(shared) >= 2 and self.similarity(a, b) >= MIN_SIMILARITY
-
-    def swap(self, s: str) -> tuple[re.Match[str], str] | None:
-        """A keyword of ``s`` and one of the same kind to put in its place, never seen with it."""
-        best: tuple[float, re.Match[str], str] | None = None
-        for term in self.terms:
-            m = _find(term, s)
-            if m is None:
-                continue
-            with_term = [x for x in self.article.sentences if _find(term, x)]
-            for t in self.terms:
-                if _find(t, s) or not self.same_kind(term, t) or any(_find(t, x) for x in with_term):
-                    continue  # appearing together, the swap might still say something true
-                sim = self.similarity(term, t)
-                if best is None or sim > best[0]:
-                    best = (sim, m, t)
-        return (best[1], best[2]) if best else None
-
-    def false_statement(self, s: str) -> tuple[str, str] | None:
-        """``s`` made false, and why: a keyword swapped for one of its kind, else the verb negated."""
-        found = self.swap(s)
-        if found is not None:
-            m, other = found
-            new = _match_case(other, m.group(0), at_start=m.start() == 0)
-            return f"{s[: m.start()]}{new}{s[m.end() :]}", f"The article says “{m.group(0)}” here, not “{new}”."
-        flipped = negate(s)
-        if flipped is not None:
-            return flipped, "The article says the opposite."
-        return None
+    def changes(self, i: int) -> list[Change]:
+        """Every way found to make sentence ``i`` false, the surest first; negation last."""
+        found = [self.wrong.swap(i), self.wrong.number(i), self.wrong.order(i), self.wrong.antonym(i, self.tokens[i])]
+        neg = negate(self.article.sentences[i].text, self.tokens[i])
+        return [c for c in [*found, neg] if c is not None]
 
     def drafts(self) -> list[Draft]:
-        """One cloze and one true/false per usable sentence; about half the true/false ones false."""
-        out: list[Draft] = []
-        used: dict[str, int] = {}
+        """A gap question and a true/false statement per sentence that stands alone; about half the statements false."""
+        usable = [i for i in range(len(self.article.sentences)) if self.usable(i)]
         ids: set[str] = set()
-        want_false = True
-        for s in self.article.sentences:
-            if not self.usable(s):
+        used: dict[str, int] = {}
+        gaps: list[Draft] = []
+        for i in usable:
+            o = self.gap(i, used)
+            if o is not None:
+                used[o.key] = used.get(o.key, 0) + 1
+                gaps.append(self.gap_question(i, o, ids))
+        gaps = self.more_choices(usable, gaps, ids)
+        return gaps + self.statements(usable, ids)
+
+    def more_choices(self, usable: list[int], gaps: list[Draft], ids: set[str]) -> list[Draft]:
+        """At least one multiple-choice question per 150 words where the article allows: a cloze whose
+        sentence holds another term or amount with wrong answers of its kind becomes that question."""
+        want = self.article.words / 150
+        have = sum(d.kind == "multiple_choice" for d in gaps)
+        by_sentence = {d.sentence: n for n, d in enumerate(gaps)}
+        for i in usable:
+            if have >= want:
+                break
+            n = by_sentence.get(i)
+            if n is not None and gaps[n].kind == "multiple_choice":
                 continue
-            term = self.pick(s, used)
-            if term is None:
+            for o in self.index.occurrences[i]:
+                central = o.number is not None or self.index.centrality(o.key) >= 1.5
+                text = self.article.sentences[i].text
+                if not central or o.ranged or given_away(text, o) or not self.wrong.choices(i, o, record=False):
+                    continue
+                if n is None:
+                    gaps.append(self.gap_question(i, o, ids))
+                else:
+                    ids.discard(gaps[n].question.id)
+                    gaps[n] = self.gap_question(i, o, ids)
+                have += 1
+                break
+        return sorted(gaps, key=lambda d: d.sentence)
+
+    def negated_true(self, options: list[Change]) -> Change | None:
+        """A true statement with a "not" in it: a term swapped (or an antonym put in) and the verb negated,
+        "The bones of the legs are not paralysed"; only when the "not" governs the swap."""
+        for c in options:
+            if c.kind in ("swap", "antonym"):
+                flipped = negate(c.text, self._tag(c.text))
+                if flipped is not None and flipped.negated and same_clause(c.text, flipped.text):
+                    return Change("true", flipped.text, c.explanation.replace(" here, not ", ", not "), True)
+        return None
+
+    def statements(self, usable: list[int], ids: set[str]) -> list[Draft]:
+        """About half false; changes other than an added "not" first, and some true statements with a
+        "not" of their own, so that "has a not" does not give the answer away."""
+        options = {i: self.changes(i) for i in usable}
+        with_not = {
+            i: c
+            for i in usable
+            if not NEGATION.search(self.article.sentences[i].text)
+            for c in [self.negated_true(options[i])]
+            if c
+        }
+        # A sentence that has a "not" of its own stays true: the surest true statement with a negation in it.
+        natural = {i for i in usable if NEGATION.search(self.article.sentences[i].text)}
+        keep_true = natural | set(list(with_not)[1::3][: len(usable) // 6])
+        plain = [
+            i for i in usable if i not in keep_true and any(c.kind != "negation" or not c.negated for c in options[i])
+        ]
+        negation_only = [i for i in usable if options[i] and i not in plain and i not in keep_true]
+        want = round(0.5 * len(usable))
+        if len(plain) > want:
+            plain = [plain[round(k * len(plain) / want)] for k in range(want)]
+        make_false = set(plain) | set(negation_only[: max(0, min(want - len(plain), len(usable) // 5))])
+        out: list[Draft] = []
+        kinds_used: dict[str, int] = {}
+        for i in usable:
+            s = self.article.sentences[i]
+            if i in make_false:
+                change = min(options[i], key=lambda c: (c.negated, kinds_used.get(c.kind, 0)))
+                qid = statement_id(change.text, ids)  # named by what it says, so the id does not correct it
+                kinds_used[change.kind] = kinds_used.get(change.kind, 0) + 1
+                q = Question(
+                    qid,
+                    QType.TRUE_FALSE,
+                    question=plain_statement(change.text),
+                    answer=False,
+                    explanation=change.explanation,
+                    source=s.source,
+                )
+                out.append(Draft(q, i, change.kind))
                 continue
-            used[term.lower()] = used.get(term.lower(), 0) + 1
-            m = _find(term, s)
-            assert m is not None
-            base = slug(term, 32)
-            text = f"{s[: m.start()]}{{{{{m.group(0)}}}}}{s[m.end() :]}"
-            out.append(Draft(Question(id=unique(f"cloze-{base}", ids), type=QType.CLOZE, text=text, source=s), s, term))
-            made = self.false_statement(s) if want_false else None
-            tid = unique(f"tf-{base}", ids)
-            if made is not None:
-                q = Question(tid, QType.TRUE_FALSE, question=made[0], answer=False, explanation=made[1], source=s)
-            else:
-                q = Question(tid, QType.TRUE_FALSE, question=s, answer=True, source=s)
-            out.append(Draft(q, s, term))
-            want_false = made is None
-        return out
+            statement, why = (
+                (with_not[i].text, with_not[i].explanation) if i in with_not and i in keep_true else (s.text, "")
+            )
+            qid = statement_id(statement, ids)
+            q = Question(
+                qid,
+                QType.TRUE_FALSE,
+                question=plain_statement(statement),
+                answer=True,
+                explanation=why,
+                source=s.source,
+            )
+            out.append(Draft(q, i, "true"))
+        return balanced(out)
 
+    @staticmethod
+    def _tag(text: str) -> tuple[Token, ...]:
+        from legquiz.convert.tagging import tag
 
-_NEGATIONS = (
-    (r"\b(is|are|was|were|does|do|did|will) not\b", r"\1"),
-    (r"\bcannot\b", "can"),
-    (r"\b(is|are|was|were|will)\b", r"\1 not"),
-    (r"\bcan (still )?", "cannot "),
-)
-
-
-def negate(s: str) -> str | None:
-    """``s`` with its one verb negated (or un-negated); None when that is not clear-cut.
-
-    Only sentences with a single auxiliary are flipped, so the main clause is
-    the one changed; hedged ones (may, might, could) are left alone, since
-    "may not" does not contradict "may".
-    """
-    low = s.lower()
-    if (
-        "n't" in low
-        or "n’t" in low
-        or low.startswith("not only")
-        or re.search(r"\b(may|might|could|would|should)\b", low)
-    ):
-        return None
-    auxes = re.findall(r"\b(is|are|was|were|does|do|did|will|can|cannot)\b", low)
-    if len(auxes) != 1:
-        return None
-    start = 0
-    if SUBORDINATE.match(s):  # "While running can ..., it is": the verb to flip is after the comma
-        start = s.find(",") + 1
-        if start == 0 or not re.search(rf"\b{auxes[0]}\b", low[start:]):
-            return None
-    for pattern, repl in _NEGATIONS:
-        new, n = re.subn(pattern, repl, s[start:], count=1)
-        if n:
-            return s[:start] + new
-    return None
-
-
-def _match_case(word: str, original: str, at_start: bool) -> str:
-    if original.isupper() and len(original) > 1:
-        return word.upper()
-    if at_start or original[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word.lower() if not word[1:2].isupper() else word
+        return tag(text)
 
 
 def generate(path: Path, deck_id: str | None = None) -> tuple[Deck, dict[str, dict[str, object]]]:
-    """A draft deck from the article at ``path`` and the ``x-draft`` marks for deckwrite."""
+    """A draft deck from the article at ``path`` and the ``x-draft`` marks for the deck writer."""
     article = read_article(path)
-    gen = Generator(article)
-    drafts = gen.drafts()
+    drafts = Generator(article).drafts() if article.sentences else []
     if not drafts:
         raise LegquizError(
             f"{path}: found no sentence to make a question from "
-            f"({len(article.sentences)} sentences; each needs {MIN_WORDS}-{MAX_WORDS} words and a keyword)"
+            f"({len(article.sentences)} sentences; each needs {MIN_WORDS}-{MAX_WORDS} words and a term worth asking about)"
         )
     did = deck_id or slug(path.stem) or "article"
-    from legquiz.deckfile import validate as deckmod
+    from legquiz.deckfile.validate import DECK_ID
 
-    if not deckmod.DECK_ID.fullmatch(did):
+    if not DECK_ID.fullmatch(did):
         raise LegquizError(f"--id '{did}': use only lowercase letters, digits and '-'")
     d = Deck(
         id=did,
