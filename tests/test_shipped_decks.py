@@ -3,6 +3,12 @@
 A question's ``source`` must be a whole sentence copied from its article (the
 copy in legquiz/articles/), compared after collapsing whitespace: so the
 "where does this come from" line shown after each answer never misquotes.
+
+The rest guards what a careful teacher fixed in issue 17: the right choice is
+rarely the longest one (a test-wise guess), every typed answer and one-gap
+cloze accepts what a reader of the article would type, and the themes a
+re-review found missing (the evidence each article rests on, the intensity of
+each activity) stay covered.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ import pytest
 from click.testing import CliRunner
 
 from legquiz.cli import cli
-from legquiz.core.model import Deck, QType
+from legquiz.core.grading import Verdict, grade
+from legquiz.core.model import Deck, Question, QType
 from legquiz.deckfile import validate as deck
 from legquiz.storage import paths
 
@@ -24,6 +31,7 @@ DECK_FILES = sorted(paths.shipped_decks_dir().glob("*.yaml"))
 ARTICLES = {"does-running-get-you-bigger-legs.txt", "does-jogging-make-your-legs-bigger.txt"}
 COMPARISON = "running-vs-jogging"
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]?$")
+MAX_LONGEST_SHARE = 0.30  # a guesser who always picks the longest choice should do little better than chance
 
 
 def collapse(text: str) -> str:
@@ -129,3 +137,77 @@ def test_article_copies_match_the_shared_originals() -> None:
         pytest.skip("no ../shared/articles beside this checkout")
     for name in ARTICLES:
         assert (paths.articles_dir() / name).read_bytes() == (shared / name).read_bytes()
+
+
+def answer_is_longest(q: Question) -> bool:
+    """The right choice is strictly longer than every other choice: a test-wise learner's favourite guess."""
+    return all(len(str(q.answer)) > len(c) for c in q.choices if c != q.answer)
+
+
+def test_longest_check_can_fail() -> None:
+    def mc(answer: str, *others: str) -> Question:
+        return Question(id="q", type=QType.MULTIPLE_CHOICE, question="?", answer=answer, choices=(answer, *others))
+
+    assert answer_is_longest(mc("A long right answer", "Short", "Shorter"))
+    assert not answer_is_longest(mc("Tie", "Eq."))  # equal length is no tell
+    assert not answer_is_longest(mc("Short", "A much longer wrong answer"))
+
+
+def test_right_choice_is_rarely_the_longest(decks: list[Deck]) -> None:
+    mcs = [(d.id, q) for d in decks for q in d.questions if q.type is QType.MULTIPLE_CHOICE]
+    longest = [f"{deck_id}/{q.id}" for deck_id, q in mcs if answer_is_longest(q)]
+    assert len(mcs) >= 10
+    assert len(longest) <= MAX_LONGEST_SHARE * len(mcs), f"{len(longest)} of {len(mcs)}: {longest}"
+
+
+def test_typed_answers_and_single_gaps_have_aliases(decks: list[Deck]) -> None:
+    bare = [
+        f"{d.id}/{q.id}"
+        for d in decks
+        for q in d.questions
+        if (q.type is QType.TYPED or (q.type is QType.CLOZE and len(q.gaps) == 1)) and not q.aliases
+    ]
+    assert bare == []
+
+
+# What a reader of the article would type, in the article's own words (issue 17's review found these graded wrong).
+READER_ANSWERS = [
+    ("jogging-legs-bigger", "aerobic-energy-system", "aerobic energy system"),
+    ("jogging-legs-bigger", "resistance-training-recommended", "strength training"),
+    ("jogging-legs-bigger", "leaner-appearance", "more toned"),
+    ("running-bigger-legs", "rest-and-recovery", "rest"),
+    ("running-bigger-legs", "micro-tears", "microscopic damage"),
+    ("running-bigger-legs", "defined-legs", "toned"),
+    ("running-vs-jogging", "both-recommend-strength-training", "resistance training"),
+    ("running-vs-jogging", "exercise-only-in-jogging-article", "leg press"),
+    ("running-vs-jogging", "intensity-contrast", "high impact"),
+]
+
+
+def accepted_answers(q: Question) -> list[str]:
+    """What the session accepts for a typed question or a one-gap cloze."""
+    return [q.gaps[0] if q.type is QType.CLOZE else str(q.answer), *q.aliases]
+
+
+@pytest.mark.parametrize(("deck_id", "question_id", "typed"), READER_ANSWERS)
+def test_reader_answers_are_accepted(decks: list[Deck], deck_id: str, question_id: str, typed: str) -> None:
+    q = next(q for d in decks if d.id == deck_id for q in d.questions if q.id == question_id)
+    assert grade(typed, accepted_answers(q)).verdict is Verdict.RIGHT
+
+
+def test_evidence_and_intensity_themes_are_covered(decks: list[Deck]) -> None:
+    """Each article's kind of evidence and its activity's intensity, which partly explain why they disagree."""
+    by_id = {d.id: d for d in decks}
+
+    def sources(deck_id: str) -> str:
+        return " ".join(q.source for q in by_id[deck_id].questions)
+
+    def texts(deck_id: str) -> str:
+        return " ".join(f"{q.prompt_text} {q.answer_text}" for q in by_id[deck_id].questions)
+
+    assert "firsthand" in sources("running-bigger-legs") and "firsthand" in texts("running-bigger-legs")
+    assert "mechanical stress" in sources("jogging-legs-bigger")
+    assert "high-impact" in texts("running-bigger-legs") and "aerobic" in texts("jogging-legs-bigger")
+    comparison = texts(COMPARISON)
+    assert "personal experience" in comparison and "mechanism" in comparison
+    assert "high-impact" in comparison and "aerobic" in comparison
