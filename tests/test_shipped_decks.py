@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from legquiz.cli import cli
 from legquiz.core.grading import Verdict, grade
-from legquiz.core.model import Deck, Question, QType
+from legquiz.core.model import Deck, QType, Question
 from legquiz.deckfile import validate as deck
 from legquiz.storage import paths
 
