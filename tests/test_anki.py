@@ -13,6 +13,7 @@ from legquiz.convert.anki_export import stable_id
 from legquiz.convert.anki_import import html_to_text
 from legquiz.core.model import QType
 from legquiz.deckfile import validate as deckmod
+from legquiz.deckfile.articles import ArticleIndex
 
 ANKI_EXPORT = (
     "#separator:tab\n"
@@ -155,7 +156,11 @@ def test_export_apkg_reads_back_in_anki(tmp_path: Path, collection: Any) -> None
     front = next(k for k in got if k.startswith(mc.question))
     assert got[front]["Back"] == mc.answer and got[front]["Type"] == "multiple_choice"
     assert all(f"<li>{c}</li>" in front for c in mc.choices)
-    assert got[front]["Source"] == f"“{mc.source}”"
+    articles = ArticleIndex()
+    assert len(d.citations(mc)) == 2  # a comparison question quotes both articles, each named by its title
+    assert got[front]["Source"].split("<br>") == [
+        f"“{text}” — {articles.title(name or '')}" for name, text in d.citations(mc)
+    ]
     tf = by_type[QType.TRUE_FALSE][0]
     assert got[f"True or false? {tf.question}"]["Back"] == ("True" if tf.answer else "False")
     cz = by_type[QType.CLOZE][0]

@@ -1,8 +1,10 @@
 """The shipped decks: valid, big enough, every type used, every source quoted exactly.
 
-A question's ``source`` must be a whole sentence copied from its article (the
-copy in legquiz/articles/), compared after collapsing whitespace: so the
-"where does this come from" line shown after each answer never misquotes.
+Every sentence a question quotes (``source`` and each of ``sources``) must be
+a whole sentence copied from its article (the copy in legquiz/articles/),
+compared after collapsing whitespace: so the "where does this come from"
+lines shown after each answer never misquote, and a comparison question
+quotes every article it makes a claim about.
 
 The rest guards what a careful teacher fixed in issue 17: the right choice is
 rarely the longest one (a test-wise guess), every typed answer and one-gap
@@ -86,20 +88,22 @@ def test_deck_ids_are_unique(decks: list[Deck]) -> None:
     assert len(ids) == len(set(ids))
 
 
-def test_every_question_has_an_explanation_and_a_known_article(decks: list[Deck]) -> None:
+def test_every_question_has_an_explanation_and_quotes_a_known_article(decks: list[Deck]) -> None:
     for d in decks:
         for q in d.questions:
             assert q.explanation.strip(), f"{d.path}:{q.line}: {q.id} has no explanation"
-            assert d.article_for(q) in ARTICLES, f"{d.path}:{q.line}: {q.id} names no shipped article"
+            cited = [name for name, _text in d.citations(q)]
+            assert cited and set(cited) <= ARTICLES, f"{d.path}:{q.line}: {q.id} quotes {cited}"
 
 
 def test_every_source_is_a_sentence_of_its_article(decks: list[Deck]) -> None:
     paras = {name: paragraphs(name) for name in ARTICLES}
     bad = [
-        f"{d.path}:{q.line}: {q.id}: {q.source!r}"
+        f"{d.path}:{q.line}: {q.id}: {text!r}"
         for d in decks
         for q in d.questions
-        if not is_sentence_of(collapse(q.source), paras[d.article_for(q) or ""])
+        for name, text in d.citations(q)
+        if not is_sentence_of(collapse(text), paras[name or ""])
     ]
     assert bad == []
 
@@ -117,7 +121,7 @@ def test_sentence_check_can_fail() -> None:
 def test_comparison_deck_draws_on_both_articles(decks: list[Deck]) -> None:
     comparison = next((d for d in decks if d.id == COMPARISON), None)
     assert comparison is not None
-    assert {comparison.article_for(q) for q in comparison.questions} == ARTICLES
+    assert {name for q in comparison.questions for name, _text in comparison.citations(q)} == ARTICLES
     both = [
         q for q in comparison.questions if "running article" in q.prompt_text and "jogging article" in q.prompt_text
     ]
@@ -128,7 +132,52 @@ def test_single_article_decks_stick_to_their_article(decks: list[Deck]) -> None:
     singles = [d for d in decks if d.id != COMPARISON]
     assert sorted(d.article or "" for d in singles) == sorted(ARTICLES)
     for d in singles:
-        assert all(d.article_for(q) == d.article for q in d.questions)
+        assert all(name == d.article for q in d.questions for name, _text in d.citations(q))
+
+
+# How a question names the articles it speaks of; "both articles", "each author" etc. speak of the two.
+NAMES = {
+    "does-running-get-you-bigger-legs.txt": re.compile(r"\brunning (article|author)", re.I),
+    "does-jogging-make-your-legs-bigger.txt": re.compile(r"\bjogging (article|author)", re.I),
+}
+EVERY = re.compile(r"\b(both|each|neither|two) (article|author)s?\b", re.I)
+
+
+def spoken_of(q: Question) -> set[str]:
+    """The articles a question makes a claim about, in its prompt, choices, answer or explanation."""
+    words = " ".join([q.prompt_text, *q.choices, q.answer_text, q.explanation])
+    if EVERY.search(words):
+        return set(NAMES)
+    return {name for name, pattern in NAMES.items() if pattern.search(words)}
+
+
+def uncited(d: Deck, q: Question) -> set[str]:
+    return spoken_of(q) - {name for name, _text in d.citations(q)}
+
+
+def test_the_citation_check_can_fail() -> None:
+    running, jogging = sorted(NAMES, reverse=True)
+    q = Question(
+        id="q",
+        type=QType.TRUE_FALSE,
+        question="Both articles name genetics.",
+        answer=True,
+        source="x.",
+        article=running,
+    )
+    d = Deck(id="d", title="D", questions=(q,))
+    assert uncited(d, q) == {jogging}
+    both = Question(id="q", type=QType.TRUE_FALSE, question="Both articles name genetics.", answer=True,
+                    sources=((running, "x."), (jogging, "y.")))  # fmt: skip
+    assert uncited(d, both) == set()
+    assert spoken_of(Question(id="q", type=QType.FLASHCARD, question="What does the jogging article say?")) == {jogging}
+
+
+def test_comparison_questions_cite_every_article_they_speak_of(decks: list[Deck]) -> None:
+    comparison = next(d for d in decks if d.id == COMPARISON)
+    missing = {q.id: sorted(uncited(comparison, q)) for q in comparison.questions if uncited(comparison, q)}
+    assert missing == {}
+    assert sum(len(spoken_of(q)) == 2 for q in comparison.questions) >= 10
 
 
 def test_article_copies_match_the_shared_originals() -> None:
@@ -200,7 +249,8 @@ def test_evidence_and_intensity_themes_are_covered(decks: list[Deck]) -> None:
     by_id = {d.id: d for d in decks}
 
     def sources(deck_id: str) -> str:
-        return " ".join(q.source for q in by_id[deck_id].questions)
+        d = by_id[deck_id]
+        return " ".join(text for q in d.questions for _name, text in d.citations(q))
 
     def texts(deck_id: str) -> str:
         return " ".join(f"{q.prompt_text} {q.answer_text}" for q in by_id[deck_id].questions)
