@@ -228,7 +228,7 @@ READER_ANSWERS = [
     ("running-bigger-legs", "micro-tears", "microscopic damage"),
     ("running-bigger-legs", "defined-legs", "toned"),
     ("running-vs-jogging", "both-recommend-strength-training", "resistance training"),
-    ("running-vs-jogging", "exercise-only-in-jogging-article", "leg press"),
+    ("running-vs-jogging", "both-endurance", "stamina"),
     ("running-vs-jogging", "intensity-contrast", "high impact"),
 ]
 
