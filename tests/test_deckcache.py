@@ -354,4 +354,5 @@ def test_column_checks_do_not_depend_on_how_an_annotation_is_spelled() -> None:
 
     assert deck_cache._kind(Optional[str]) == deck_cache._kind(Union[str, None]) == deck_cache._kind(str | None)  # noqa: UP007,UP045
     assert deck_cache._kind(tuple[str, ...]) == "tuple[str, ...]"
+    assert deck_cache._kind(tuple[tuple[str, str], ...]) == "tuple[tuple[str, str], ...]"  # Question.sources
     assert deck_cache._cacheable()

@@ -115,6 +115,8 @@ def _kind(t: Any) -> str:
         return " | ".join(sorted(_kind(a) for a in args))
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         return f"tuple[{_kind(args[0])}, ...]"
+    if origin is tuple:  # a fixed-size tuple, e.g. the (article, text) pairs of Question.sources
+        return f"tuple[{', '.join(_kind(a) for a in args)}]"
     if t is _NONE:
         return "None"
     return getattr(t, "__name__", repr(t))
