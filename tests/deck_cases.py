@@ -262,4 +262,35 @@ REGRESSIONS: dict[str, tuple[str | bytes, list[str]]] = {
         ["bad.yaml:8: questions[0].aliases: only allowed on a cloze with a single {{gap}}"],
     ),
 }
-ALL = {**CASES, **REGRESSIONS}
+
+# `sources:` (issue 17): a list of {article, text}; the article check itself needs files (test_deck.py).
+SOURCES: dict[str, tuple[str | bytes, list[str]]] = {
+    "sources-not-a-list": (
+        HEAD + TYPED + '    sources: "A sentence."\n',
+        ["bad.yaml:9: questions[0].sources: must be a list of 1 to 12 {article, text} mappings, not text"],
+    ),
+    "sources-empty": (
+        HEAD + TYPED + "    sources: []\n",
+        ["bad.yaml:9: questions[0].sources: must be a list of 1 to 12 {article, text} mappings, not 0 entries"],
+    ),
+    "sources-item-not-a-mapping": (
+        HEAD + TYPED + "    sources:\n      - A sentence.\n",
+        ["bad.yaml:10: questions[0].sources[0]: must be a mapping of keys to values, not text"],
+    ),
+    "sources-item-without-text": (
+        HEAD + TYPED + "    sources:\n      - {article: a.txt}\n",
+        ["bad.yaml:10: questions[0].sources[0].text: required (the sentence quoted, copied exactly from the article)"],
+    ),
+    "sources-item-typo": (
+        HEAD + TYPED + "    sources:\n      - {article: a.txt, txt: A sentence.}\n",
+        [
+            "bad.yaml:10: questions[0].sources[0].txt: unknown key (did you mean 'text'?)",
+            "bad.yaml:10: questions[0].sources[0].text: required (the sentence quoted, copied exactly from the article)",
+        ],
+    ),
+    "sources-text-not-text": (
+        HEAD + TYPED + "    sources:\n      - {article: a.txt, text: 12}\n",
+        ["bad.yaml:10: questions[0].sources[0].text: must be text, not a number (put it in quotes)"],
+    ),
+}
+ALL = {**CASES, **REGRESSIONS, **SOURCES}

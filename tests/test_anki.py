@@ -13,6 +13,7 @@ from legquiz.convert.anki_export import stable_id
 from legquiz.convert.anki_import import html_to_text
 from legquiz.core.model import QType
 from legquiz.deckfile import validate as deckmod
+from legquiz.deckfile.articles import ArticleIndex
 
 ANKI_EXPORT = (
     "#separator:tab\n"
@@ -143,18 +144,23 @@ def notes(col: Any) -> dict[str, dict[str, str]]:
 def test_export_apkg_reads_back_in_anki(tmp_path: Path, collection: Any) -> None:
     out = tmp_path / "rvj.apkg"
     r = legquiz("export", "apkg", "--deck", "running-vs-jogging", "-o", out)
-    assert r.code == 0, r.err
-    assert "Wrote 15 notes" in r.out
-    log = import_apkg(collection, out)
-    assert len(log.new) == 15 and collection.note_count() == 15
     d = deckmod.load(Path(__file__).parent.parent / "decks" / "running-vs-jogging.yaml")
+    n = len(d.questions)
+    assert r.code == 0, r.err
+    assert f"Wrote {n} notes" in r.out
+    log = import_apkg(collection, out)
+    assert len(log.new) == n and collection.note_count() == n
     got = notes(collection)
     by_type = {t: [q for q in d.questions if q.type is t] for t in QType}
     mc = by_type[QType.MULTIPLE_CHOICE][0]
     front = next(k for k in got if k.startswith(mc.question))
     assert got[front]["Back"] == mc.answer and got[front]["Type"] == "multiple_choice"
     assert all(f"<li>{c}</li>" in front for c in mc.choices)
-    assert got[front]["Source"] == f"“{mc.source}”"
+    articles = ArticleIndex()
+    assert len(d.citations(mc)) == 2  # a comparison question quotes both articles, each named by its title
+    assert got[front]["Source"].split("<br>") == [
+        f"“{text}” — {articles.title(name or '')}" for name, text in d.citations(mc)
+    ]
     tf = by_type[QType.TRUE_FALSE][0]
     assert got[f"True or false? {tf.question}"]["Back"] == ("True" if tf.answer else "False")
     cz = by_type[QType.CLOZE][0]

@@ -23,6 +23,7 @@ from legquiz.deckfile import guard as yamlguard
 from legquiz.deckfile import limits
 from legquiz.deckfile import read as deckfile
 from legquiz.deckfile import validate as deck
+from legquiz.deckfile.articles import ArticleIndex
 from legquiz.errors import DeckErrors
 
 REPO = Path(__file__).resolve().parent.parent
@@ -249,8 +250,9 @@ def test_docs_example_is_a_valid_deck(tmp_path: Path) -> None:
     doc = (REPO / "docs" / "deck-format.md").read_text(encoding="utf-8")
     example = re.search(r"```yaml\n(.*?)```", doc, re.S)
     assert example is not None
-    d = deck.load(write(tmp_path, example.group(1), "example.yaml"))
+    d = deck.load(write(tmp_path, example.group(1), "example.yaml"), articles=ArticleIndex())  # sources verbatim
     assert {q.type for q in d.questions} == set(QType)
+    assert any(q.sources for q in d.questions)
 
 
 def test_docs_state_the_limits_in_force() -> None:
@@ -261,8 +263,80 @@ def test_docs_state_the_limits_in_force() -> None:
         ("MAX_TEXT", f"{deck.MAX_TEXT:,}"),
         ("MAX_CHOICES", f"2 to {deck.MAX_CHOICES}"),
         ("MAX_ALIASES", f"{deck.MAX_ALIASES}"),
+        ("MAX_SOURCES", f"1 to {deck.MAX_SOURCES}"),
         ("MAX_DEPTH", f"{yamlguard.MAX_DEPTH} levels"),
         ("MAX_NODES", f"{yamlguard.MAX_NODES:,}"),
         ("MAX_ERRORS", f"{deck.MAX_ERRORS}"),
     ]:
         assert f"| {shown} (`{name}`)" in doc
+
+
+# -- sources checked against their articles (deck validate only) ------------------------------------------
+
+ARTICLE = "A Title\n\nLegs grow when\n  trained hard. Calves don’t shrink.\n"
+QUOTING = HEAD.replace("title: Mine\n", "title: Mine\narticle: art.txt\n") + (
+    "  - id: q1\n    type: flashcard\n    question: Q?\n    answer: A\n"  # lines 6-9
+    '    source: "Legs grow when trained hard."\n'  # 10: across the article's line break: fine
+    "    sources:\n"
+    '      - {article: other.txt, text: "Other sentence."}\n'  # 12
+    '      - {article: other.txt, text: "A sentence nobody wrote."}\n'  # 13
+    '      - {article: gone.txt, text: "Whatever."}\n'  # 14
+    '      - text: "Calves don\'t shrink."\n'  # 15: the deck's article, straight apostrophe
+    '      - text: "legs grow when trained hard."\n'  # 16
+    "  - id: q2\n    type: flashcard\n    question: Q?\n    answer: A\n    article: nope.txt\n"  # 17-21
+)
+
+
+def test_validate_checks_every_source_against_its_article(in_tmp: Path) -> None:
+    write(in_tmp, ARTICLE, "art.txt")
+    write(in_tmp, "Other\n\nOther sentence.\n", "other.txt")
+    write(in_tmp, QUOTING)
+    missing = (
+        "next to the deck, in the articles folder of your legquiz directory or among the articles shipped with legquiz"
+    )
+    assert validate("bad.yaml") == (
+        1,
+        "",
+        "bad.yaml:13: questions[0].sources[1].text: is not in other.txt (a source is a sentence copied exactly from its article)\n"
+        f"bad.yaml:14: questions[0].sources[2].article: no article 'gone.txt' {missing}\n"
+        "bad.yaml:15: questions[0].sources[3].text: differs from art.txt only in quote marks, apostrophes or dashes; copy them exactly\n"
+        "bad.yaml:16: questions[0].sources[4].text: differs from art.txt only in capital letters; copy it exactly\n"
+        f"bad.yaml:21: questions[1].article: no article 'nope.txt' {missing}\n",
+    )
+    assert len(deck.load(in_tmp / "bad.yaml").questions) == 2  # studying reads no article: the deck still loads
+
+
+def test_a_missing_deck_article_is_reported_once_at_the_deck_s_article(in_tmp: Path) -> None:
+    write(in_tmp, HEAD.replace("title: Mine\n", "title: Mine\narticle: gone.txt\n") + TYPED + '    source: "A."\n')
+    code, out, err = validate("bad.yaml")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "bad.yaml:4: article: no article 'gone.txt' next to the deck, in the articles folder of your legquiz "
+        "directory or among the articles shipped with legquiz"
+    ]
+
+
+def test_sources_found_next_to_the_deck_at_home_or_shipped_validate(in_tmp: Path, legquiz_home: Path) -> None:
+    """Found next to the deck, in LEGQUIZ_HOME/articles, or shipped; the deck's own article for an item without one."""
+    (legquiz_home / "articles").mkdir(parents=True)
+    write(legquiz_home / "articles", "Home\n\nFrom the home folder.\n", "home.txt")
+    write(in_tmp, ARTICLE, "art.txt")
+    text = (
+        HEAD.replace("title: Mine\n", "title: Mine\narticle: art.txt\n")
+        + TYPED
+        + (
+            "    sources:\n"
+            '      - text: "Calves don’t shrink."\n'
+            '      - {article: home.txt, text: "From the home folder."}\n'
+            "      - article: does-jogging-make-your-legs-bigger.txt\n"
+            '        text: "Over time, this repair process leads to muscle growth and increased strength."\n'
+        )
+    )
+    write(in_tmp, text, "good.yaml")
+    assert validate("good.yaml") == (0, "good.yaml: ok: deck 'mine', 1 questions (1 typed)\n", "")
+    d = deck.load(in_tmp / "good.yaml")
+    assert d.citations(d.questions[0]) == (
+        ("art.txt", "Calves don’t shrink."),
+        ("home.txt", "From the home folder."),
+        ("does-jogging-make-your-legs-bigger.txt", "Over time, this repair process leads to muscle growth and increased strength."),
+    )  # fmt: skip

@@ -56,6 +56,10 @@ def questions(draw: st.DrawFn) -> dict[str, Any]:
     for key in ("explanation", "source", "article"):
         if draw(st.booleans()):
             q[key] = draw(TEXT)
+    if draw(st.booleans()):  # an item may leave out its article (the question's applies)
+        q["sources"] = draw(
+            st.lists(st.fixed_dictionaries({"text": TEXT}, optional={"article": TEXT}), min_size=1, max_size=3)
+        )
     if draw(st.booleans()):
         q["x-" + draw(QID)] = draw(X_VALUE)
     return q
@@ -105,3 +109,4 @@ def test_valid_decks_round_trip(
             want.get("source", ""),
             want.get("article"),
         )
+        assert q.sources == tuple((item.get("article", ""), item["text"]) for item in want.get("sources", ()))

@@ -32,6 +32,9 @@ questions:
     answer: Quadriceps
     explanation: It is the biggest.
     source: The quadriceps grow most.
+    sources:
+      - {article: other.txt, text: Hamstrings grow too.}
+      - text: Calves grow least.
   - id: tf
     type: true_false
     question: Jogging builds big legs.
@@ -102,6 +105,7 @@ def test_second_load_comes_from_the_cache_and_equals_the_parsed_deck(
     assert cached.questions[2].aliases == ("quads", "quad") and cached.questions[1].answer is False
     assert [hash(q) for q in cached.questions] == [hash(q) for q in parsed.questions]
     assert cached.questions[4].gaps == ("endurance", "speed")
+    assert cached.questions[0].sources == (("other.txt", "Hamstrings grow too."), ("", "Calves grow least."))
 
 
 def test_origin_comes_from_the_caller_not_the_cache(deck_file: Path, cache: Path) -> None:
@@ -164,6 +168,10 @@ def damage(path: Path, how: str) -> None:
             cols[4][0] = "not a tuple"  # column 4: choices
         elif how == "wrong-type-inside":
             cols[5][2] = ("quads", 7)  # column 5: aliases
+        elif how == "source-not-text":
+            cols[10][0] = (("other.txt", 7),)  # column 10: sources
+        elif how == "source-not-a-pair":
+            cols[10][0] = (("other.txt", "Hamstrings grow too.", "extra"),)
         elif how == "unknown-qtype":
             cols[1][0] = "essay"
         elif how == "short-column":
@@ -193,7 +201,7 @@ def damage(path: Path, how: str) -> None:
 @pytest.mark.parametrize(
     "how",
     ["truncated", "empty", "garbage", "flipped-byte", "wrong-format", "other-key", "wrong-type", "wrong-type-inside",
-     "unknown-qtype", "short-column", "wrong-count", "other-ids", "deck-not-object", "code-object", "block-not-zlib",
+     "source-not-text", "source-not-a-pair", "unknown-qtype", "short-column", "wrong-count", "other-ids", "deck-not-object", "code-object", "block-not-zlib",
      "block-not-bytes", "not-a-quadruple"],
 )  # fmt: skip
 def test_a_broken_cache_is_ignored_and_rebuilt(deck_file: Path, cache: Path, parses: list[Path], how: str) -> None:
@@ -242,7 +250,7 @@ def test_an_invalid_deck_is_never_cached_and_keeps_its_line_numbers(deck_file: P
     for _ in range(2):
         with pytest.raises(DeckErrors) as e:
             deckcache.load(deck_file, "user", cache)
-        assert str(e.value.errors[0]).startswith(f"{deck_file}:26: questions[3].answer:")
+        assert str(e.value.errors[0]).startswith(f"{deck_file}:29: questions[3].answer:")
     assert not entry(cache, deck_file).exists()
 
 
@@ -346,4 +354,5 @@ def test_column_checks_do_not_depend_on_how_an_annotation_is_spelled() -> None:
 
     assert deck_cache._kind(Optional[str]) == deck_cache._kind(Union[str, None]) == deck_cache._kind(str | None)  # noqa: UP007,UP045
     assert deck_cache._kind(tuple[str, ...]) == "tuple[str, ...]"
+    assert deck_cache._kind(tuple[tuple[str, str], ...]) == "tuple[tuple[str, str], ...]"  # Question.sources
     assert deck_cache._cacheable()

@@ -66,6 +66,8 @@ def question(draw: st.DrawFn, qid: str) -> dict[str, Any]:
     for key in ("explanation", "source"):
         if draw(st.booleans()):
             q[key] = draw(TEXT)
+    if draw(st.booleans()):
+        q["sources"] = draw(st.lists(st.fixed_dictionaries({"text": TEXT}, optional={"article": TEXT}), max_size=2))
     return q
 
 
@@ -127,7 +129,7 @@ class Anything:
 
 def same(a: Deck, b: Deck) -> bool:
     def strip(d: Deck) -> list[tuple[Any, ...]]:
-        return [(q.id, q.type, q.question, q.answer, q.choices, q.aliases, q.text, q.explanation, q.source, q.article)
+        return [(q.id, q.type, q.question, q.answer, q.choices, q.aliases, q.text, q.explanation, q.source, q.article, q.sources)
                 for q in d.questions]  # fmt: skip
 
     return (a.id, a.title, a.article, strip(a)) == (b.id, b.title, b.article, strip(b))

@@ -12,6 +12,7 @@ from sessionkit import (
     CFG,
     ENTER,
     QUIT,
+    RUNNING_ARTICLE,
     RUNNING_TITLE,
     T0,
     UTC_DAYS,
@@ -248,6 +249,27 @@ def test_feedback_shows_answer_explanation_source_and_article_title(legquiz_home
         assert f"Source: “{qq.source}” — {RUNNING_TITLE}" in shown
     assert "Jogging is an aerobic exercise." in shown  # the cloze filled in
     assert "You answered “Neck”" in shown
+
+
+def test_feedback_shows_every_source_with_its_own_article_title(legquiz_home: Path) -> None:
+    """A comparison question quotes two articles: each sentence is credited to its own article, in order."""
+    jogging = "does-jogging-make-your-legs-bigger.txt"
+    both = q(
+        "both",
+        QType.TRUE_FALSE,
+        question="Both articles name genetics.",
+        answer=True,
+        source="Running sentence.",
+        sources=((jogging, "Jogging sentence."), ("", "Another running sentence.")),
+    )
+    _, p = run_session(legquiz_home, items(Deck(id="cmp", title="Compare", questions=(both,), article=RUNNING_ARTICLE)),
+                       ["true", ENTER])  # fmt: skip
+    lines = [ln.strip() for ln in p.text.splitlines() if ln.strip().startswith("Source:")]
+    assert lines == [
+        f"Source: “Running sentence.” — {RUNNING_TITLE}",
+        "Source: “Jogging sentence.” — Does Jogging Make Your Legs Bigger",
+        f"Source: “Another running sentence.” — {RUNNING_TITLE}",
+    ]
 
 
 def test_header_shows_progress_and_deck_title(legquiz_home: Path) -> None:

@@ -103,7 +103,7 @@ def test_unknown_deck_lists_the_known_ids(legquiz_home: Path) -> None:
 
 def test_nothing_due_says_when_the_next_question_is(legquiz_home: Path) -> None:
     n = study_everything(legquiz_home, datetime.now(timezone.utc) - timedelta(hours=1))
-    assert n == 55
+    assert n == sum(len(d.questions) for d in catalog.load(legquiz_home).decks) >= 45
     code, out = finish(in_terminal("start"))
     assert code == 0, out
     assert "Nothing to study right now." in out
@@ -115,9 +115,10 @@ def test_nothing_new_left_today_says_so(legquiz_home: Path) -> None:
     legquiz_home.mkdir()
     (legquiz_home / "config.json").write_text('{"new_per_day": 0}')
     code, out = finish(in_terminal("start", "--deck", "running-vs-jogging"))
+    waiting = len(catalog.load(legquiz_home).get("running-vs-jogging").questions)  # type: ignore[union-attr]
     assert code == 0
     assert "Nothing to study right now." in out
-    assert "You have met today's limit of new questions; 15 new wait (use --new N to learn some now)." in out
+    assert f"You have met today's limit of new questions; {waiting} new wait (use --new N to learn some now)." in out
 
 
 def test_a_store_from_a_newer_legquiz_is_refused(legquiz_home: Path) -> None:
@@ -164,8 +165,9 @@ def test_two_answers_then_ctrl_c(legquiz_home: Path) -> None:
 
 @pytest.mark.parametrize("key", ["d", "c"])
 def test_ctrl_c_or_ctrl_d_at_the_first_question(legquiz_home: Path, key: str) -> None:
+    n = len(catalog.load(legquiz_home).get("running-vs-jogging").questions)  # type: ignore[union-attr]
     child = in_terminal("start", "--cram", "--deck", "running-vs-jogging")
-    child.expect_exact("1/15")
+    child.expect_exact(f"1/{n}")
     child.expect_exact(["Enter)", "Your answer:", "Fill in the blank", "press any key"])  # cram: any kind first
     child.sendcontrol(key)
     code, out = finish(child)

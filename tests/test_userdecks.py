@@ -220,3 +220,34 @@ def test_renamed_warnings_unit() -> None:
     ]
     assert userdecks.renamed_warnings(d, known, set()) == []
     assert userdecks.rows(catalog.Catalog([d]), StoreState(), T0)[0].new == 1
+
+
+def test_add_copies_every_article_the_deck_quotes(tmp_path: Path, legquiz_home: Path) -> None:
+    """The deck's article and the articles its questions' sources name, when they sit next to the deck."""
+    (tmp_path / "main.txt").write_text("Main\n\nMain sentence.\n", encoding="utf-8")
+    (tmp_path / "second.txt").write_text("Second\n\nSecond sentence.\n", encoding="utf-8")
+    deck = tmp_path / "two.yaml"
+    deck.write_text(
+        "format: 1\nid: two\ntitle: Two\narticle: main.txt\nquestions:\n"
+        "  - {id: q, type: true_false, question: Both say so., answer: true, source: Main sentence.,\n"
+        "     sources: [{article: second.txt, text: Second sentence.}]}\n",
+        encoding="utf-8",
+    )
+    r = legquiz("deck", "add", deck)
+    assert r.code == 0, r.err
+    assert sorted(p.name for p in (legquiz_home / "articles").iterdir()) == ["main.txt", "second.txt"]
+
+
+def test_add_warns_about_a_source_not_in_its_article(tmp_path: Path, legquiz_home: Path) -> None:
+    """deck validate refuses it; deck add keeps a deck that worked before sources were checked, and says why."""
+    (tmp_path / "main.txt").write_text("Main\n\nMain sentence.\n", encoding="utf-8")
+    deck = tmp_path / "one.yaml"
+    deck.write_text(
+        "format: 1\nid: one\ntitle: One\narticle: main.txt\nquestions:\n"
+        "  - {id: q, type: true_false, question: Says so., answer: true, source: Made-up sentence.}\n",
+        encoding="utf-8",
+    )
+    r = legquiz("deck", "add", deck)
+    assert r.code == 0 and "Added deck 'one'" in r.out
+    assert f"legquiz: warning: {deck}:6: questions[0].source: is not in main.txt" in r.err
+    assert legquiz("deck", "validate", deck).code == 1

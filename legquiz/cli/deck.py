@@ -35,7 +35,10 @@ def validate(paths: tuple[Path, ...]) -> None:
     """Check deck files and print every problem as FILE:LINE: FIELD: message.
 
     Exits 1 if any deck has a problem, 0 (with a one-line summary per deck) if
-    all are valid. The format is described in docs/deck-format.md.
+    all are valid. Every article a deck names must exist (next to the deck,
+    in your legquiz directory's articles/ folder, or shipped with legquiz) and
+    every source must be copied exactly from its article. The format is
+    described in docs/deck-format.md.
 
     \b
     Example:
@@ -43,12 +46,14 @@ def validate(paths: tuple[Path, ...]) -> None:
       legquiz deck validate mine.yaml
     """
     from legquiz.deckfile import validate as deckmod
+    from legquiz.deckfile.articles import ArticleIndex
     from legquiz.errors import DeckErrors
 
+    articles = ArticleIndex(resolve_home(click.get_current_context(), None))
     problems: list[str] = []
     for path in paths:
         try:
-            d = deckmod.load(path)
+            d = deckmod.load(path, articles=articles)
         except DeckErrors as e:
             problems.extend(str(err) for err in e.errors)
             continue

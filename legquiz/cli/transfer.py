@@ -85,6 +85,7 @@ def apkg(ctx: click.Context, deck_id: str, output: Path | None, force: bool, dat
     from legquiz.cli import common
     from legquiz.convert import anki_export
     from legquiz.deckfile import catalog
+    from legquiz.deckfile.articles import ArticleIndex
 
     home = resolve_home(ctx, data_dir)
     cat = catalog.load(home)
@@ -92,5 +93,5 @@ def apkg(ctx: click.Context, deck_id: str, output: Path | None, force: bool, dat
         warn(w)
     d = cat.select([deck_id])[0]
     out = common.output_file(output or Path(f"{d.id}.apkg"), force, home, example=f"{d.id}.apkg")
-    n = anki_export.export(d, out, common.utcnow())
+    n = anki_export.export(d, out, common.utcnow(), ArticleIndex(home))
     click.echo(f"Wrote {n} notes of deck '{d.id}' to {out}. In Anki: File > Import.")

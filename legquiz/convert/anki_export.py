@@ -6,7 +6,8 @@ question id, so importing a newer export into Anki updates the notes (and
 keeps their Anki review history) instead of adding duplicates. Cloze
 questions use Anki's cloze note type (every gap is ``c1``, so one card hides
 them all, as legquiz asks them); every other type is a front/back note whose
-back carries the answer, the explanation and the source sentence.
+back carries the answer, the explanation and the source sentences, each
+with its article's title when the article is found.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from legquiz.core.model import CLOZE_GAP, Deck, QType, Question
+from legquiz.deckfile.articles import ArticleIndex
 from legquiz.errors import LegquizError
 
 CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background: white; }
@@ -93,14 +95,23 @@ def cloze_text(q: Question) -> str:
     return "".join(out)
 
 
-def build(d: Deck) -> Any:
+def sources_html(d: Deck, q: Question, articles: ArticleIndex | None) -> str:
+    """Every sentence ``q`` quotes, one per line, with its article's title when ``articles`` is given."""
+    lines = []
+    for name, text in d.citations(q):
+        title = f" — {_html(articles.title(name, d.path))}" if name and articles is not None else ""
+        lines.append(f"“{_html(text.strip())}”{title}")
+    return "<br>".join(lines)
+
+
+def build(d: Deck, articles: ArticleIndex | None = None) -> Any:
     """The genanki Deck for ``d``."""
     import genanki
 
     basic, cloze = _models(d.id)
     gdeck = genanki.Deck(stable_id("legquiz-deck", d.id), d.title)
     for q in d.questions:
-        source = f"“{_html(q.source.strip())}”" if q.source else ""
+        source = sources_html(d, q, articles)
         guid = genanki.guid_for("legquiz", d.id, q.id)
         tags = ["legquiz", q.type.value]
         if q.type is QType.CLOZE:
@@ -113,7 +124,7 @@ def build(d: Deck) -> Any:
     return gdeck
 
 
-def export(d: Deck, out: Path, now: datetime) -> int:
+def export(d: Deck, out: Path, now: datetime, articles: ArticleIndex | None = None) -> int:
     """Write ``d`` to ``out`` atomically (temp file + rename); returns the number of notes."""
     import genanki
 
@@ -122,7 +133,7 @@ def export(d: Deck, out: Path, now: datetime) -> int:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise LegquizError(f"{out}: the folder {folder} does not exist")
-    gdeck = build(d)
+    gdeck = build(d, articles)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
     umask = os.umask(0)

@@ -45,6 +45,9 @@ class Question:
     explanation: str = ""
     source: str = ""
     article: str | None = None
+    # More sentences quoted, as (article file name, text); "" as the name means the question's article.
+    # Plain pairs, not a dataclass, so the parsed-deck cache can store and type-check them as a column.
+    sources: tuple[tuple[str, str], ...] = ()
     line: int = 0
 
     @property
@@ -145,6 +148,12 @@ class Deck:
 
     def article_for(self, q: Question) -> str | None:
         return q.article or self.article
+
+    def citations(self, q: Question) -> tuple[tuple[str | None, str], ...]:
+        """Every sentence ``q`` quotes, with the article it is from (None: none named): ``source``, then ``sources``."""
+        own = self.article_for(q)
+        first = ((own, q.source),) if q.source else ()
+        return first + tuple((name or own, text) for name, text in q.sources)
 
     def question_ids(self) -> Sequence[str]:
         """Every question's id, in order, without building questions a cached deck has not built yet."""

@@ -244,10 +244,9 @@ class Session:
                 lines.append(f"  {inert(full)}")
         if q.explanation:
             lines.append(f"  Why: {inert(q.explanation)}")
-        if q.source:
-            art = item.deck.article_for(q)
+        for art, quote in item.deck.citations(q):  # each with its article's title: a question may quote two
             where = f" — {inert(self.articles.title(art, item.deck.path))}" if art else ""
-            lines.append(self.p.style(f"  Source: “{inert(q.source.strip())}”{where}", "dim"))
+            lines.append(self.p.style(f"  Source: “{inert(quote.strip())}”{where}", "dim"))
         self.p.say("\n".join(lines))
 
     def _rating_choices(self, before: CardState | None, auto: Rating, undo: bool) -> tuple[Choice, ...]:

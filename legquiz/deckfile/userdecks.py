@@ -102,13 +102,20 @@ def add_text(
     them), an id used by a shipped deck, and an id used by another user deck
     unless ``force``. ``article_dir`` is where to look for the deck's article
     file, copied to ``LEGQUIZ_HOME/articles`` so the session can name it.
+    A source not found in its article, or an article not found, is a warning
+    (``deck validate`` makes it an error): the deck worked before sources were checked.
     """
+    from legquiz.deckfile import sources
+    from legquiz.deckfile.articles import ArticleIndex
     from legquiz.errors import DeckError, DeckErrors
 
     try:
-        d = deckmod.build(compose(text, shown), shown, origin="user")
+        root = compose(text, shown)
+        d = deckmod.build(root, shown, origin="user")
     except DeckError as e:
         raise DeckErrors([e]) from None
+    beside = str(article_dir / Path(shown).name) if article_dir is not None else ""
+    unquoted = [str(e) for e in sources.check(d, root, shown, beside, ArticleIndex(home))]
     cat = catalogmod.load(home)
     existing = cat.get(d.id)
     dest = deck_path(home, d.id)
@@ -128,7 +135,7 @@ def add_text(
             raise LegquizError(f"{dest} holds deck '{other}'; rename that file before adding '{d.id}'")
         if not force:
             raise LegquizError(f"{dest} already exists but is not a valid deck; use --force to replace it")
-    warnings = renamed_warnings(d, _known_texts(home, d.id, cat), progress_ids(state, d.id))
+    warnings = unquoted + renamed_warnings(d, _known_texts(home, d.id, cat), progress_ids(state, d.id))
     try:
         atomic_write(dest, text.encode("utf-8"))
     except OSError as e:
@@ -139,8 +146,10 @@ def add_text(
         except OSError as e:
             warnings.append(f"could not remove the old copy {existing.path}: {e.strerror or e}")
     _remember(home, d)
-    if article_dir is not None and d.article:
-        warnings.extend(_copy_article(home, article_dir, d.article))
+    if article_dir is not None:
+        named = {name for q in d.questions for name, _text in d.citations(q) if name}
+        for name in sorted(named | ({d.article} if d.article else set())):  # every article a source names
+            warnings.extend(_copy_article(home, article_dir, name))
     ids = {q.id for q in d.questions}
     return Added(d, dest, existing is not None, len(progress_ids(state, d.id) & ids), warnings)
 

@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from legquiz.core.model import CLOZE_GAP, Deck, QType, Question
-from legquiz.deckfile.limits import MAX_ALIASES, MAX_CHOICES, MAX_QUESTIONS, MAX_TEXT
+from legquiz.deckfile.articles import ArticleIndex
+from legquiz.deckfile.limits import MAX_ALIASES, MAX_CHOICES, MAX_QUESTIONS, MAX_SOURCES, MAX_TEXT
+from legquiz.deckfile.nodes import BOOL_TAG, STR_TAG
+from legquiz.deckfile.nodes import Ctx as _Ctx
+from legquiz.deckfile.nodes import join as _join
+from legquiz.deckfile.nodes import kind as _kind
+from legquiz.deckfile.nodes import mapping as _mapping
+from legquiz.deckfile.nodes import text as _text
+from legquiz.deckfile.nodes import text_list as _text_list
+from legquiz.deckfile.nodes import unknown as _unknown
 from legquiz.deckfile.read import compose, read_text
 from legquiz.errors import DeckError, DeckErrors
 
@@ -26,7 +34,8 @@ MAX_ERRORS = 100  # problems reported per file before checking stops
 DECK_ID = re.compile(r"[a-z0-9-]+")
 QUESTION_ID = re.compile(r"[A-Za-z0-9_.-]+")
 TOP_KEYS = ("format", "id", "title", "article", "description", "questions")
-COMMON_KEYS = ("id", "type", "explanation", "source", "article")
+COMMON_KEYS = ("id", "type", "explanation", "source", "sources", "article")
+SOURCE_KEYS = ("article", "text")
 TYPE_KEYS: dict[QType, tuple[str, ...]] = {
     QType.MULTIPLE_CHOICE: ("question", "choices", "answer"),
     QType.TRUE_FALSE: ("question", "answer"),
@@ -35,159 +44,6 @@ TYPE_KEYS: dict[QType, tuple[str, ...]] = {
     QType.CLOZE: ("text", "aliases"),
 }
 ALL_QUESTION_KEYS = sorted({k for ks in TYPE_KEYS.values() for k in ks} | set(COMMON_KEYS))
-
-STR_TAG = "tag:yaml.org,2002:str"
-BOOL_TAG = "tag:yaml.org,2002:bool"
-NULL_TAG = "tag:yaml.org,2002:null"
-NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-DATE_TAG = "tag:yaml.org,2002:timestamp"
-AS_WRITTEN_TAGS = (*NUMBER_TAGS, DATE_TAG)  # plain scalars an answer may be, kept as written
-STANDARD_TAGS = {
-    STR_TAG, BOOL_TAG, NULL_TAG, DATE_TAG, *NUMBER_TAGS,
-    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
-}  # fmt: skip
-
-
-@dataclass
-class _Ctx:
-    shown: str
-    errors: list[DeckError]
-    seen: set[int]
-
-    def err(self, node: Any, field: str, msg: str) -> None:
-        line = node.start_mark.line + 1 if node is not None else 1
-        self.errors.append(DeckError(self.shown, line, field, msg))
-
-    def visit(self, node: Any, field: str) -> bool:
-        """Refuse aliases (they are how 'billion laughs' bombs expand) and odd tags."""
-        if id(node) in self.seen:
-            self.err(
-                node,
-                field,
-                "reuses the value on this line through a YAML alias (*name); aliases are not supported in decks",
-            )
-            return False
-        self.seen.add(id(node))
-        if node.tag not in STANDARD_TAGS:
-            self.err(
-                node, field, f"tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed (decks are plain data)"
-            )
-            return False
-        return True
-
-
-def _kind(node: Any) -> str:
-    if node.tag == "tag:yaml.org,2002:map":
-        return "a mapping"
-    if node.tag == "tag:yaml.org,2002:seq":
-        return "a list"
-    if node.tag == NULL_TAG:
-        return "empty"
-    if node.tag == BOOL_TAG:
-        return "a boolean"
-    if node.tag in NUMBER_TAGS:
-        return "a number"
-    if node.tag == DATE_TAG:
-        return "a date"
-    return "text"
-
-
-def _mapping(ctx: _Ctx, node: Any, field: str, prefix: str | None = None) -> dict[str, tuple[Any, Any]] | None:
-    """Keys to (key node, value node); duplicate and non-text keys are errors.
-
-    ``prefix`` names the keys' fields (the top level's keys are plain ``title``, not ``deck.title``).
-    """
-    prefix = field if prefix is None else prefix
-    if not ctx.visit(node, field):
-        return None
-    if node.tag != "tag:yaml.org,2002:map":
-        ctx.err(node, field, f"must be a mapping of keys to values, not {_kind(node)}")
-        return None
-    out: dict[str, tuple[Any, Any]] = {}
-    for knode, vnode in node.value:
-        if knode.tag == "tag:yaml.org,2002:merge":
-            ctx.err(knode, field, "merge keys (<<) are not supported in decks; write the keys out")
-            continue
-        if knode.tag != STR_TAG and knode.tag not in NUMBER_TAGS:
-            ctx.err(knode, field, f"keys must be text, not {_kind(knode)}")
-            continue
-        key = knode.value
-        if key in out:
-            first = out[key][0].start_mark.line + 1
-            ctx.err(knode, _join(prefix, key), f"duplicate key (first on line {first})")
-            continue
-        out[key] = (knode, vnode)
-        if key.startswith("x-"):
-            _inert(ctx, vnode, _join(prefix, key))
-    return out
-
-
-def _inert(ctx: _Ctx, node: Any, field: str) -> None:
-    """An ``x-`` value is not read, but it still may not hold tags or aliases (iterative: no depth limit)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if not ctx.visit(n, field):
-            continue
-        if n.tag == "tag:yaml.org,2002:map":
-            stack.extend(x for pair in n.value for x in pair)
-        elif n.tag == "tag:yaml.org,2002:seq":
-            stack.extend(n.value)
-
-
-def _join(field: str, key: str) -> str:
-    return f"{field}.{key}" if field else key
-
-
-def _text(ctx: _Ctx, node: Any, field: str, *, allow_numbers: bool = False) -> str | None:
-    if not ctx.visit(node, field):
-        return None
-    ok = node.tag == STR_TAG or (allow_numbers and node.tag in AS_WRITTEN_TAGS)
-    if not ok:
-        ctx.err(
-            node,
-            field,
-            f"must be text, not {_kind(node)}"
-            + (" (put it in quotes)" if node.tag in (BOOL_TAG, *AS_WRITTEN_TAGS) else ""),
-        )
-        return None
-    value = str(node.value)
-    if not value.strip():
-        ctx.err(node, field, "must not be empty")
-        return None
-    if len(value) > MAX_TEXT:
-        ctx.err(node, field, f"is {len(value)} characters long; the limit is {MAX_TEXT}")
-        return None
-    return value
-
-
-def _text_list(ctx: _Ctx, node: Any, field: str, limit: int, min_len: int) -> list[str] | None:
-    if not ctx.visit(node, field):
-        return None
-    if node.tag != "tag:yaml.org,2002:seq":
-        ctx.err(node, field, f"must be a list, not {_kind(node)}")
-        return None
-    if len(node.value) < min_len:
-        ctx.err(node, field, "must not be empty" if min_len == 1 else f"needs at least {min_len} entries")
-        return None
-    if len(node.value) > limit:
-        ctx.err(node, field, f"has {len(node.value)} entries; the limit is {limit}")
-        return None
-    out: list[str] = []
-    for i, item in enumerate(node.value):
-        value = _text(ctx, item, f"{field}[{i}]", allow_numbers=True)
-        if value is not None:
-            out.append(value)
-    return out if len(out) == len(node.value) else None
-
-
-def _unknown(ctx: _Ctx, knode: Any, field: str, key: str, allowed: tuple[str, ...] | list[str], why: str = "") -> None:
-    if why:
-        ctx.err(knode, _join(field, key), why)
-        return
-    near = difflib.get_close_matches(key, allowed, n=1)
-    hint = f" (did you mean '{near[0]}'?)" if near else " (custom keys must start with 'x-')"
-    ctx.err(knode, _join(field, key), f"unknown key{hint}")
 
 
 def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
@@ -233,6 +89,8 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
             values[key] = _text_list(ctx, vnode, f, MAX_CHOICES, 2)
         elif key == "aliases":
             values[key] = _text_list(ctx, vnode, f, MAX_ALIASES, 0)
+        elif key == "sources":
+            values[key] = _sources(ctx, vnode, f)
         elif key == "answer" and qtype is QType.TRUE_FALSE:
             if ctx.visit(vnode, f):
                 if vnode.tag != BOOL_TAG:
@@ -278,13 +136,41 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
         explanation=values.get("explanation") or "",
         source=values.get("source") or "",
         article=values.get("article"),
+        sources=values.get("sources") or (),
         line=node.start_mark.line + 1,
     )
 
 
+def _sources(ctx: _Ctx, node: Any, field: str) -> tuple[tuple[str, str], ...] | None:
+    """``sources``: a list of {article, text}; an item without ``article`` quotes the question's article."""
+    if not ctx.visit(node, field):
+        return None
+    if node.tag != "tag:yaml.org,2002:seq" or not 1 <= len(node.value) <= MAX_SOURCES:
+        what = f"{len(node.value)} entries" if node.tag == "tag:yaml.org,2002:seq" else _kind(node)
+        ctx.err(node, field, f"must be a list of 1 to {MAX_SOURCES} {{article, text}} mappings, not {what}")
+        return None
+    out: list[tuple[str, str]] = []
+    for i, item in enumerate(node.value):
+        f = f"{field}[{i}]"
+        m = _mapping(ctx, item, f)
+        if m is None:
+            continue
+        for key, (knode, _v) in m.items():
+            if key not in SOURCE_KEYS and not key.startswith("x-"):
+                _unknown(ctx, knode, f, key, SOURCE_KEYS)
+        if "text" not in m:
+            ctx.err(item, _join(f, "text"), "required (the sentence quoted, copied exactly from the article)")
+            continue
+        text = _text(ctx, m["text"][1], _join(f, "text"))
+        name = _text(ctx, m["article"][1], _join(f, "article")) if "article" in m else ""
+        if text is not None and name is not None:
+            out.append((name, text))
+    return tuple(out) if len(out) == len(node.value) else None
+
+
 def build(root: Any, shown: str, origin: str = "user") -> Deck:
     """A Deck from a composed YAML tree, or DeckErrors listing every problem."""
-    ctx = _Ctx(shown, [], set())
+    ctx = _Ctx(shown, [], set(), MAX_TEXT)
     m = _mapping(ctx, root, "deck", prefix="")
     if m is None:
         raise DeckErrors(ctx.errors)
@@ -361,12 +247,25 @@ def _id_node(item: Any) -> Any:
     return None
 
 
-def load(path: str | Path, origin: str = "user", shown: str | None = None) -> Deck:
-    """Read, parse and validate one deck file; raise DeckErrors on any problem."""
+def load(
+    path: str | Path, origin: str = "user", shown: str | None = None, articles: ArticleIndex | None = None
+) -> Deck:
+    """Read, parse and validate one deck file; raise DeckErrors on any problem.
+
+    With ``articles`` (``deck validate``), also check that every article named
+    exists and every source is copied exactly from its article.
+    """
     p = Path(path)
     label = shown if shown is not None else str(path)
     try:
         root = compose(read_text(p, label), label)
     except DeckError as e:
         raise DeckErrors([e]) from None
-    return build(root, label, origin)
+    d = build(root, label, origin)
+    if articles is not None:
+        from legquiz.deckfile import sources
+
+        problems = sources.check(d, root, label, str(p), articles)
+        if problems:
+            raise DeckErrors(problems)
+    return d

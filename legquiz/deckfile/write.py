@@ -18,7 +18,7 @@ from legquiz.deckfile import validate as deckmod
 from legquiz.deckfile.read import compose
 from legquiz.errors import DeckErrors, LegquizError
 
-_ORDER = ("id", "type", "question", "text", "choices", "answer", "aliases", "explanation", "source", "article")
+_ORDER = ("id", "type", "question", "text", "choices", "answer", "aliases", "explanation", "source", "sources", "article")  # fmt: skip
 
 
 def slug(text: str, limit: int = 48, allow_upper: bool = False) -> str:
@@ -59,6 +59,7 @@ def question_dict(q: Question, extra: Mapping[str, object] | None = None) -> dic
         "aliases": list(q.aliases),
         "explanation": q.explanation,
         "source": q.source,
+        "sources": [{"article": name, "text": text} if name else {"text": text} for name, text in q.sources],
         "article": q.article,
     }
     out: dict[str, object] = {}

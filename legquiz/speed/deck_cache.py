@@ -46,11 +46,18 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from legquiz import __version__
 from legquiz.core.model import Deck, LazyQuestions, QType, Question
 
-FORMAT = 2  # 2: questions in compressed blocks, unpacked when used
+FORMAT = 3  # 2: questions in compressed blocks, unpacked when used; 3: Question.sources
 BLOCK = 32  # questions per block: a session unpacks one block per question it shows (~0.1 ms)
 MAGIC = "legquiz-deck-cache"
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same mtime tick
-_PARSER_MODULES = ("deckfile/validate.py", "deckfile/read.py", "deckfile/guard.py", "deckfile/limits.py", "core/model.py")
+_PARSER_MODULES = (
+    "deckfile/validate.py",
+    "deckfile/nodes.py",
+    "deckfile/read.py",
+    "deckfile/guard.py",
+    "deckfile/limits.py",
+    "core/model.py",
+)
 _MARSHAL_VERSION = 4  # Python 3.4+; the key also holds the Python version, whose marshal may differ
 _DECK_SKIP = ("questions", "path", "origin", "extra")  # given at load time, or handled apart
 
@@ -64,6 +71,17 @@ def _types(column: Sequence[Any]) -> set[type]:
     return set(map(type, column))
 
 
+def _pairs_of_text(column: Sequence[Any]) -> bool:
+    """A column of tuples of (str, str) pairs: Question.sources."""
+    pairs = list(chain.from_iterable(column))
+    return (
+        _types(column) <= {tuple}
+        and _types(pairs) <= {tuple}
+        and set(map(len, pairs)) <= {2}
+        and _types(list(chain.from_iterable(pairs))) <= {str}
+    )
+
+
 _CHECKS: dict[str, Callable[[Sequence[Any]], bool]] = {
     "str": lambda c: _types(c) <= {str},
     "int": lambda c: _types(c) <= {int},
@@ -72,6 +90,7 @@ _CHECKS: dict[str, Callable[[Sequence[Any]], bool]] = {
     "bool | str": lambda c: _types(c) <= {str, bool},
     "tuple[str, ...]": lambda c: _types(c) <= {tuple} and _types(list(chain.from_iterable(c))) <= {str},
     "QType": lambda c: _types(c) <= {str} and set(c) <= _QTYPES.keys(),
+    "tuple[tuple[str, str], ...]": _pairs_of_text,
 }
 
 
@@ -96,6 +115,8 @@ def _kind(t: Any) -> str:
         return " | ".join(sorted(_kind(a) for a in args))
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         return f"tuple[{_kind(args[0])}, ...]"
+    if origin is tuple:  # a fixed-size tuple, e.g. the (article, text) pairs of Question.sources
+        return f"tuple[{', '.join(_kind(a) for a in args)}]"
     if t is _NONE:
         return "None"
     return getattr(t, "__name__", repr(t))
