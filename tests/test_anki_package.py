@@ -10,8 +10,8 @@ import pytest
 from anki_corpus import SQLISH, Corpus
 
 from legquiz.convert import anki_notes, anki_package
+from legquiz.core.model import QType
 from legquiz.errors import LegquizError
-from legquiz.model import QType
 
 FORMATS = ("legacy", "current", "colpkg")
 

@@ -21,38 +21,73 @@ def import_() -> None:
 
 @import_.command("anki")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--deck-id", metavar="ID", help="The new deck's id (default: from the Anki deck or file name).")
+@click.option("--deck-id", metavar="ID", help="Put everything in one deck with this id (default: one per Anki deck).")
 @click.option("--title", metavar="T", help="The new deck's title (default: the Anki deck or file name).")
-@click.option("--force", is_flag=True, help="Replace your deck with the same id (its progress is kept).")
+@click.option("--force", is_flag=True, help="Replace the deck(s) an earlier import made (progress is kept).")
+@click.option("--no-progress", is_flag=True, help="Import the cards only, not their review history and schedule.")
 @data_dir_option
 @click.pass_context
 def anki(
-    ctx: click.Context, file: Path, deck_id: str | None, title: str | None, force: bool, data_dir: Path | None
+    ctx: click.Context,
+    file: Path,
+    deck_id: str | None,
+    title: str | None,
+    force: bool,
+    no_progress: bool,
+    data_dir: Path | None,
 ) -> None:
-    """Import an Anki 'Notes in Plain Text' export (or a CSV of front,back) as one of your decks.
+    """Import an Anki package (.apkg, .colpkg) or a 'Notes in Plain Text' export (or a CSV of front,back).
 
-    In Anki: File > Export > 'Notes in Plain Text (.txt)'. Each note becomes a
-    flashcard (cloze notes become cloze questions); HTML is turned into plain
-    text. The deck is checked and added like 'legquiz deck add' does.
+    A package (told by its content, not its name) brings every card: one
+    question per card, by note type (Basic, reversed, typed answer, one
+    cloze question per cloze number), one deck per Anki deck ('Legs::Muscles'
+    becomes 'legs-muscles'), and unless --no-progress, its review history and
+    due dates. Media are not imported. A text export (File > Export > 'Notes
+    in Plain Text') brings the notes only. HTML is turned into plain text.
 
     \b
     Example:
+      legquiz import anki Legs.apkg
+      legquiz import anki collection.colpkg --deck-id anki --title "From Anki"
       legquiz import anki "Leg muscles.txt"
-      legquiz import anki cards.csv --deck-id leg-muscles --title "Leg muscles"
     """
     from legquiz.cli.deck import report_added
-    from legquiz.convert import anki_import
+    from legquiz.convert import anki_import, anki_package
     from legquiz.deckfile import userdecks
     from legquiz.deckfile import write as deckwrite
     from legquiz.storage import store
 
     home = resolve_home(ctx, data_dir)
+    if anki_package.is_zip(file):
+        _import_package(home, file, deck_id, title, force, not no_progress)
+        return
     d, extras, warnings = anki_import.load(file, deck_id, title)
     for w in warnings:
         warn(w)
     text = deckwrite.dumps(d, header=f"Imported from {file.name} by 'legquiz import anki'.", extras=extras)
     added = userdecks.add_text(home, text, str(userdecks.deck_path(home, d.id)), store.read(home).state, force=force)
     report_added(added)
+
+
+def _import_package(
+    home: Path, file: Path, deck_id: str | None, title: str | None, force: bool, progress: bool
+) -> None:
+    """Check every deck of the package, then write them (and the progress): nothing is written if a check fails."""
+    from legquiz.cli.deck import report_added
+    from legquiz.convert import apkg_import
+    from legquiz.deckfile import userdecks
+    from legquiz.deckfile import write as deckwrite
+    from legquiz.storage import store
+
+    pkg = apkg_import.load(file, deck_id, title)
+    for w in pkg.warnings:
+        warn(w)
+    apkg_import.check_ids(home, pkg, str(file), force)
+    header = f"Imported from {file.name} by 'legquiz import anki'."
+    texts = [deckwrite.dumps(pd.deck, header=header, extras=pd.extras) for pd in pkg.decks]
+    state = store.read(home).state
+    for text in texts:
+        report_added(userdecks.add_text(home, text, str(file), state, force=force))
 
 
 @click.group()

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from legquiz.convert.anki_package import Card, Collection, Note, NoteType
-from legquiz.model import QType, Question
+from legquiz.core.model import QType, Question
 
 MAX_TEXT = 5_000  # the deck format's limit on one text (legquiz.deck.MAX_TEXT)
 FIELD_REF = re.compile(r"\{\{([#^/]?)\s*([^{}]*?)\s*\}\}")
@@ -65,7 +65,7 @@ def _refs(fmt: str) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _value(note: Note, nt: NoteType, name: str) -> str:
-    from legquiz.anki_import import html_to_text
+    from legquiz.convert.anki_import import html_to_text
 
     try:
         return html_to_text(note.fields[nt.fields.index(name)])
