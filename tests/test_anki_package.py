@@ -59,8 +59,9 @@ def test_questions_by_note_type_and_card(anki_corpus: Corpus, kind: str) -> None
     assert (typed.type, typed.question, typed.answer) == (QType.TYPED, "How many heads has the quadriceps?", "four")
     c1, c2, c3 = q("cloze", 0), q("cloze", 1), q("cloze", 2)
     assert c1.question.text == "{{Squats}} and lunges train the legs."
-    assert (c2.question.text, c2.hints) == ("Squats and {{lunges}} train the legs.", ("an exercise",))
-    assert (c3.question.text, c3.hints) == ("Squats and lunges train the {{legs}}.", ())
+    assert (c2.question.text, c2.question.hints) == ("Squats and {{lunges}} train the legs.", ("an exercise",))
+    assert (c3.question.text, c3.question.hints) == ("Squats and lunges train the {{legs}}.", ())
+    assert c2.question.prompt_text == "Squats and _____ (an exercise) train the legs."
     assert {c.question.type for c in (c1, c2, c3)} == {QType.CLOZE}
     assert c1.question.explanation == "From the article"
     sql = q("sql")

@@ -83,11 +83,12 @@ def front_back(q: Question) -> tuple[str, str]:
 
 
 def cloze_text(q: Question) -> str:
-    """legquiz's {{gap}} as Anki's {{c1::gap}}, the rest HTML-escaped."""
+    """legquiz's {{gap}} as Anki's {{c1::gap}} (``{{c1::gap::hint}}`` with a hint), the rest HTML-escaped."""
     out, last = [], 0
-    for m in CLOZE_GAP.finditer(q.text):
+    for i, m in enumerate(CLOZE_GAP.finditer(q.text)):
+        hint = q.hints[i] if i < len(q.hints) else ""
         out.append(_html(q.text[last : m.start()]))
-        out.append("{{c1::" + _html(m.group(1).strip()) + "}}")
+        out.append("{{c1::" + _html(m.group(1).strip()) + (f"::{_html(hint)}" if hint else "") + "}}")
         last = m.end()
     out.append(_html(q.text[last:]))
     return "".join(out)

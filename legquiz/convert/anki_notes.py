@@ -36,7 +36,6 @@ class Imported:
     card: Card
     deck: str  # the Anki deck's name ('Legs::Muscles')
     tags: str
-    hints: tuple[str, ...] = ()  # a cloze's gap hints, "" where a gap has none
 
 
 @dataclass
@@ -84,7 +83,7 @@ def convert(col: Collection) -> Converted:
             continue
         deck = col.decks.get(card.odid or card.did) or col.decks.get(card.did) or "Default"
         try:
-            q, hints = _cloze(note, nt, card) if nt.cloze else _basic(note, nt, card)
+            q = _cloze(note, nt, card) if nt.cloze else _basic(note, nt, card)
         except _Skip as why:
             out.skipped[str(why)] += 1
             continue
@@ -92,7 +91,7 @@ def convert(col: Collection) -> Converted:
         if too_long > MAX_TEXT:
             out.skipped[f"a text is over the {MAX_TEXT}-character limit"] += 1
             continue
-        out.items.append(Imported(q, card, deck, note.tags, hints))
+        out.items.append(Imported(q, card, deck, note.tags))
     return out
 
 
@@ -100,7 +99,7 @@ class _Skip(Exception):
     """A card that makes no question; the message says why (counted, not shown per card)."""
 
 
-def _basic(note: Note, nt: NoteType, card: Card) -> tuple[Question, tuple[str, ...]]:
+def _basic(note: Note, nt: NoteType, card: Card) -> Question:
     if card.ord >= len(nt.templates):
         raise _Skip(f"note type '{nt.name}': no template for the card")
     qfmt, afmt = nt.templates[card.ord]
@@ -115,17 +114,17 @@ def _basic(note: Note, nt: NoteType, card: Card) -> tuple[Question, tuple[str, .
         expected = _value(note, nt, typed)
         if not question or not expected:
             raise _Skip("a typed-answer card with an empty question or answer (only media or markup)")
-        return Question(qid, QType.TYPED, question=question, answer=expected, explanation=answer), ()
+        return Question(qid, QType.TYPED, question=question, answer=expected, explanation=answer)
     if not front_refs and len(note.fields) >= 2:  # a template legquiz cannot read: the first two fields
         question, answer = _value(note, nt, nt.fields[0]), _value(note, nt, nt.fields[1])
     if not question:
         raise _Skip("its front is empty (only media or markup)")
     if not answer:
         raise _Skip("its back is empty (only media or markup)")
-    return Question(qid, QType.FLASHCARD, question=question, answer=answer), ()
+    return Question(qid, QType.FLASHCARD, question=question, answer=answer)
 
 
-def _cloze(note: Note, nt: NoteType, card: Card) -> tuple[Question, tuple[str, ...]]:
+def _cloze(note: Note, nt: NoteType, card: Card) -> Question:
     qfmt, afmt = nt.templates[0] if nt.templates else ("", "")
     source = next((n for n, f in _refs(qfmt) if "cloze" in f), nt.fields[0] if nt.fields else "")
     text = _value(note, nt, source)
@@ -147,5 +146,6 @@ def _cloze(note: Note, nt: NoteType, card: Card) -> tuple[Question, tuple[str, .
     if not all(g.strip("{}() ") for g in re.findall(r"\{\{.*?\}\}", body)):
         raise _Skip("a cloze deletion is empty (only media or markup)")
     extra = [_value(note, nt, n) for n, f in _refs(afmt) if n != source and "cloze" not in f]
-    q = Question(question_id(note.guid, card.ord), QType.CLOZE, text=body, explanation="\n".join(t for t in extra if t))
-    return q, tuple(hints) if any(hints) else ()
+    explanation = "\n".join(t for t in extra if t)
+    qid = question_id(note.guid, card.ord)
+    return Question(qid, QType.CLOZE, text=body, explanation=explanation, hints=tuple(hints) if any(hints) else ())

@@ -32,7 +32,7 @@ TYPE_KEYS: dict[QType, tuple[str, ...]] = {
     QType.TRUE_FALSE: ("question", "answer"),
     QType.TYPED: ("question", "answer", "aliases"),
     QType.FLASHCARD: ("question", "answer"),
-    QType.CLOZE: ("text", "aliases"),
+    QType.CLOZE: ("text", "aliases", "hints"),
 }
 ALL_QUESTION_KEYS = sorted({k for ks in TYPE_KEYS.values() for k in ks} | set(COMMON_KEYS))
 
@@ -181,6 +181,24 @@ def _text_list(ctx: _Ctx, node: Any, field: str, limit: int, min_len: int) -> li
     return out if len(out) == len(node.value) else None
 
 
+def _hint_list(ctx: _Ctx, node: Any, field: str) -> list[str] | None:
+    """A cloze's ``hints``: one text per gap, ``""`` for a gap without a hint."""
+    if not ctx.visit(node, field):
+        return None
+    if node.tag != "tag:yaml.org,2002:seq":
+        ctx.err(node, field, f"must be a list, not {_kind(node)}")
+        return None
+    out: list[str] = []
+    for i, item in enumerate(node.value):
+        if item.tag == STR_TAG and item.value == "" and ctx.visit(item, f"{field}[{i}]"):
+            out.append("")
+            continue
+        value = _text(ctx, item, f"{field}[{i}]", allow_numbers=True)
+        if value is not None:
+            out.append(value)
+    return out if len(out) == len(node.value) else None
+
+
 def _unknown(ctx: _Ctx, knode: Any, field: str, key: str, allowed: tuple[str, ...] | list[str], why: str = "") -> None:
     if why:
         ctx.err(knode, _join(field, key), why)
@@ -233,6 +251,8 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
             values[key] = _text_list(ctx, vnode, f, MAX_CHOICES, 2)
         elif key == "aliases":
             values[key] = _text_list(ctx, vnode, f, MAX_ALIASES, 0)
+        elif key == "hints":
+            values[key] = _hint_list(ctx, vnode, f)
         elif key == "answer" and qtype is QType.TRUE_FALSE:
             if ctx.visit(vnode, f):
                 if vnode.tag != BOOL_TAG:
@@ -245,7 +265,7 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
         ctx.err(node, _join(field, "id"), "required")
     if qtype is not None:
         for key in TYPE_KEYS[qtype]:
-            if key not in m and key != "aliases":
+            if key not in m and key not in ("aliases", "hints"):
                 ctx.err(node, _join(field, key), f"required for {qtype.value} questions")
     if qtype is QType.MULTIPLE_CHOICE and values.get("choices") and values.get("answer") is not None:
         choices = values["choices"]
@@ -265,6 +285,11 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
             ctx.err(m["text"][1], _join(field, "text"), "has an unmatched '{{' or '}}'")
         elif len(gaps) > 1 and values.get("aliases"):
             ctx.err(m["aliases"][1], _join(field, "aliases"), "only allowed on a cloze with a single {{gap}}")
+        elif values.get("hints") is not None and len(values["hints"]) != len(gaps):
+            n = len(values["hints"])
+            ctx.err(
+                m["hints"][1], _join(field, "hints"), f"has {n} entries for {len(gaps)} {{{{gaps}}}}: give one per gap"
+            )
     if len(ctx.errors) > before or qtype is None:
         return None
     return Question(
@@ -279,6 +304,7 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
         source=values.get("source") or "",
         article=values.get("article"),
         line=node.start_mark.line + 1,
+        hints=tuple(values.get("hints") or ()),
     )
 
 

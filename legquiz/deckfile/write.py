@@ -19,7 +19,7 @@ from legquiz.deckfile import validate as deckmod
 from legquiz.deckfile.read import compose
 from legquiz.errors import DeckErrors, LegquizError
 
-_ORDER = ("id", "type", "question", "text", "choices", "answer", "aliases", "explanation", "source", "article")
+_ORDER = ("id", "type", "question", "text", "choices", "answer", "aliases", "hints", "explanation", "source", "article")
 
 
 def slug(text: str, limit: int = 48, allow_upper: bool = False) -> str:
@@ -58,6 +58,7 @@ def question_dict(q: Question, extra: Mapping[str, object] | None = None) -> dic
         "choices": list(q.choices),
         "answer": q.answer if q.type is QType.TRUE_FALSE else str(q.answer),
         "aliases": list(q.aliases),
+        "hints": list(q.hints) if any(q.hints) else [],
         "explanation": q.explanation,
         "source": q.source,
         "article": q.article,
