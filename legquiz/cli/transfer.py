@@ -85,9 +85,25 @@ def _import_package(
     apkg_import.check_ids(home, pkg, str(file), force)
     header = f"Imported from {file.name} by 'legquiz import anki'."
     texts = [deckwrite.dumps(pd.deck, header=header, extras=pd.extras) for pd in pkg.decks]
-    state = store.read(home).state
-    for text in texts:
-        report_added(userdecks.add_text(home, text, str(file), state, force=force))
+    if not progress:
+        state = store.read(home).state
+        for text in texts:
+            report_added(userdecks.add_text(home, text, str(file), state, force=force))
+        return
+    from legquiz.convert import anki_progress
+    from legquiz.core import settings
+    from legquiz.core.replay import Replayer
+
+    cfg = settings.load(home)
+    with store.Store.open(home) as st:  # the lock first: a session studying now makes this stop before writing
+        known = anki_progress.known_ids(store.log_records(home))
+        replayer = Replayer(cfg, cfg.days(), anki_progress.SOURCE)
+        prog = anki_progress.records(pkg, st.state.cards, known, replayer)
+        for text in texts:
+            report_added(userdecks.add_text(home, text, str(file), st.state, force=force))
+        st.append_many(prog.records)
+    again = f" ({prog.skipped} already imported)" if prog.skipped else ""
+    click.echo(f"Imported {len(prog.records)} Anki reviews of {prog.cards} cards{again}; see them with: legquiz stats")
 
 
 @click.group()

@@ -25,6 +25,7 @@ from legquiz.core.model import QType, Question
 MAX_TEXT = 5_000  # the deck format's limit on one text (legquiz.deck.MAX_TEXT)
 FIELD_REF = re.compile(r"\{\{([#^/]?)\s*([^{}]*?)\s*\}\}")
 SPECIAL = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}
+SUSPENDED = -1  # Anki's queue for a suspended card (buried cards, -2 and -3, are imported: burying lasts a day)
 CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
 
 
@@ -80,6 +81,9 @@ def convert(col: Collection) -> Converted:
         nt = col.notetypes.get(note.mid) if note else None
         if note is None or nt is None:
             out.skipped["its note or note type is missing from the package"] += 1
+            continue
+        if card.queue == SUSPENDED:
+            out.skipped["suspended in Anki (unsuspend it there to bring it along)"] += 1
             continue
         deck = col.decks.get(card.odid or card.did) or col.decks.get(card.did) or "Default"
         try:
