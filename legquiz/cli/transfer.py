@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -84,7 +86,8 @@ def _import_package(
         warn(w)
     apkg_import.check_ids(home, pkg, str(file), force)
     header = f"Imported from {file.name} by 'legquiz import anki'."
-    texts = [deckwrite.dumps(pd.deck, header=header, extras=pd.extras) for pd in pkg.decks]
+    # not checked here: add_text validates each text before writing it (a 10,000-question deck once, not twice)
+    texts = [deckwrite.dumps(pd.deck, header=header, extras=pd.extras, checked=False) for pd in pkg.decks]
     if not progress:
         state = store.read(home).state
         for text in texts:
@@ -120,18 +123,24 @@ def export() -> None:
 @click.option("--deck", "deck_id", required=True, metavar="ID", help="The deck to export (see 'legquiz deck list').")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, metavar="FILE", help="Default: ID.apkg")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.option("--with-progress", is_flag=True, help="Also carry each card's schedule and your review history.")
 @data_dir_option
 @click.pass_context
-def apkg(ctx: click.Context, deck_id: str, output: Path | None, force: bool, data_dir: Path | None) -> None:
+def apkg(
+    ctx: click.Context, deck_id: str, output: Path | None, force: bool, with_progress: bool, data_dir: Path | None
+) -> None:
     """Write a deck as an Anki package (.apkg) to import with Anki's File > Import.
 
     Exporting again after editing the deck updates the notes in Anki instead of
-    duplicating them (note ids come from deck id + question id).
+    duplicating them (note ids come from deck id + question id). With
+    --with-progress, Anki continues where legquiz left off: due dates,
+    intervals, FSRS memory states and every answer (tick 'Import any
+    learning progress' in Anki's import dialog).
 
     \b
     Example:
       legquiz export apkg --deck running-vs-jogging
-      legquiz export apkg --deck mine -o ~/Desktop/mine.apkg
+      legquiz export apkg --deck mine -o ~/Desktop/mine.apkg --with-progress
     """
     from legquiz.cli import common
     from legquiz.convert import anki_export
@@ -143,5 +152,22 @@ def apkg(ctx: click.Context, deck_id: str, output: Path | None, force: bool, dat
         warn(w)
     d = cat.select([deck_id])[0]
     out = common.output_file(output or Path(f"{d.id}.apkg"), force, home, example=f"{d.id}.apkg")
-    n = anki_export.export(d, out, common.utcnow())
-    click.echo(f"Wrote {n} notes of deck '{d.id}' to {out}. In Anki: File > Import.")
+    now = common.utcnow()
+    schedule = _schedule(home, d, now) if with_progress else None
+    n = anki_export.export(d, out, now, schedule)
+    also = f", {len(schedule.cards)} with their schedule and history" if schedule else ""
+    click.echo(f"Wrote {n} notes of deck '{d.id}'{also} to {out}. In Anki: File > Import.")
+
+
+def _schedule(home: Path, d: Any, now: datetime) -> Any:
+    """The deck's share of the progress store, for ``export apkg --with-progress``."""
+    from legquiz.convert.anki_schedule import Schedule, standing
+    from legquiz.core import settings
+    from legquiz.storage import store
+
+    cfg = settings.load(home)
+    state = store.read(home).state
+    prefix = f"{d.id}/"
+    ids = set(d.question_ids())
+    cards = {k[len(prefix) :]: v for k, v in state.cards.items() if k.startswith(prefix) and k[len(prefix) :] in ids}
+    return Schedule(cards, standing(store.log_records(home), d.id), len(cfg.learning_steps), cfg.days(), now)

@@ -58,10 +58,12 @@ class _Text(HTMLParser):
 
 def html_to_text(html: str) -> str:
     """Plain text of an Anki field: tags dropped, entities decoded, <br> as a newline, media refs removed."""
-    p = _Text()
-    p.feed(html)
-    p.close()
-    text = "".join(p.parts).replace("\xa0", " ")
+    if "<" in html or "&" in html:  # else the parser would give the text back unchanged: skip it
+        p = _Text()
+        p.feed(html)
+        p.close()
+        html = "".join(p.parts)
+    text = html.replace("\xa0", " ")
     text = re.sub(r"\[sound:[^\]]*\]", "", text)
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from legquiz.convert.anki_package import Card, Collection, Note, NoteType
-from legquiz.core.model import QType, Question
+from legquiz.core.model import CLOZE_GAP, QType, Question
 
 MAX_TEXT = 5_000  # the deck format's limit on one text (legquiz.deck.MAX_TEXT)
 FIELD_REF = re.compile(r"\{\{([#^/]?)\s*([^{}]*?)\s*\}\}")
@@ -147,6 +147,8 @@ def _cloze(note: Note, nt: NoteType, card: Card) -> Question:
         return "{{" + answer.replace("{", "(").replace("}", ")") + "}}"
 
     body = CLOZE.sub(gap, text)
+    if "{{" in CLOZE_GAP.sub("", body) or "}}" in CLOZE_GAP.sub("", body):
+        raise _Skip("a cloze text with '{{' or '}}' of its own (not a deletion)")
     if not all(g.strip("{}() ") for g in re.findall(r"\{\{.*?\}\}", body)):
         raise _Skip("a cloze deletion is empty (only media or markup)")
     extra = [_value(note, nt, n) for n, f in _refs(afmt) if n != source and "cloze" not in f]

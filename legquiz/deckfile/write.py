@@ -106,6 +106,7 @@ def dumps(
     header: str = "",
     description: str | None = None,
     extras: Mapping[str, Mapping[str, object]] | None = None,
+    checked: bool = True,
 ) -> str:
     """The YAML text of ``d`` (checked by the validator; raises LegquizError if it would be invalid).
 
@@ -129,7 +130,8 @@ def dumps(
             parts.append("")
         parts.extend(f"  {line}" if line else line for line in item.rstrip("\n").split("\n"))
     text = "\n".join(parts) + "\n"
-    check(text)
+    if checked:  # False only for a caller that validates the text itself next (userdecks.add_text)
+        check(text)
     return text
 
 
