@@ -14,15 +14,17 @@ ordinal, so they stay the same when the package is imported again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from legquiz.convert.anki_import import html_to_text
 from legquiz.convert.anki_package import Card, Collection, Note, NoteType
 from legquiz.core.model import CLOZE_GAP, QType, Question
+from legquiz.deckfile.limits import MAX_TEXT
 
-MAX_TEXT = 5_000  # the deck format's limit on one text (legquiz.deck.MAX_TEXT)
 FIELD_REF = re.compile(r"\{\{([#^/]?)\s*([^{}]*?)\s*\}\}")
 SPECIAL = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}
 SUSPENDED = -1  # Anki's queue for a suspended card (buried cards, -2 and -3, are imported: burying lasts a day)
@@ -51,7 +53,8 @@ def question_id(guid: str, ord_: int) -> str:
     return base if ord_ == 0 else f"{base}-{ord_ + 1}"
 
 
-def _refs(fmt: str) -> list[tuple[str, tuple[str, ...]]]:
+@functools.lru_cache(maxsize=256)
+def _refs(fmt: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The fields a template shows, in order: (name, filters); section markers and special names left out."""
     out: list[tuple[str, tuple[str, ...]]] = []
     for m in FIELD_REF.finditer(fmt):
@@ -61,12 +64,10 @@ def _refs(fmt: str) -> list[tuple[str, tuple[str, ...]]]:
         name = name.strip()
         if name and name not in SPECIAL and (name, tuple(filters)) not in out:
             out.append((name, tuple(f.strip() for f in filters)))
-    return out
+    return tuple(out)
 
 
 def _value(note: Note, nt: NoteType, name: str) -> str:
-    from legquiz.convert.anki_import import html_to_text
-
     try:
         return html_to_text(note.fields[nt.fields.index(name)])
     except (ValueError, IndexError):

@@ -19,12 +19,12 @@ results, never put into SQL.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import tempfile
 import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,25 +143,22 @@ def read(path: Path) -> Collection:
 
 def _extract(zf: zipfile.ZipFile, member: str, dest: Path, shown: str) -> None:
     """Copy (and for .anki21b decompress) one member to ``dest``, stopping at MAX_COLLECTION_BYTES."""
+    damaged = f"{shown}: {member} is damaged"
     try:
         with zf.open(member) as raw, open(dest, "wb") as out:
-            os.chmod(dest, 0o600)
-            if member.endswith(".anki21b"):
-                import zstandard
+            if not member.endswith(".anki21b"):
+                _copy(raw, out, MAX_COLLECTION_BYTES, shown, member)
+                return
+            import zstandard
 
+            try:
                 with zstandard.ZstdDecompressor().stream_reader(raw) as stream:
                     _copy(stream, out, MAX_COLLECTION_BYTES, shown, member)
-            else:
-                _copy(raw, out, MAX_COLLECTION_BYTES, shown, member)
-    except LegquizError:
-        raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError) as e:
-        # zlib.error and zstandard.ZstdError are subclasses of Exception only: named below
-        raise LegquizError(f"{shown}: {member} is damaged ({e})") from None
-    except Exception as e:
-        if type(e).__name__ in ("error", "ZstdError"):
-            raise LegquizError(f"{shown}: {member} is damaged ({e})") from None
-        raise
+            except zstandard.ZstdError as e:
+                raise LegquizError(f"{damaged} ({e})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError) as e:
+        # RuntimeError: an encrypted member; zlib.error: bad deflate data
+        raise LegquizError(f"{damaged} ({e})") from None
 
 
 def _copy(src: IO[bytes], out: IO[bytes], limit: int, shown: str, member: str) -> int:
