@@ -27,6 +27,12 @@ class CardFacts:
     due: int
     ivl: int
     reviews: list[int]  # revlog ids, oldest first
+    filtered: bool = False  # in a filtered deck: Anki's deck packages leave it out, a collection package has it
+
+
+def cards_in(corpus: Corpus, kind: str) -> dict[int, CardFacts]:
+    """The cards a package of this kind holds ("legacy", "current": deck packages; "colpkg": everything)."""
+    return {cid: f for cid, f in corpus.cards.items() if kind == "colpkg" or not f.filtered}
 
 
 @dataclass
@@ -97,6 +103,15 @@ def build(folder: Path) -> Corpus:
         Text="{{c1::Squats}} and {{c2::lunges::an exercise}} train the {{c3::legs}}.",
         Back_Extra="From <i>the article</i>",
     )
+    vocab = col.models.new("Vocab")  # a note type of one's own: its template decides front and back
+    for name in ("Word", "Example", "Meaning"):
+        col.models.add_field(vocab, col.models.new_field(name))
+    template = col.models.new_template("Recognise")
+    template["qfmt"] = "{{Word}}<br>{{hint:Example}}"
+    template["afmt"] = "{{FrontSide}}<hr id=answer>{{Meaning}}"
+    col.models.add_template(vocab, template)
+    col.models.add(vocab)
+    add("vocab", "Vocab", muscles, Word="Quadriceps", Example="Quads burn on hills", Meaning="Four muscles")
     add("sql", "Basic", legs, Front=SQLISH, Back="'; SELECT * FROM revlog; --")
     add("empty-back", "Basic", legs, Front="A front with no back", Back="")
     add("media-front", "Basic", legs, Front='<img src="thigh.png">', Back="The thigh")
@@ -123,15 +138,21 @@ def build(folder: Path) -> Corpus:
     col.sched.suspend_cards([card_of("optional-yes")])
     answer(card_of("sql"), 3, 3)
     col.sched.bury_cards([card_of("sql")])
+    answer(card_of("vocab"), 3, 3)
+    cram = col.decks.new_filtered("Cram")  # a review card studied in a filtered deck: its home due is in odue
+    col.db.execute(
+        "update cards set odid = did, odue = due, did = ?, due = -100000 where id = ?", cram, card_of("vocab")
+    )
 
     corpus = Corpus(folder / "legacy.apkg", folder / "current.apkg", folder / "whole.colpkg", int(col.crt))
     for cid in col.find_cards(""):
         card = col.get_card(cid)
         reviews = [int(r) for r in col.db.list("select id from revlog where cid = ? order by id", cid)]
-        deck = col.decks.name(card.did)
+        deck = col.decks.name(card.odid or card.did)
         guid = str(col.db.scalar("select guid from notes where id = ?", card.nid))
+        due = card.odue if card.odid else card.due
         corpus.cards[cid] = CardFacts(
-            guid, card.ord, deck, int(card.type), int(card.queue), int(card.due), int(card.ivl), reviews
+            guid, card.ord, deck, int(card.type), int(card.queue), int(due), int(card.ivl), reviews, bool(card.odid)
         )
     corpus.guids = guids
     for legacy, out in ((True, corpus.legacy), (False, corpus.current)):

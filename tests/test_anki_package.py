@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from anki_corpus import SQLISH, Corpus
+from anki_corpus import SQLISH, Corpus, cards_in
 
 from legquiz.convert import anki_notes, anki_package
 from legquiz.core.model import QType
@@ -27,12 +27,13 @@ def test_every_card_as_anki_reports_it(anki_corpus: Corpus, kind: str) -> None:
     assert col.crt == anki_corpus.crt
     assert col.media == 2
     by_id = {c.id: c for c in col.cards}
-    assert set(by_id) == set(anki_corpus.cards)
-    for cid, facts in anki_corpus.cards.items():
+    assert set(by_id) == set(cards_in(anki_corpus, kind))
+    for cid, facts in cards_in(anki_corpus, kind).items():
         card = by_id[cid]
         assert (col.notes[card.nid].guid, card.ord) == (facts.guid, facts.ord)
-        assert col.decks[card.did] == facts.deck
-        assert (card.type, card.queue, card.due, card.ivl) == (facts.type, facts.queue, facts.due, facts.ivl)
+        assert col.decks[card.odid or card.did] == facts.deck
+        due = card.odue if card.odid else card.due
+        assert (card.type, card.queue, due, card.ivl) == (facts.type, facts.queue, facts.due, facts.ivl)
         assert [r.id for r in col.revlog if r.cid == cid] == facts.reviews
 
 
@@ -67,6 +68,11 @@ def test_questions_by_note_type_and_card(anki_corpus: Corpus, kind: str) -> None
     sql = q("sql")
     assert (sql.question.question, sql.deck) == (SQLISH, "Legs")
     assert q("sound").question.question == "Hear it"  # the [sound:] reference dropped
+    if kind == "colpkg":  # in a filtered deck: only the collection package has it
+        vocab = q("vocab")
+        assert (vocab.question.question, vocab.question.answer, vocab.deck) == (
+            "Quadriceps\nQuads burn on hills", "Four muscles", "Legs::Muscles"
+        )  # fmt: skip
     assert got == {}  # empty back, media-only front and markup-only back made no question
     assert conv.skipped == {
         "its back is empty (only media or markup)": 2,
@@ -90,7 +96,7 @@ def test_old_collection_name_alone_and_placeholder_beside_it(anki_corpus: Corpus
         z.writestr("collection.anki2", real)
         z.writestr("media", "{}")
     col = anki_package.read(old)
-    assert (col.member, len(col.cards), col.media) == ("collection.anki2", len(anki_corpus.cards), 0)
+    assert (col.member, len(col.cards), col.media) == ("collection.anki2", len(cards_in(anki_corpus, "legacy")), 0)
     only_placeholder = tmp_path / "placeholder.apkg"
     with zipfile.ZipFile(only_placeholder, "w") as z:
         z.writestr("collection.anki2", placeholder)

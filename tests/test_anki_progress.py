@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from anki_corpus import Corpus
+from anki_corpus import Corpus, cards_in
 from clikit import legquiz
 
 from legquiz.convert.anki_notes import question_id
@@ -25,10 +25,11 @@ def _key(corpus: Corpus, cid: int) -> str:
     return f"{deck}/{question_id(facts.guid, facts.ord)}"
 
 
-def _imported(corpus: Corpus) -> dict[int, str]:
-    """Anki card id -> legquiz card key, for the cards that make a question and are not suspended."""
+def _imported(corpus: Corpus, kind: str) -> dict[int, str]:
+    """Anki card id -> legquiz card key, for the cards of the package that make a question and are not suspended."""
     skipped = {corpus.guids[n] for n in ("empty-back", "media-front", "markup-back")}
-    return {cid: _key(corpus, cid) for cid, f in corpus.cards.items() if f.guid not in skipped and f.queue != SUSPENDED}
+    cards = cards_in(corpus, kind)
+    return {cid: _key(corpus, cid) for cid, f in cards.items() if f.guid not in skipped and f.queue != SUSPENDED}
 
 
 @pytest.mark.parametrize("kind", ["legacy", "current", "colpkg"])
@@ -37,7 +38,7 @@ def test_reviews_and_due_dates_as_anki_has_them(anki_corpus: Corpus, legquiz_hom
     r = legquiz("import", "anki", src)
     assert r.code == 0, r.err
     assert "1 card(s) skipped: suspended in Anki" in r.err
-    cards = _imported(anki_corpus)
+    cards = _imported(anki_corpus, kind)
     expected_reviews = sum(len(anki_corpus.cards[cid].reviews) for cid in cards)
     assert f"Imported {expected_reviews} Anki reviews of " in r.out
     recs = log_records(legquiz_home)
