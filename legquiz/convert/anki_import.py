@@ -27,7 +27,7 @@ from legquiz.storage.fsutil import decode_utf8, read_input
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 SPECIAL_COLUMNS = ("guid", "notetype", "deck", "tags")
-ANKI_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.S)
+ANKI_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::([^}]*))?\}\}", re.S)
 _BREAK_TAGS = {"br", "div", "p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "hr"}
 
 
@@ -170,7 +170,8 @@ def to_deck(
         qid = unique(base, ids)
         if cloze:
             text = ANKI_CLOZE.sub(lambda m: "{{" + m.group(1) + "}}", front)
-            q = Question(qid, QType.CLOZE, text=text, explanation=back)
+            hints = tuple((m.group(2) or "").strip() for m in ANKI_CLOZE.finditer(front))
+            q = Question(qid, QType.CLOZE, text=text, explanation=back, hints=hints if any(hints) else ())
         else:
             q = Question(qid, QType.FLASHCARD, question=front, answer=back)
         issues = problems(q)
