@@ -27,6 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import anki_package  # noqa: E402
 import measure  # noqa: E402
 import scale  # noqa: E402
 from measure import PY  # noqa: E402
@@ -181,6 +182,28 @@ def validate_rows(lq: list[str], env: dict[str, str], home: Path, sizes: Sizes) 
     ]  # fmt: skip
 
 
+def anki_rows(lq: list[str], root: Path, sizes: Sizes, quick: bool) -> list[Row]:
+    """`legquiz import anki` of a package written by the real anki library: absolute, and against validating the deck it makes."""
+    n = f"{sizes.questions:,}"
+    what = f"legquiz import anki, {n}-note .apkg with history / legquiz deck validate of the deck it makes"
+    try:
+        apkg, _txt = anki_package.make(root / "anki", sizes.questions)
+    except ImportError:  # the anki library (a test dependency) is not installed
+        return [Row("7", what, "n/a", "n/a", target="", ok=None)]
+    times, base = [], []
+    for i in range(3 if not quick else 1):
+        home = root / f"anki-home-{i}"
+        env = measure.clean_env(home)
+        times.append(measure.timed([*lq, "import", "anki", str(apkg)], env))
+        deck = next((home / "decks").glob("*.yaml"))
+        base.append(measure.timed([*lq, "deck", "validate", str(deck)], env))
+    mine, ref = statistics.median(times), statistics.median(base)
+    return [
+        Row("7", what, fmt_s(mine), fmt_s(ref), mine / ref),
+        Row("7b", f"  the import of {n} notes, absolute", fmt_s(mine), "", None, "< 5 s", None if quick else mine < 5),
+    ]
+
+
 def table(rows: list[Row]) -> str:
     head = ("#", "measure", "legquiz", "baseline", "ratio", "target", "result")
     cells = [
@@ -205,7 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the generated data (its path is printed)")
     ap.add_argument("--data", type=Path, help="reuse data kept by an earlier --keep run of the same size")
     ap.add_argument(
-        "--only", action="append", choices=("commands", "start", "store", "validate"), help="measure only these rows"
+        "--only",
+        action="append",
+        choices=("commands", "start", "store", "validate", "anki"),
+        help="measure only these rows",
     )
     args = ap.parse_args(argv)
     sizes = QUICK if args.quick else FULL
@@ -222,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             "start": lambda: start_rows(lq, env, homes["big"], sizes, args.quick),
             "store": lambda: store_rows(homes, env, sizes, args.quick),
             "validate": lambda: validate_rows(lq, env, homes["big"], sizes),
+            "anki": lambda: anki_rows(lq, root, sizes, args.quick),
         }
         rows = [row for name, step in steps.items() if not args.only or name in args.only for row in step()]
     finally:

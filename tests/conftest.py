@@ -16,3 +16,12 @@ def legquiz_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LEGQUIZ_HOME", str(home))
     monkeypatch.delenv("NO_COLOR", raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def anki_corpus(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Packages written by the real Anki library (tests/anki_corpus.py), built once per test run."""
+    pytest.importorskip("anki", reason="the anki package (a test dependency) builds the test packages")
+    from anki_corpus import build
+
+    return build(tmp_path_factory.mktemp("anki-corpus"))

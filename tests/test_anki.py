@@ -54,6 +54,7 @@ def test_import_anki_plain_text_export(tmp_path: Path, legquiz_home: Path) -> No
     assert (q3.type, q3.text, q3.gaps, q3.explanation) == (
         QType.CLOZE, "{{Squats}} and {{lunges}} train the legs.", ("Squats", "lunges"), "From the article"
     )  # fmt: skip
+    assert q3.hints == ("", "exercise")  # Anki's {{c2::lunges::exercise}}
     assert q1.id.startswith("anki-") and q1.id != q2.id  # from Anki's guid: stable on re-import
     assert "x-anki-tags: anatomy thigh" in path.read_text("utf-8")
     again = legquiz("import", "anki", f)

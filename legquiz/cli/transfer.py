@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,38 +23,90 @@ def import_() -> None:
 
 @import_.command("anki")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--deck-id", metavar="ID", help="The new deck's id (default: from the Anki deck or file name).")
+@click.option("--deck-id", metavar="ID", help="Put everything in one deck with this id (default: one per Anki deck).")
 @click.option("--title", metavar="T", help="The new deck's title (default: the Anki deck or file name).")
-@click.option("--force", is_flag=True, help="Replace your deck with the same id (its progress is kept).")
+@click.option("--force", is_flag=True, help="Replace the deck(s) an earlier import made (progress is kept).")
+@click.option("--no-progress", is_flag=True, help="Import the cards only, not their review history and schedule.")
 @data_dir_option
 @click.pass_context
 def anki(
-    ctx: click.Context, file: Path, deck_id: str | None, title: str | None, force: bool, data_dir: Path | None
+    ctx: click.Context,
+    file: Path,
+    deck_id: str | None,
+    title: str | None,
+    force: bool,
+    no_progress: bool,
+    data_dir: Path | None,
 ) -> None:
-    """Import an Anki 'Notes in Plain Text' export (or a CSV of front,back) as one of your decks.
+    """Import an Anki package (.apkg, .colpkg) or a 'Notes in Plain Text' export (or a CSV of front,back).
 
-    In Anki: File > Export > 'Notes in Plain Text (.txt)'. Each note becomes a
-    flashcard (cloze notes become cloze questions); HTML is turned into plain
-    text. The deck is checked and added like 'legquiz deck add' does.
+    A package (told by its content, not its name) brings every card: one
+    question per card, by note type (Basic, reversed, typed answer, one
+    cloze question per cloze number), one deck per Anki deck ('Legs::Muscles'
+    becomes 'legs-muscles'), and unless --no-progress, its review history and
+    due dates. Media are not imported. A text export (File > Export > 'Notes
+    in Plain Text') brings the notes only. HTML is turned into plain text.
 
     \b
     Example:
+      legquiz import anki Legs.apkg
+      legquiz import anki collection.colpkg --deck-id anki --title "From Anki"
       legquiz import anki "Leg muscles.txt"
-      legquiz import anki cards.csv --deck-id leg-muscles --title "Leg muscles"
     """
     from legquiz.cli.deck import report_added
-    from legquiz.convert import anki_import
+    from legquiz.convert import anki_import, anki_package
     from legquiz.deckfile import userdecks
     from legquiz.deckfile import write as deckwrite
     from legquiz.storage import store
 
     home = resolve_home(ctx, data_dir)
+    if anki_package.is_zip(file):
+        _import_package(home, file, deck_id, title, force, not no_progress)
+        return
     d, extras, warnings = anki_import.load(file, deck_id, title)
     for w in warnings:
         warn(w)
     text = deckwrite.dumps(d, header=f"Imported from {file.name} by 'legquiz import anki'.", extras=extras)
     added = userdecks.add_text(home, text, str(userdecks.deck_path(home, d.id)), store.read(home).state, force=force)
     report_added(added)
+
+
+def _import_package(
+    home: Path, file: Path, deck_id: str | None, title: str | None, force: bool, progress: bool
+) -> None:
+    """Check every deck of the package, then write them (and the progress): nothing is written if a check fails."""
+    from legquiz.cli.deck import report_added
+    from legquiz.convert import apkg_import
+    from legquiz.deckfile import userdecks
+    from legquiz.deckfile import write as deckwrite
+    from legquiz.storage import store
+
+    pkg = apkg_import.load(file, deck_id, title)
+    for w in pkg.warnings:
+        warn(w)
+    apkg_import.check_ids(home, pkg, str(file), force)
+    header = f"Imported from {file.name} by 'legquiz import anki'."
+    # not checked here: add_text validates each text before writing it (a 10,000-question deck once, not twice)
+    texts = [deckwrite.dumps(pd.deck, header=header, extras=pd.extras, checked=False) for pd in pkg.decks]
+    if not progress:
+        state = store.read(home).state
+        for text in texts:
+            report_added(userdecks.add_text(home, text, str(file), state, force=force))
+        return
+    from legquiz.convert import anki_progress
+    from legquiz.core import settings
+    from legquiz.core.replay import Replayer
+
+    cfg = settings.load(home)
+    with store.Store.open(home) as st:  # the lock first: a session studying now makes this stop before writing
+        known = anki_progress.known_ids(store.log_records(home))
+        replayer = Replayer(cfg, cfg.days(), anki_progress.SOURCE)
+        prog = anki_progress.records(pkg, st.state.cards, known, replayer)
+        for text in texts:
+            report_added(userdecks.add_text(home, text, str(file), st.state, force=force))
+        st.append_many(prog.records)
+    again = f" ({prog.skipped} already imported)" if prog.skipped else ""
+    click.echo(f"Imported {len(prog.records)} Anki reviews of {prog.cards} cards{again}; see them with: legquiz stats")
 
 
 @click.group()
@@ -69,18 +123,24 @@ def export() -> None:
 @click.option("--deck", "deck_id", required=True, metavar="ID", help="The deck to export (see 'legquiz deck list').")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, metavar="FILE", help="Default: ID.apkg")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.option("--with-progress", is_flag=True, help="Also carry each card's schedule and your review history.")
 @data_dir_option
 @click.pass_context
-def apkg(ctx: click.Context, deck_id: str, output: Path | None, force: bool, data_dir: Path | None) -> None:
+def apkg(
+    ctx: click.Context, deck_id: str, output: Path | None, force: bool, with_progress: bool, data_dir: Path | None
+) -> None:
     """Write a deck as an Anki package (.apkg) to import with Anki's File > Import.
 
     Exporting again after editing the deck updates the notes in Anki instead of
-    duplicating them (note ids come from deck id + question id).
+    duplicating them (note ids come from deck id + question id). With
+    --with-progress, Anki continues where legquiz left off: due dates,
+    intervals, FSRS memory states and every answer (tick 'Import any
+    learning progress' in Anki's import dialog).
 
     \b
     Example:
       legquiz export apkg --deck running-vs-jogging
-      legquiz export apkg --deck mine -o ~/Desktop/mine.apkg
+      legquiz export apkg --deck mine -o ~/Desktop/mine.apkg --with-progress
     """
     from legquiz.cli import common
     from legquiz.convert import anki_export
@@ -93,5 +153,22 @@ def apkg(ctx: click.Context, deck_id: str, output: Path | None, force: bool, dat
         warn(w)
     d = cat.select([deck_id])[0]
     out = common.output_file(output or Path(f"{d.id}.apkg"), force, home, example=f"{d.id}.apkg")
-    n = anki_export.export(d, out, common.utcnow(), ArticleIndex(home))
-    click.echo(f"Wrote {n} notes of deck '{d.id}' to {out}. In Anki: File > Import.")
+    now = common.utcnow()
+    schedule = _schedule(home, d, now) if with_progress else None
+    n = anki_export.export(d, out, now, ArticleIndex(home), schedule)
+    also = f", {len(schedule.cards)} with their schedule and history" if schedule else ""
+    click.echo(f"Wrote {n} notes of deck '{d.id}'{also} to {out}. In Anki: File > Import.")
+
+
+def _schedule(home: Path, d: Any, now: datetime) -> Any:
+    """The deck's share of the progress store, for ``export apkg --with-progress``."""
+    from legquiz.convert.anki_schedule import Schedule, standing
+    from legquiz.core import settings
+    from legquiz.storage import store
+
+    cfg = settings.load(home)
+    state = store.read(home).state
+    prefix = f"{d.id}/"
+    ids = set(d.question_ids())
+    cards = {k[len(prefix) :]: v for k, v in state.cards.items() if k.startswith(prefix) and k[len(prefix) :] in ids}
+    return Schedule(cards, standing(store.log_records(home), d.id), len(cfg.learning_steps), cfg.days(), now)

@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import os
 import tempfile
+import zipfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from legquiz.core.model import CLOZE_GAP, Deck, QType, Question
 from legquiz.deckfile.articles import ArticleIndex
 from legquiz.errors import LegquizError
+
+if TYPE_CHECKING:
+    from legquiz.convert.anki_schedule import Schedule
 
 CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background: white; }
 .choices { margin-top: .5em; }
@@ -85,11 +90,12 @@ def front_back(q: Question) -> tuple[str, str]:
 
 
 def cloze_text(q: Question) -> str:
-    """legquiz's {{gap}} as Anki's {{c1::gap}}, the rest HTML-escaped."""
+    """legquiz's {{gap}} as Anki's {{c1::gap}} (``{{c1::gap::hint}}`` with a hint), the rest HTML-escaped."""
     out, last = [], 0
-    for m in CLOZE_GAP.finditer(q.text):
+    for i, m in enumerate(CLOZE_GAP.finditer(q.text)):
+        hint = q.hints[i] if i < len(q.hints) else ""
         out.append(_html(q.text[last : m.start()]))
-        out.append("{{c1::" + _html(m.group(1).strip()) + "}}")
+        out.append("{{c1::" + _html(m.group(1).strip()) + (f"::{_html(hint)}" if hint else "") + "}}")
         last = m.end()
     out.append(_html(q.text[last:]))
     return "".join(out)
@@ -124,8 +130,13 @@ def build(d: Deck, articles: ArticleIndex | None = None) -> Any:
     return gdeck
 
 
-def export(d: Deck, out: Path, now: datetime, articles: ArticleIndex | None = None) -> int:
-    """Write ``d`` to ``out`` atomically (temp file + rename); returns the number of notes."""
+def export(
+    d: Deck, out: Path, now: datetime, articles: ArticleIndex | None = None, schedule: Schedule | None = None
+) -> int:
+    """Write ``d`` to ``out`` atomically (temp file + rename); returns the number of notes.
+
+    With ``schedule`` the package also carries each card's schedule and review history (anki_schedule.py).
+    """
     import genanki
 
     if out.is_dir():
@@ -140,7 +151,10 @@ def export(d: Deck, out: Path, now: datetime, articles: ArticleIndex | None = No
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a package is an ordinary file
     try:
-        genanki.Package(gdeck).write_to_file(tmp, timestamp=now.timestamp())
+        if schedule is None:
+            genanki.Package(gdeck).write_to_file(tmp, timestamp=now.timestamp())
+        else:
+            _write_with_schedule(d, gdeck, Path(tmp), now, schedule)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, out)
@@ -150,3 +164,27 @@ def export(d: Deck, out: Path, now: datetime, articles: ArticleIndex | None = No
         if os.path.exists(tmp):
             os.unlink(tmp)
     return len(gdeck.notes)
+
+
+def _write_with_schedule(d: Deck, gdeck: Any, tmp: Path, now: datetime, schedule: Schedule) -> None:
+    """genanki's collection, filled in with the schedule, zipped as genanki zips it (legacy collection.anki2)."""
+    import sqlite3
+
+    import genanki
+
+    from legquiz.convert.anki_schedule import fill
+
+    with tempfile.TemporaryDirectory(prefix="legquiz-apkg-") as work:
+        db = Path(work) / "collection.anki2"
+        con = sqlite3.connect(db)
+        try:
+            genanki.Package(gdeck).write_to_db(
+                con.cursor(), now.timestamp(), itertools.count(int(now.timestamp() * 1000))
+            )
+            con.commit()
+        finally:
+            con.close()
+        fill(db, d, {q.id: genanki.guid_for("legquiz", d.id, q.id) for q in d.questions}, schedule)
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+            z.write(db, "collection.anki2")
+            z.writestr("media", "{}")

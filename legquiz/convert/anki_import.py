@@ -27,7 +27,7 @@ from legquiz.storage.fsutil import decode_utf8, read_input
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 SPECIAL_COLUMNS = ("guid", "notetype", "deck", "tags")
-ANKI_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.S)
+ANKI_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::([^}]*))?\}\}", re.S)
 _BREAK_TAGS = {"br", "div", "p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "hr"}
 
 
@@ -58,10 +58,12 @@ class _Text(HTMLParser):
 
 def html_to_text(html: str) -> str:
     """Plain text of an Anki field: tags dropped, entities decoded, <br> as a newline, media refs removed."""
-    p = _Text()
-    p.feed(html)
-    p.close()
-    text = "".join(p.parts).replace("\xa0", " ")
+    if "<" in html or "&" in html:  # else the parser would give the text back unchanged: skip it
+        p = _Text()
+        p.feed(html)
+        p.close()
+        html = "".join(p.parts)
+    text = html.replace("\xa0", " ")
     text = re.sub(r"\[sound:[^\]]*\]", "", text)
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
@@ -168,7 +170,8 @@ def to_deck(
         qid = unique(base, ids)
         if cloze:
             text = ANKI_CLOZE.sub(lambda m: "{{" + m.group(1) + "}}", front)
-            q = Question(qid, QType.CLOZE, text=text, explanation=back)
+            hints = tuple((m.group(2) or "").strip() for m in ANKI_CLOZE.finditer(front))
+            q = Question(qid, QType.CLOZE, text=text, explanation=back, hints=hints if any(hints) else ())
         else:
             q = Question(qid, QType.FLASHCARD, question=front, answer=back)
         issues = problems(q)

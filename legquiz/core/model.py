@@ -49,6 +49,7 @@ class Question:
     # Plain pairs, not a dataclass, so the parsed-deck cache can store and type-check them as a column.
     sources: tuple[tuple[str, str], ...] = ()
     line: int = 0
+    hints: tuple[str, ...] = ()  # a cloze's hint for each gap, in order ("" where a gap has none)
 
     @property
     def gaps(self) -> tuple[str, ...]:
@@ -59,7 +60,10 @@ class Question:
     def prompt_text(self) -> str:
         """What is shown to the learner: the question, or the cloze with blanks."""
         if self.type is QType.CLOZE:
-            return CLOZE_GAP.sub("_____", self.text)
+            if not any(self.hints):
+                return CLOZE_GAP.sub("_____", self.text)
+            hints = iter(self.hints)
+            return CLOZE_GAP.sub(lambda _: "_____" + (f" ({h})" if (h := next(hints, "")) else ""), self.text)
         return self.question
 
     @property

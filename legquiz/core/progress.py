@@ -12,7 +12,7 @@ from itertools import chain
 from typing import Any
 
 from legquiz.core.cards import Row, check_rows, row
-from legquiz.core.records import Record, ReviewRecord, parse_record
+from legquiz.core.records import Answer, Record, ReviewRecord, parse_record
 from legquiz.errors import NewerFormat, StoreError
 
 FORMAT = 1
@@ -36,7 +36,7 @@ class DayCount:
     def from_json(cls, v: list[int]) -> DayCount:
         return cls(*v[:5])  # more than five: a newer legquiz's extra columns, kept out
 
-    def add(self, rec: ReviewRecord, sign: int) -> None:
+    def add(self, rec: Answer, sign: int) -> None:
         """Count (sign 1) or take back (sign -1) one answer."""
         correct = rec["rating"] > 1
         self.answers += sign
@@ -153,13 +153,16 @@ def apply(state: StoreState, rec: Record) -> None:
     if rec["op"] == "undo":
         _unapply(state, rec["target"])
     else:
-        replaces = rec.get("replaces")
+        replaces = rec.get("replaces") if rec["op"] == "review" else None
         if replaces is not None:
             _unapply(state, replaces)
         state.cards[rec["card"]] = row(rec["after"])
         _tally(state, rec, 1)
-        state.undo.append(rec)
-        del state.undo[:-UNDO_DEPTH]
+        if rec["op"] == "import":
+            state.undo.clear()  # an imported answer cannot be undone, nor one before it (records.ImportRecord)
+        else:
+            state.undo.append(rec)
+            del state.undo[:-UNDO_DEPTH]
     state.seq = rec["seq"]
 
 
@@ -174,7 +177,7 @@ def _unapply(state: StoreState, target: int) -> None:
     _tally(state, rec, -1)
 
 
-def _tally(state: StoreState, rec: ReviewRecord, sign: int) -> None:
+def _tally(state: StoreState, rec: Answer, sign: int) -> None:
     """Add (sign 1) or take back (sign -1) one answer in the day's counts, in all and for its deck."""
     deck = rec["card"].split("/", 1)[0]
     rows = state.deck_days.setdefault(deck, {})

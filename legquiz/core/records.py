@@ -41,6 +41,31 @@ class ReviewRecord(_ReviewOptional):
     after: CardStateDict
 
 
+class ImportRecord(TypedDict):
+    """An answer given in another program (``legquiz import anki``): an answer's fields plus where it came from.
+
+    ``ext_id`` is its id there (Anki's review id), so importing the same history again adds nothing twice. It
+    counts like an answer but cannot be undone, and it empties the undo stack (an answer before it, taken back,
+    would overwrite the imported state).
+    """
+
+    seq: int
+    op: Literal["import"]
+    card: str
+    rating: int
+    at: str
+    day: str
+    ms: int
+    first: bool
+    counted: bool
+    verdict: str
+    answer: str | None
+    before: CardStateDict | None
+    after: CardStateDict
+    ext_from: str
+    ext_id: int
+
+
 class UndoRecord(TypedDict):
     """Takes back the answer numbered ``target`` (it must be the last undoable one)."""
 
@@ -49,7 +74,8 @@ class UndoRecord(TypedDict):
     target: int
 
 
-Record = ReviewRecord | UndoRecord
+Record = ReviewRecord | UndoRecord | ImportRecord
+Answer = ReviewRecord | ImportRecord  # what counts as an answer: given here or imported
 
 _REVIEW_KEYS: dict[str, type | tuple[type, ...]] = {
     "card": str,
@@ -59,6 +85,8 @@ _REVIEW_KEYS: dict[str, type | tuple[type, ...]] = {
     "counted": bool,
     "after": dict,
 }
+
+_IMPORT_KEYS: dict[str, type | tuple[type, ...]] = {"ext_from": str, "ext_id": int}
 
 
 def _whole(v: Any) -> bool:
@@ -74,9 +102,9 @@ def problem(rec: Any) -> str:
     op = rec.get("op")
     if op == "undo":
         return "" if _whole(rec.get("target")) else "undo without a target"
-    if op != "review":
+    if op not in ("review", "import"):
         return f"unknown kind of record {str(op)[:20]!r}"
-    for key, kind in _REVIEW_KEYS.items():
+    for key, kind in {**_REVIEW_KEYS, **(_IMPORT_KEYS if op == "import" else {})}.items():
         if not isinstance(rec.get(key), kind) or (kind is int and isinstance(rec.get(key), bool)):
             return f"'{key}' is missing or of the wrong type"
     if rec.get("before") is not None and not isinstance(rec["before"], dict):
@@ -85,7 +113,7 @@ def problem(rec: Any) -> str:
         card = rec.get(side)
         if card is not None and not (isinstance(card.get("state"), int) and is_time(card.get("due"))):
             return f"'{side}' is not a card state"
-    if rec.get("replaces") is not None and not _whole(rec["replaces"]):
+    if rec.get("replaces") is not None and (op == "import" or not _whole(rec["replaces"])):
         return "'replaces' is of the wrong type"
     return ""
 
@@ -135,6 +163,16 @@ def review_record(
         "before": before.to_dict() if before else None,
         "after": after.to_dict(),
     }
+
+
+def import_record(answer: ReviewRecord, ext_from: str, ext_id: int) -> ImportRecord:
+    """An answer given in another program, built like one given here (:func:`review_record`)."""
+    a = answer
+    return {
+        "seq": a["seq"], "op": "import", "card": a["card"], "rating": a["rating"], "at": a["at"], "day": a["day"],
+        "ms": a["ms"], "first": a["first"], "counted": a["counted"], "verdict": a["verdict"], "answer": a["answer"],
+        "before": a["before"], "after": a["after"], "ext_from": ext_from, "ext_id": ext_id,
+    }  # fmt: skip
 
 
 def undo_record(target: int) -> UndoRecord:

@@ -167,3 +167,21 @@ def unknown(ctx: Ctx, knode: Any, field: str, key: str, allowed: tuple[str, ...]
     near = difflib.get_close_matches(key, allowed, n=1)
     hint = f" (did you mean '{near[0]}'?)" if near else " (custom keys must start with 'x-')"
     ctx.err(knode, join(field, key), f"unknown key{hint}")
+
+
+def hint_list(ctx: Ctx, node: Any, field: str) -> list[str] | None:
+    """A cloze's ``hints``: one text per gap, ``""`` for a gap without a hint."""
+    if not ctx.visit(node, field):
+        return None
+    if node.tag != "tag:yaml.org,2002:seq":
+        ctx.err(node, field, f"must be a list, not {kind(node)}")
+        return None
+    out: list[str] = []
+    for i, item in enumerate(node.value):
+        if item.tag == STR_TAG and item.value == "" and ctx.visit(item, f"{field}[{i}]"):
+            out.append("")
+            continue
+        value = text(ctx, item, f"{field}[{i}]", allow_numbers=True)
+        if value is not None:
+            out.append(value)
+    return out if len(out) == len(node.value) else None

@@ -17,7 +17,7 @@ from typing import Any
 from legquiz.core.model import CLOZE_GAP, Deck, QType, Question
 from legquiz.deckfile.articles import ArticleIndex
 from legquiz.deckfile.limits import MAX_ALIASES, MAX_CHOICES, MAX_QUESTIONS, MAX_SOURCES, MAX_TEXT
-from legquiz.deckfile.nodes import BOOL_TAG, STR_TAG
+from legquiz.deckfile.nodes import BOOL_TAG, STR_TAG, hint_list
 from legquiz.deckfile.nodes import Ctx as _Ctx
 from legquiz.deckfile.nodes import join as _join
 from legquiz.deckfile.nodes import kind as _kind
@@ -41,7 +41,7 @@ TYPE_KEYS: dict[QType, tuple[str, ...]] = {
     QType.TRUE_FALSE: ("question", "answer"),
     QType.TYPED: ("question", "answer", "aliases"),
     QType.FLASHCARD: ("question", "answer"),
-    QType.CLOZE: ("text", "aliases"),
+    QType.CLOZE: ("text", "aliases", "hints"),
 }
 ALL_QUESTION_KEYS = sorted({k for ks in TYPE_KEYS.values() for k in ks} | set(COMMON_KEYS))
 
@@ -87,6 +87,8 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
             values[key] = qid
         elif key == "choices":
             values[key] = _text_list(ctx, vnode, f, MAX_CHOICES, 2)
+        elif key == "hints":
+            values[key] = hint_list(ctx, vnode, f)
         elif key == "aliases":
             values[key] = _text_list(ctx, vnode, f, MAX_ALIASES, 0)
         elif key == "sources":
@@ -103,7 +105,7 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
         ctx.err(node, _join(field, "id"), "required")
     if qtype is not None:
         for key in TYPE_KEYS[qtype]:
-            if key not in m and key != "aliases":
+            if key not in m and key not in ("aliases", "hints"):
                 ctx.err(node, _join(field, key), f"required for {qtype.value} questions")
     if qtype is QType.MULTIPLE_CHOICE and values.get("choices") and values.get("answer") is not None:
         choices = values["choices"]
@@ -123,6 +125,11 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
             ctx.err(m["text"][1], _join(field, "text"), "has an unmatched '{{' or '}}'")
         elif len(gaps) > 1 and values.get("aliases"):
             ctx.err(m["aliases"][1], _join(field, "aliases"), "only allowed on a cloze with a single {{gap}}")
+        elif values.get("hints") is not None and len(values["hints"]) != len(gaps):
+            n = len(values["hints"])
+            ctx.err(
+                m["hints"][1], _join(field, "hints"), f"has {n} entries for {len(gaps)} {{{{gaps}}}}: give one per gap"
+            )
     if len(ctx.errors) > before or qtype is None:
         return None
     return Question(
@@ -138,6 +145,7 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
         article=values.get("article"),
         sources=values.get("sources") or (),
         line=node.start_mark.line + 1,
+        hints=tuple(values.get("hints") or ()),
     )
 
 

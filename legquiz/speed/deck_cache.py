@@ -46,7 +46,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from legquiz import __version__
 from legquiz.core.model import Deck, LazyQuestions, QType, Question
 
-FORMAT = 3  # 2: questions in compressed blocks, unpacked when used; 3: Question.sources
+FORMAT = 4  # 2: questions in compressed blocks, unpacked when used; 3: Question.sources; 4: Question.hints
 BLOCK = 32  # questions per block: a session unpacks one block per question it shows (~0.1 ms)
 MAGIC = "legquiz-deck-cache"
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same mtime tick

@@ -155,7 +155,7 @@ def from_log(records: Iterable[Mapping[str, Any]], tz: tzinfo | None = None) -> 
     for rec in records:
         if rec.get("op") == "undo":
             kept.pop(int(rec["target"]), None)
-        elif rec.get("op") == "review":
+        elif rec.get("op") in ("review", "import"):  # import: answers given in Anki (legquiz import anki)
             if rec.get("replaces") is not None:
                 kept.pop(int(rec["replaces"]), None)
             kept[int(rec["seq"])] = rec

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from legquiz.core.progress import StoreState, apply
-from legquiz.core.records import Record, ReviewRecord
+from legquiz.core.records import ImportRecord, Record, ReviewRecord, parse_record
 from legquiz.errors import StoreError, StoreLocked
 from legquiz.speed import snapshot_cache as snapcache
 from legquiz.storage import log as logfile
@@ -97,24 +97,9 @@ class Store:
         target = rec["target"] if rec["op"] == "undo" else rec.get("replaces")
         if target is not None and (not self.state.undo or self.state.undo[-1]["seq"] != target):
             raise StoreError("nothing to undo")
-        line = (json.dumps(rec, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
-        size = os.fstat(self._fd).st_size
-        if size != self._end:  # an earlier append was interrupted after writing: never reuse its seq
-            raise StoreError(f"{self.home / LOG} changed while legquiz was saving; start legquiz again")
-        try:
-            _write_all(self._fd, line)
-            os.fsync(self._fd)
-        except OSError as e:
-            try:  # take back a partial line so the log stays clean
-                os.ftruncate(self._fd, size)
-                os.fsync(self._fd)
-            except OSError:
-                pass
-            raise StoreError(
-                f"could not save to {self.home / LOG}: {e.strerror or e}; everything answered before this was saved"
-            ) from None
+        end = self._log((json.dumps(rec, separators=(",", ":"), ensure_ascii=False) + "\n").encode(), "before this")
         apply(self.state, rec)
-        self._end = size + len(line)
+        self._end = end
         self._tail += 1
         if self._tail >= COMPACT_AFTER:
             try:
@@ -122,6 +107,43 @@ class Store:
             except OSError:
                 pass  # the answer is safe in the log; the snapshot is rewritten at close
         return rec
+
+    def append_many(self, recs: list[ImportRecord]) -> None:
+        """Durably log many imported answers (numbered here) with one write and one fsync, then apply them.
+
+        Each is checked first, so nothing is written if one is wrong. If legquiz is stopped mid-write,
+        the complete lines stand and a cut-off last one is set aside, as for any answer.
+        """
+        if not self.writable:
+            raise RuntimeError("store opened read-only")
+        numbered = [parse_record({**rec, "seq": self.state.seq + 1 + i}) for i, rec in enumerate(recs)]
+        if any(rec["op"] != "import" for rec in numbered):
+            raise ValueError("only imported answers are appended in bulk")
+        lines = (json.dumps(rec, separators=(",", ":"), ensure_ascii=False) + "\n" for rec in numbered)
+        end = self._log("".join(lines).encode(), "before this import")
+        for rec in numbered:
+            apply(self.state, rec)
+        self._end = end
+        self._tail += len(numbered)
+
+    def _log(self, data: bytes, before: str) -> int:
+        """Append ``data`` to the log and fsync it (on failure take it back, so the log stays clean); its new size."""
+        size = os.fstat(self._fd).st_size
+        if size != self._end:  # an earlier append was interrupted after writing: never reuse its seq
+            raise StoreError(f"{self.home / LOG} changed while legquiz was saving; start legquiz again")
+        try:
+            _write_all(self._fd, data)
+            os.fsync(self._fd)
+        except OSError as e:
+            try:
+                os.ftruncate(self._fd, size)
+                os.fsync(self._fd)
+            except OSError:
+                pass
+            raise StoreError(
+                f"could not save to {self.home / LOG}: {e.strerror or e}; everything answered {before} was saved"
+            ) from None
+        return size + len(data)
 
     def last_undoable(self) -> ReviewRecord | None:
         return self.state.undo[-1] if self.state.undo else None
