@@ -1,0 +1,217 @@
+"""Fit FSRS-6's 21 weights to review histories with scipy's L-BFGS-B, and choose honestly what to keep.
+
+The recipe (docs/optimize.md) follows fsrs-rs, the optimizer inside Anki:
+initial stabilities pre-fitted from first ratings (legquiz.srs.pretrain), a
+recency-weighted log loss over every review a day or more after the card's
+previous one, an L2 pull towards the starting weights scaled by each weight's
+spread across users, and fsrs-rs's bounds. Where fsrs-rs runs five epochs of
+Adam, this minimises the same objective to convergence with a maintained
+quasi-Newton method, and lets a validation split *inside the training
+history* (its last fifth, in time order) choose how hard to pull towards the
+start, or to keep the defaults altogether.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from legquiz.srs import fsrs6, pretrain
+from legquiz.srs.fsrs6 import Floats
+
+# fsrs-rs's bounds (parameter_clipper.rs) with one relearning step and short-term memory on;
+# each lies inside py-fsrs's, so any fitted set is accepted by the scheduler.
+BOUNDS = (
+    *[(fsrs6.S_MIN, pretrain.INIT_S_MAX)] * 4,
+    (1.0, 10.0), (0.001, 4.0), (0.001, 4.0), (0.001, 0.75), (0.0, 4.5), (0.0, 0.8), (0.001, 3.5),
+    (0.001, 5.0), (0.001, 0.25), (0.001, 0.9), (0.0, 4.0), (0.0, 1.0), (1.0, 6.0),
+    (0.0, 2.0), (0.0, 2.0), (0.01, 0.8), (0.1, 0.8),
+)  # fmt: skip
+# How much each weight varies between users (fsrs-rs's PARAMS_STDDEV): the L2 pull's scale.
+SPREAD = (
+    6.43, 9.66, 17.58, 27.85, 0.57, 0.28, 0.6, 0.12, 0.39, 0.18, 0.33, 0.3, 0.09, 0.16, 0.57, 0.25,
+    1.03, 0.31, 0.32, 0.14, 0.27,
+)  # fmt: skip
+BATCH = 512  # fsrs-rs's batch size: its L2 term weighs gamma * BATCH / n per mean-loss unit
+GAMMAS = (16.0, 4.0, 1.0, 0.25, 0.0)  # pulls tried, strongest first (each fit starts from the previous one)
+VALIDATION = 0.2  # the last fifth of the training reviews chooses
+MIN_ITEMS, MIN_ITEMS_TO_TRAIN = 8, 64  # fsrs-rs: fewer items keep the defaults / fit only w0-w3
+EPS = 1e-12
+
+History = list[tuple[int, int, int]]  # one card's reviews: (position in time order, study day, rating)
+
+
+@dataclass(frozen=True)
+class Data:
+    """Histories packed for the pass, and the reviews the loss is taken over."""
+
+    packed: fsrs6.Packed
+    steps: NDArray_int
+    cols: NDArray_int
+    labels: Floats
+    weights: Floats  # fsrs-rs's recency weights, 0.25 (oldest) to 1 (newest)
+
+
+NDArray_int = np.ndarray  # type alias for index arrays (numpy's int arrays)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The weights kept, why, and the validation log loss of each candidate (for the report and docs)."""
+
+    parameters: tuple[float, ...]
+    choice: str
+    validation: dict[str, float] = field(default_factory=dict)
+    evaluations: int = 0
+
+
+def _items(histories: Sequence[History], start: int = 0) -> list[tuple[int, int, int, int]]:
+    """(card, step, position, label) of every review a day or more after the card's previous one."""
+    out = []
+    for c, h in enumerate(histories):
+        for k in range(1, len(h)):
+            if h[k][1] > h[k - 1][1] and h[k][0] >= start:
+                out.append((c, k, h[k][0], int(h[k][2] > 1)))
+    return out
+
+
+def data(histories: Sequence[History], start: int = 0, recency: bool = True) -> Data:
+    """The loss's reviews: those at position >= start, weighted by recency (fsrs-rs) unless told not to."""
+    packed = fsrs6.pack([[(d, r) for _p, d, r in h] for h in histories])
+    column = {card: c for c, card in enumerate(packed.order)}
+    items = sorted(_items(histories, start), key=lambda it: it[2])
+    n = len(items)
+    x = np.arange(n) / max(n - 1, 1)
+    weights = 0.25 + 0.75 * x**3 if recency else np.ones(n)
+    return Data(
+        packed,
+        np.array([it[1] for it in items], dtype=np.int64),
+        np.array([column[it[0]] for it in items], dtype=np.int64),
+        np.array([it[3] for it in items], dtype=np.float64),
+        weights,
+    )
+
+
+def log_losses(weight_sets: Floats, d: Data) -> Floats:
+    """The weighted mean log loss of each weight set (rows of ``weight_sets``)."""
+    r = fsrs6.retrievabilities(weight_sets, d.packed)[:, d.steps, d.cols]
+    r = np.clip(r, EPS, 1 - EPS)
+    bce = -(d.labels * np.log(r) + (1 - d.labels) * np.log(1 - r))
+    result: Floats = bce @ d.weights / d.weights.sum()
+    return result
+
+
+def minimise(d: Data, start: Floats, gamma: float, counter: list[int]) -> Floats:
+    """Weights minimising log loss + gamma * BATCH/n * sum(((w - start) / SPREAD)^2) within BOUNDS.
+
+    The gradient is a forward difference taken for all 21 weights in one
+    vectorised pass (22 weight sets at once), so each L-BFGS-B step costs about
+    four single passes.
+    """
+    from scipy.optimize import minimize
+
+    spread = np.array(SPREAD)
+    lo = np.array([b[0] for b in BOUNDS]) / spread
+    hi = np.array([b[1] for b in BOUNDS]) / spread
+    centre = start / spread
+    scale = gamma * BATCH / max(len(d.labels), 1)
+    h = 1e-7
+
+    def objective(x: Floats) -> tuple[float, Floats]:
+        steps = np.where(x + h <= hi, h, -h)  # step inwards at an upper bound
+        sets = np.vstack([x, x + np.diag(steps)]) * spread
+        losses = log_losses(sets, d)
+        counter[0] += 1
+        grad = (losses[1:] - losses[0]) / steps + 2 * scale * (x - centre)
+        return float(losses[0] + scale * np.sum((x - centre) ** 2)), grad
+
+    x0 = np.clip(start / spread, lo, hi)
+    res = minimize(
+        objective, x0, jac=True, method="L-BFGS-B", bounds=list(zip(lo, hi)), options={"maxiter": 500, "ftol": 1e-12, "gtol": 1e-9}
+    )
+    out: Floats = np.clip(res.x, lo, hi) * spread
+    return out
+
+
+def _first_intervals(histories: Sequence[History]) -> list[pretrain.FirstInterval]:
+    out = []
+    for h in histories:
+        later = next((k for k in range(1, len(h)) if h[k][1] > h[k - 1][1]), None)
+        if later is not None:
+            out.append(pretrain.FirstInterval(h[0][2], h[later][1] - h[0][1], h[later][2] > 1))
+    return out
+
+
+def prepare(histories: Sequence[History], defaults: tuple[float, ...]) -> tuple[list[History], Floats, int]:
+    """fsrs-rs's preparation: outlier cards out, initial stabilities pre-fitted; (histories, start, n items)."""
+    firsts = _first_intervals(histories)
+    rare = pretrain.outliers(firsts)
+    kept = [
+        h
+        for h, f in zip([h for h in histories if _first_intervals([h])], firsts)
+        if (f.first_rating, f.delta_t) not in rare
+    ]
+    items = _items(kept)
+    start = np.array(defaults, dtype=np.float64)
+    if not items:
+        return kept, start, 0
+    average = float(np.mean([it[3] for it in items]))
+    init, _counts = pretrain.initial_stabilities([f for f in firsts if (f.first_rating, f.delta_t) not in rare], average, defaults)
+    start[:4] = init
+    return kept, start, len(items)
+
+
+def candidates(
+    histories: Sequence[History], defaults: tuple[float, ...], counter: list[int]
+) -> dict[str, Floats]:
+    """Every weight set worth considering for these histories: defaults, pre-fit only, and one fit per pull."""
+    out = {"defaults": np.array(defaults, dtype=np.float64)}
+    kept, start, n = prepare(histories, defaults)
+    if n < MIN_ITEMS:
+        return out
+    out["initial stabilities only"] = start
+    if n < MIN_ITEMS_TO_TRAIN or all(len(_items([h])) <= 1 for h in kept):
+        return out
+    d = data(kept)
+    current = start
+    for gamma in GAMMAS:
+        current = minimise(d, start if gamma == GAMMAS[0] else current, gamma, counter)
+        # the pull is always towards the pre-fitted start, whatever point the search begins from
+        out[f"fitted, gamma {gamma:g}"] = current
+    return out
+
+
+def fit(
+    histories: Sequence[History], defaults: tuple[float, ...], progress: Callable[[str], None] | None = None
+) -> Outcome:
+    """The weights to use for these histories (positions all before the scored part), chosen by validation.
+
+    Step 1: the candidates are fitted on the first 80% of these reviews (by
+    position) and each is scored on the later 20%, predicted from the cards'
+    whole earlier histories. Step 2: the winner's recipe is re-run on all the
+    histories. Nothing outside ``histories`` is seen.
+    """
+    counter = [0]
+    positions = sorted(p for h in histories for p, _d, _r in h)
+    if not positions:
+        return Outcome(tuple(defaults), "defaults (no history)")
+    cut = positions[int(len(positions) * (1 - VALIDATION))]
+    inner = [[x for x in h if x[0] < cut] for h in histories]
+    inner = [h for h in inner if h]
+    if progress:
+        progress("choosing by validation on the last fifth of the training reviews")
+    trial = candidates(inner, defaults, counter)
+    check = data(histories, start=cut, recency=False)
+    if len(check.labels) == 0:
+        return Outcome(tuple(defaults), "defaults (nothing to validate on)", {}, counter[0])
+    names = list(trial)
+    scores = log_losses(np.vstack([trial[k] for k in names]), check)
+    validation = {k: float(v) for k, v in zip(names, scores)}
+    best = min(names, key=lambda k: validation[k])
+    if progress:
+        progress(f"chose {best}; fitting it on all the training reviews")
+    final = candidates(histories, defaults, counter) if best != "defaults" else {"defaults": trial["defaults"]}
+    chosen = final.get(best, final["defaults"])
+    return Outcome(tuple(float(v) for v in chosen), best, validation, counter[0])
