@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
 
 S_MIN = 0.001
 D_MIN, D_MAX = 1.0, 10.0
@@ -32,7 +33,7 @@ class Packed:
     """Card histories as step-major arrays: column ``c`` is card ``order[c]``, longest card first."""
 
     delta: Floats  # (max_len, n_cards): whole days since the card's previous review (0 for its first)
-    rating: NDArray[np.int64]  # (max_len, n_cards): 1-4, 0 past the card's end
+    rating: Ints  # (max_len, n_cards): 1-4, 0 past the card's end
     active: tuple[int, ...]  # active[k]: how many cards have more than k reviews
     order: tuple[int, ...]  # the index in the caller's list of each column's card
     lengths: tuple[int, ...]  # reviews per column
@@ -78,12 +79,19 @@ def retrievabilities(weights: Floats, p: Packed) -> Floats:
     out = np.zeros((n_sets, max_len, n_cards))
     if max_len == 0:
         return out
-    col = lambda j: w[:, j, None]  # noqa: E731  (one weight, broadcast over cards)
+
+    def col(j: int) -> Floats:
+        """Weight j of every set, as a column that broadcasts over the cards."""
+        return w[:, j, None]
+
     first = p.rating[0].astype(np.float64)
     s = np.maximum(w[:, p.rating[0] - 1], S_MIN)
     d = np.clip(_init_difficulty(w, first), D_MIN, D_MAX)
     d_easy = _init_difficulty(w, 4.0)  # mean reversion's target, unclamped
+    decay = -col(20)
+    factor = 0.9 ** (1.0 / decay) - 1.0
     short_forget = np.exp(col(17) * col(18))
+    recall_scale = np.exp(col(8))
     for k in range(1, max_len):
         n = p.active[k]
         if n == 0:
@@ -92,22 +100,20 @@ def retrievabilities(weights: Floats, p: Packed) -> Floats:
         t = p.delta[k, :n]
         r_int = p.rating[k, :n]
         r = r_int.astype(np.float64)
-        retr = forgetting_curve(w, t, s)
+        # powers written as exp(log): the pass is dominated by them, and exp is the cheaper call
+        log_s = np.log(s)
+        retr = np.exp(decay * np.log1p(factor * t / s))  # the forgetting curve
         out[:, k, :n] = retr
-        hard = np.where(r_int == 2, col(15), 1.0)
-        easy = np.where(r_int == 4, col(16), 1.0)
-        recall = s * (
-            1.0
-            + np.exp(col(8)) * (11.0 - d) * s ** -col(9) * (np.exp((1.0 - retr) * col(10)) - 1.0) * hard * easy
-        )
+        forgotten = 1.0 - retr
+        bonus = np.where(r_int == 2, col(15), np.where(r_int == 4, col(16), 1.0))
+        recall = s * (1.0 + recall_scale * (11.0 - d) * np.exp(-col(9) * log_s) * np.expm1(forgotten * col(10)) * bonus)
         forget = np.minimum(
-            col(11) * d ** -col(12) * ((s + 1.0) ** col(13) - 1.0) * np.exp((1.0 - retr) * col(14)),
+            col(11) * np.exp(-col(12) * np.log(d) + forgotten * col(14)) * np.expm1(col(13) * np.log1p(s)),
             s / short_forget,
         )
-        sinc = np.exp(col(17) * (r - 3.0 + col(18))) * s ** -col(19)
+        sinc = np.exp(col(17) * (r - 3.0 + col(18)) - col(19) * log_s)
         sinc = np.where(r_int >= 2, np.maximum(sinc, 1.0), sinc)
-        long_term = np.where(r_int == 1, forget, recall)
-        s = np.maximum(np.where(t == 0.0, s * sinc, long_term), S_MIN)
+        s = np.maximum(np.where(t == 0.0, s * sinc, np.where(r_int == 1, forget, recall)), S_MIN)
         damped = d + (10.0 - d) * (-col(6) * (r - 3.0)) / 9.0
         d = np.clip(col(7) * d_easy + (1.0 - col(7)) * damped, D_MIN, D_MAX)
     return out

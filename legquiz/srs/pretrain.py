@@ -109,7 +109,7 @@ def fill(stability: dict[int, float], counts: dict[int, int], defaults: tuple[fl
             lhs = rel[:, cols]
             rhs = -rel @ known
             x, *_ = np.linalg.lstsq(lhs, rhs, rcond=None)
-            for r, v in zip(missing, x):
+            for r, v in zip(missing, x, strict=False):
                 s[r] = math.exp(float(v))
         out = [s[r] for r in (1, 2, 3, 4)]
     return tuple(min(max(v, S_MIN), INIT_S_MAX) for v in out)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from legquiz.srs import fsrs6, pretrain
-from legquiz.srs.fsrs6 import Floats
+from legquiz.srs.fsrs6 import Floats, Ints
 
 # fsrs-rs's bounds (parameter_clipper.rs) with one relearning step and short-term memory on;
 # each lies inside py-fsrs's, so any fitted set is accepted by the scheduler.
@@ -35,7 +35,8 @@ SPREAD = (
     1.03, 0.31, 0.32, 0.14, 0.27,
 )  # fmt: skip
 BATCH = 512  # fsrs-rs's batch size: its L2 term weighs gamma * BATCH / n per mean-loss unit
-GAMMAS = (16.0, 4.0, 1.0, 0.25, 0.0)  # pulls tried, strongest first (each fit starts from the previous one)
+PULLS = (1.0, 0.0)  # gamma: fsrs-rs's pull towards the start, and none
+CHECKPOINTS = (5, 10, 20, 40)  # L-BFGS-B iterations after which a fit is a candidate (early stopping)
 VALIDATION = 0.2  # the last fifth of the training reviews chooses
 MIN_ITEMS, MIN_ITEMS_TO_TRAIN = 8, 64  # fsrs-rs: fewer items keep the defaults / fit only w0-w3
 EPS = 1e-12
@@ -48,13 +49,10 @@ class Data:
     """Histories packed for the pass, and the reviews the loss is taken over."""
 
     packed: fsrs6.Packed
-    steps: NDArray_int
-    cols: NDArray_int
+    steps: Ints
+    cols: Ints
     labels: Floats
     weights: Floats  # fsrs-rs's recency weights, 0.25 (oldest) to 1 (newest)
-
-
-NDArray_int = np.ndarray  # type alias for index arrays (numpy's int arrays)
 
 
 @dataclass(frozen=True)
@@ -103,71 +101,90 @@ def log_losses(weight_sets: Floats, d: Data) -> Floats:
     return result
 
 
-def minimise(d: Data, start: Floats, gamma: float, counter: list[int]) -> Floats:
-    """Weights minimising log loss + gamma * BATCH/n * sum(((w - start) / SPREAD)^2) within BOUNDS.
+def minimise(d: Data, start: Floats, gamma: float, checkpoints: Sequence[int], counter: list[int]) -> dict[int, Floats]:
+    """The L-BFGS-B iterates, at each checkpoint, of log loss + gamma * BATCH/n * sum(((w - start) / SPREAD)^2).
 
-    The gradient is a forward difference taken for all 21 weights in one
-    vectorised pass (22 weight sets at once), so each L-BFGS-B step costs about
-    four single passes.
+    Bounds are BOUNDS. The gradient is a forward difference taken for all 21
+    weights in one vectorised pass (22 weight sets at once). A search that
+    converges early gives its last point to the later checkpoints.
     """
     from scipy.optimize import minimize
 
     spread = np.array(SPREAD)
-    lo = np.array([b[0] for b in BOUNDS]) / spread
-    hi = np.array([b[1] for b in BOUNDS]) / spread
-    centre = start / spread
+    lo = np.array([b[0] for b in BOUNDS])
+    hi = np.array([b[1] for b in BOUNDS])
     scale = gamma * BATCH / max(len(d.labels), 1)
     h = 1e-7
 
-    def objective(x: Floats) -> tuple[float, Floats]:
-        steps = np.where(x + h <= hi, h, -h)  # step inwards at an upper bound
-        sets = np.vstack([x, x + np.diag(steps)]) * spread
-        losses = log_losses(sets, d)
+    def objective(w: Floats) -> tuple[float, Floats]:
+        steps = np.where(w + h <= hi, h, -h)  # step inwards at an upper bound
+        losses = log_losses(np.vstack([w, w + np.diag(steps)]), d)
         counter[0] += 1
-        grad = (losses[1:] - losses[0]) / steps + 2 * scale * (x - centre)
-        return float(losses[0] + scale * np.sum((x - centre) ** 2)), grad
+        pull = (w - start) / spread
+        grad = (losses[1:] - losses[0]) / steps + 2 * scale * pull / spread
+        return float(losses[0] + scale * np.sum(pull**2)), grad
 
-    x0 = np.clip(start / spread, lo, hi)
+    seen: dict[int, Floats] = {}
+
+    def record(w: Floats) -> None:
+        seen[len(seen) + 1] = np.clip(np.array(w), lo, hi)
+
+    x0 = np.clip(start, lo, hi)
     res = minimize(
-        objective, x0, jac=True, method="L-BFGS-B", bounds=list(zip(lo, hi)), options={"maxiter": 500, "ftol": 1e-12, "gtol": 1e-9}
+        objective,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=list(zip(lo, hi, strict=False)),
+        callback=record,
+        options={"maxiter": max(checkpoints), "ftol": 1e-12, "gtol": 1e-9},
     )
-    out: Floats = np.clip(res.x, lo, hi) * spread
-    return out
+    last = np.clip(res.x, lo, hi)
+    return {n: seen.get(n, last) for n in checkpoints}
 
 
-def _first_intervals(histories: Sequence[History]) -> list[pretrain.FirstInterval]:
+def _first_intervals(histories: Sequence[History]) -> list[tuple[History, pretrain.FirstInterval]]:
+    """Each card with a review on a later study day than its first, and that first interval."""
     out = []
     for h in histories:
         later = next((k for k in range(1, len(h)) if h[k][1] > h[k - 1][1]), None)
         if later is not None:
-            out.append(pretrain.FirstInterval(h[0][2], h[later][1] - h[0][1], h[later][2] > 1))
+            out.append((h, pretrain.FirstInterval(h[0][2], h[later][1] - h[0][1], h[later][2] > 1)))
     return out
 
 
 def prepare(histories: Sequence[History], defaults: tuple[float, ...]) -> tuple[list[History], Floats, int]:
-    """fsrs-rs's preparation: outlier cards out, initial stabilities pre-fitted; (histories, start, n items)."""
+    """fsrs-rs's preparation: cards with a rare first interval left out, w0-w3 pre-fitted.
+
+    Returns the histories kept, the starting weights and how many reviews the loss has.
+    """
     firsts = _first_intervals(histories)
-    rare = pretrain.outliers(firsts)
-    kept = [
-        h
-        for h, f in zip([h for h in histories if _first_intervals([h])], firsts)
-        if (f.first_rating, f.delta_t) not in rare
-    ]
-    items = _items(kept)
+    rare = pretrain.outliers([f for _h, f in firsts])
+    kept = [(h, f) for h, f in firsts if (f.first_rating, f.delta_t) not in rare]
+    cards = [h for h, _f in kept]
+    items = _items(cards)
     start = np.array(defaults, dtype=np.float64)
     if not items:
-        return kept, start, 0
+        return cards, start, 0
     average = float(np.mean([it[3] for it in items]))
-    init, _counts = pretrain.initial_stabilities([f for f in firsts if (f.first_rating, f.delta_t) not in rare], average, defaults)
+    init, _counts = pretrain.initial_stabilities([f for _h, f in kept], average, defaults)
     start[:4] = init
-    return kept, start, len(items)
+    return cards, start, len(items)
 
 
 def candidates(
-    histories: Sequence[History], defaults: tuple[float, ...], counter: list[int]
+    histories: Sequence[History], defaults: tuple[float, ...], counter: list[int], only: str | None = None
 ) -> dict[str, Floats]:
-    """Every weight set worth considering for these histories: defaults, pre-fit only, and one fit per pull."""
+    """The weight sets worth considering: defaults, pre-fit only, and each pull at each checkpoint.
+
+    fsrs-rs's rule for too little data: fewer than MIN_ITEMS reviews to learn
+    from keep the defaults; fewer than MIN_ITEMS_TO_TRAIN (or only cards' first
+    later reviews) fit the initial stabilities alone. ``only``: compute just
+    the candidate of that name.
+    """
     out = {"defaults": np.array(defaults, dtype=np.float64)}
+    if only == "defaults":
+        return out
     kept, start, n = prepare(histories, defaults)
     if n < MIN_ITEMS:
         return out
@@ -175,11 +192,13 @@ def candidates(
     if n < MIN_ITEMS_TO_TRAIN or all(len(_items([h])) <= 1 for h in kept):
         return out
     d = data(kept)
-    current = start
-    for gamma in GAMMAS:
-        current = minimise(d, start if gamma == GAMMAS[0] else current, gamma, counter)
-        # the pull is always towards the pre-fitted start, whatever point the search begins from
-        out[f"fitted, gamma {gamma:g}"] = current
+    for gamma in PULLS:
+        names = {n: f"fitted: pull {gamma:g}, {n} iterations" for n in CHECKPOINTS}
+        if only is not None and only not in names.values():
+            continue
+        wanted = [n for n in CHECKPOINTS if only is None or names[n] == only]
+        for n, w in minimise(d, start, gamma, wanted, counter).items():
+            out[names[n]] = w
     return out
 
 
@@ -188,30 +207,29 @@ def fit(
 ) -> Outcome:
     """The weights to use for these histories (positions all before the scored part), chosen by validation.
 
-    Step 1: the candidates are fitted on the first 80% of these reviews (by
-    position) and each is scored on the later 20%, predicted from the cards'
-    whole earlier histories. Step 2: the winner's recipe is re-run on all the
-    histories. Nothing outside ``histories`` is seen.
+    Step 1: every candidate is fitted on the first 80% of these reviews (by
+    position) and scored on the scorable reviews of the last 20%, each
+    predicted from its card's whole earlier history. Step 2: the winner's
+    recipe is re-run on all the histories. Nothing outside ``histories`` is seen.
     """
     counter = [0]
     positions = sorted(p for h in histories for p, _d, _r in h)
     if not positions:
         return Outcome(tuple(defaults), "defaults (no history)")
     cut = positions[int(len(positions) * (1 - VALIDATION))]
-    inner = [[x for x in h if x[0] < cut] for h in histories]
-    inner = [h for h in inner if h]
-    if progress:
-        progress("choosing by validation on the last fifth of the training reviews")
-    trial = candidates(inner, defaults, counter)
+    inner = [h for h in ([x for x in h if x[0] < cut] for h in histories) if h]
     check = data(histories, start=cut, recency=False)
     if len(check.labels) == 0:
-        return Outcome(tuple(defaults), "defaults (nothing to validate on)", {}, counter[0])
+        return Outcome(tuple(defaults), "defaults (nothing later to validate on)")
+    if progress:
+        progress(f"choosing on the last {VALIDATION:.0%} of the training reviews ({len(check.labels):,} scorable)")
+    trial = candidates(inner, defaults, counter)
     names = list(trial)
     scores = log_losses(np.vstack([trial[k] for k in names]), check)
-    validation = {k: float(v) for k, v in zip(names, scores)}
-    best = min(names, key=lambda k: validation[k])
+    validation = {k: float(v) for k, v in zip(names, scores, strict=False)}
+    best = min(names, key=lambda k: (validation[k], names.index(k)))  # a tie keeps the simpler
     if progress:
-        progress(f"chose {best}; fitting it on all the training reviews")
-    final = candidates(histories, defaults, counter) if best != "defaults" else {"defaults": trial["defaults"]}
+        progress(f"chose {best}; re-running it on all the training reviews")
+    final = candidates(histories, defaults, counter, only=best)
     chosen = final.get(best, final["defaults"])
     return Outcome(tuple(float(v) for v in chosen), best, validation, counter[0])
