@@ -368,5 +368,5 @@ def test_real_fit_on_the_test_file_meets_the_targets() -> None:
     assert cards["n_fit_cards"] + cards["n_scored_cards"] == 1205
     assert cards["optimized"]["log_loss"] <= cards["default"]["log_loss"]
     assert cards["optimized"]["rmse_bins"] <= cards["default"]["rmse_bins"]
-    lo, hi = zip(*train.BOUNDS)
+    lo, hi = zip(*train.BOUNDS, strict=True)
     assert all(a <= w <= b for a, w, b in zip(lo, data["parameters"], hi, strict=True))
