@@ -8,9 +8,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from legquiz.cli.common import data_dir_option, resolve_home
+from legquiz.cli.common import data_dir_option, resolve_home, utcnow, warn
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from legquiz.core.settings import Config
     from legquiz.srs.fitting import Result
 
 
@@ -38,7 +41,11 @@ if TYPE_CHECKING:
     metavar="H",
     help="A study day starts at H o'clock (default: the configured day_start, 4).",
 )
-@click.option("--apply", is_flag=True, help="Save the fitted parameters if they beat the defaults.")
+@click.option(
+    "--apply",
+    is_flag=True,
+    help="Save the fitted parameters if they beat the defaults, and reschedule the questions in review (undoable).",
+)
 @click.option("--force", is_flag=True, help="With --apply: save them even if they do not beat the defaults.")
 @click.option(
     "--card-split",
@@ -66,8 +73,9 @@ def optimize(
     history, once with the default weights and once with the fitted ones.
     Lower log loss and RMSE(bins) mean better predictions (the public
     srs-benchmark's metrics; docs/optimize.md). With --apply the fitted
-    weights are saved only if they beat the defaults on both; 'legquiz config
-    reset parameters' goes back. The fit (numpy and scipy) makes its own
+    weights are saved only if they beat the defaults on both, and the
+    questions in review are rescheduled with them (one line says how many due
+    dates move); 'legquiz undo' takes that back. The fit (numpy and scipy) makes its own
     choices by validation on the last fifth of the fitting reviews; with
     --card-split it is also fitted on half the cards and scored on the other
     half.
@@ -125,12 +133,39 @@ def optimize(
             f" RMSE(bins) {result.optimized.rmse_bins:.4f} vs {result.default.rmse_bins:.4f});"
             " --apply --force saves them anyway"
         )
+    recorded = _reschedule(home, cfg, result.parameters, say)
     config.save(home, "parameters", result.parameters)
+    undo = " 'legquiz undo' takes this back," if recorded else ""
     say(
         f"Saved the fitted parameters in {home / config.FILENAME}"
-        f"{'' if better else ' (forced: they do not beat the defaults)'};"
+        f"{'' if better else ' (forced: they do not beat the defaults)'};{undo}"
         " 'legquiz config reset parameters' goes back to the defaults."
     )
+
+
+def _reschedule(home: Path, cfg: Config, parameters: tuple[float, ...], say: Callable[[str], None]) -> bool:
+    """Move the due dates of the questions in review to what the new weights give, as one undoable log record.
+
+    The record is written even when no date moves, so that `legquiz undo` always
+    takes back the whole --apply (parameters included). False: no store yet.
+    """
+    from legquiz.core.cards import REVIEW, STATE
+    from legquiz.srs import reschedule
+    from legquiz.storage import store
+    from legquiz.storage.store import Store
+
+    if not (home / store.LOG).exists():
+        say("Rescheduling: no questions in review yet.")
+        return False
+    with Store.open(home) as st:
+        for w in st.warnings:
+            warn(w)
+        answers = reschedule.standing_answers(store.log_records(home))
+        changes = reschedule.moves(st.state.cards, answers, cfg.scheduler(), parameters)
+        in_review = sum(1 for values in st.state.cards.values() if values[STATE] == REVIEW)
+        say(reschedule.preview(changes, in_review))
+        st.append(reschedule.record(changes, parameters, cfg.parameters, utcnow()))
+    return True
 
 
 def _report(r: Result) -> None:

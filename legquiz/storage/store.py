@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from legquiz.core.progress import StoreState, apply
-from legquiz.core.records import Record, ReviewRecord
+from legquiz.core.records import Record, Undoable
 from legquiz.errors import StoreError, StoreLocked
 from legquiz.speed import snapshot_cache as snapcache
 from legquiz.storage import log as logfile
@@ -123,7 +123,7 @@ class Store:
                 pass  # the answer is safe in the log; the snapshot is rewritten at close
         return rec
 
-    def last_undoable(self) -> ReviewRecord | None:
+    def last_undoable(self) -> Undoable | None:
         return self.state.undo[-1] if self.state.undo else None
 
     def compact(self) -> None:
