@@ -57,21 +57,17 @@ def outliers(items: list[FirstInterval]) -> set[tuple[int, int]]:
     return dropped
 
 
-def _curve(t: float, s: float) -> float:
-    factor = 0.9 ** (-1.0 / DECAY) - 1.0
-    return float((1.0 + factor * t / s) ** -DECAY)
-
-
 def _estimate(points: list[tuple[int, float, int]], default: float) -> float:
     """The stability whose forgetting curve best fits (delta_t, smoothed recall, count) points."""
+    import numpy as np
     from scipy.optimize import minimize_scalar
 
+    t, y, n = (np.array(col, dtype=np.float64) for col in zip(*points, strict=True))
+    factor = 0.9 ** (-1.0 / DECAY) - 1.0
+
     def loss(s: float) -> float:
-        total = abs(s - default) * PULL_TO_DEFAULT
-        for t, y, n in points:
-            p = min(max(_curve(t, s), 1e-12), 1 - 1e-12)
-            total -= n * (y * math.log(p) + (1 - y) * math.log(1 - p))
-        return total
+        p = np.clip((1.0 + factor * t / s) ** -DECAY, 1e-12, 1 - 1e-12)
+        return float(-np.sum(n * (y * np.log(p) + (1 - y) * np.log(1 - p)))) + abs(s - default) * PULL_TO_DEFAULT
 
     res = minimize_scalar(loss, bounds=(S_MIN, INIT_S_MAX), method="bounded", options={"xatol": 1e-6})
     return float(res.x)

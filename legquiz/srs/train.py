@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from legquiz.srs import fsrs6, pretrain
+from legquiz.srs import fsrs6, gradient, pretrain
 from legquiz.srs.fsrs6 import Floats, Ints
 
 # fsrs-rs's bounds (parameter_clipper.rs) with one relearning step and short-term memory on;
@@ -53,6 +53,14 @@ class Data:
     cols: Ints
     labels: Floats
     weights: Floats  # fsrs-rs's recency weights, 0.25 (oldest) to 1 (newest)
+
+    def dense(self) -> tuple[Floats, Floats]:
+        """Weights (summing to 1) and labels as ``(max_len, n_cards)`` arrays, 0 off the loss's reviews."""
+        weight = np.zeros(self.packed.delta.shape)
+        label = np.zeros(self.packed.delta.shape)
+        weight[self.steps, self.cols] = self.weights / max(float(self.weights.sum()), EPS)
+        label[self.steps, self.cols] = self.labels
+        return weight, label
 
 
 @dataclass(frozen=True)
@@ -114,15 +122,13 @@ def minimise(d: Data, start: Floats, gamma: float, checkpoints: Sequence[int], c
     lo = np.array([b[0] for b in BOUNDS])
     hi = np.array([b[1] for b in BOUNDS])
     scale = gamma * BATCH / max(len(d.labels), 1)
-    h = 1e-7
+    weight, label = d.dense()
 
     def objective(w: Floats) -> tuple[float, Floats]:
-        steps = np.where(w + h <= hi, h, -h)  # step inwards at an upper bound
-        losses = log_losses(np.vstack([w, w + np.diag(steps)]), d)
+        loss, grad = gradient.loss_and_grad(w, d.packed, weight, label)
         counter[0] += 1
         pull = (w - start) / spread
-        grad = (losses[1:] - losses[0]) / steps + 2 * scale * pull / spread
-        return float(losses[0] + scale * np.sum(pull**2)), grad
+        return loss + scale * float(np.sum(pull**2)), grad + 2 * scale * pull / spread
 
     seen: dict[int, Floats] = {}
 
