@@ -27,6 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import fit_bench  # noqa: E402
 import measure  # noqa: E402
 import scale  # noqa: E402
 from measure import PY  # noqa: E402
@@ -181,6 +182,15 @@ def validate_rows(lq: list[str], env: dict[str, str], home: Path, sizes: Sizes) 
     ]  # fmt: skip
 
 
+def fit_rows(quick: bool) -> list[Row]:
+    """Rows 7 and 7b: the optimizer's fit, in absolute seconds (issue 18's limits), and how it scales."""
+    (num, what, small_s, limit, ok), (num_b, what_b, big_s, limit_b, ok_b) = fit_bench.rows(quick)
+    return [
+        Row(num, what, fmt_s(small_s), "-", None, f"≤ {limit:g} s", ok),
+        Row(num_b, what_b, fmt_s(big_s), fmt_s(small_s), big_s / small_s, f"≤ {limit_b:g} s", ok_b),
+    ]
+
+
 def table(rows: list[Row]) -> str:
     head = ("#", "measure", "legquiz", "baseline", "ratio", "target", "result")
     cells = [
@@ -205,7 +215,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the generated data (its path is printed)")
     ap.add_argument("--data", type=Path, help="reuse data kept by an earlier --keep run of the same size")
     ap.add_argument(
-        "--only", action="append", choices=("commands", "start", "store", "validate"), help="measure only these rows"
+        "--only",
+        action="append",
+        choices=("commands", "start", "store", "validate", "optimize"),
+        help="measure only these rows",
     )
     args = ap.parse_args(argv)
     sizes = QUICK if args.quick else FULL
@@ -222,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             "start": lambda: start_rows(lq, env, homes["big"], sizes, args.quick),
             "store": lambda: store_rows(homes, env, sizes, args.quick),
             "validate": lambda: validate_rows(lq, env, homes["big"], sizes),
+            "optimize": lambda: fit_rows(args.quick),
         }
         rows = [row for name, step in steps.items() if not args.only or name in args.only for row in step()]
     finally:

@@ -80,8 +80,9 @@ def loss_and_grad(w: Floats, p: Packed, weight: Floats, label: Floats) -> tuple[
         dr_dc = retr * (-log1p_u - c * (t / s) / (1.0 + u) * df_dc)
         rc = np.clip(retr, 1e-12, 1 - 1e-12)
         g = neg[k, :n] / (1.0 - rc) - pos[k, :n] / rc  # dLoss/dR per card
-        grad += js @ (g * dr_ds)
-        grad[20] += float(g @ dr_dc)
+        # sums, not matrix products: BLAS would start threads that, on a busy machine, cost more than they save
+        grad += (js * (g * dr_ds)).sum(axis=1)
+        grad[20] += float((g * dr_dc).sum())
         # long-term success: S' = S (1 + K E B), K = e^w8 (11-D) S^-w9, E = e^((1-R) w10) - 1
         log_s = np.log(s)
         k0 = recall_scale * (11.0 - d) * np.exp(-w[9] * log_s)
