@@ -5,10 +5,10 @@ initial stabilities pre-fitted from first ratings (legquiz.srs.pretrain), a
 recency-weighted log loss over every review a day or more after the card's
 previous one, an L2 pull towards the starting weights scaled by each weight's
 spread across users, and fsrs-rs's bounds. Where fsrs-rs runs five epochs of
-Adam, this minimises the same objective to convergence with a maintained
-quasi-Newton method, and lets a validation split *inside the training
-history* (its last fifth, in time order) choose how hard to pull towards the
-start, or to keep the defaults altogether.
+Adam, this minimises the same objective with a maintained quasi-Newton method
+(L-BFGS-B, exact gradient), and lets a validation split *inside the training
+history* (its last fifth, in time order) choose how many iterations, how hard
+to pull towards the start, or to keep the defaults altogether.
 """
 
 from __future__ import annotations
@@ -112,9 +112,8 @@ def log_losses(weight_sets: Floats, d: Data) -> Floats:
 def minimise(d: Data, start: Floats, gamma: float, checkpoints: Sequence[int], counter: list[int]) -> dict[int, Floats]:
     """The L-BFGS-B iterates, at each checkpoint, of log loss + gamma * BATCH/n * sum(((w - start) / SPREAD)^2).
 
-    Bounds are BOUNDS. The gradient is a forward difference taken for all 21
-    weights in one vectorised pass (22 weight sets at once). A search that
-    converges early gives its last point to the later checkpoints.
+    Bounds are BOUNDS; the gradient is exact (legquiz.srs.gradient). A search
+    that converges early gives its last point to the later checkpoints.
     """
     from scipy.optimize import minimize
 
