@@ -17,12 +17,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from legquiz.core.cards import as_dict
-from legquiz.core.records import RescheduleRecord
 from legquiz.srs import scheduler
 from legquiz.srs.scheduler import CardState, Rating, SchedulerConfig
+
+if TYPE_CHECKING:
+    from legquiz.core.records import RescheduleRecord
 
 
 @dataclass(frozen=True)
