@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import anki_package  # noqa: E402
+import fit_bench  # noqa: E402
 import measure  # noqa: E402
 import scale  # noqa: E402
 from measure import PY  # noqa: E402
@@ -189,7 +190,7 @@ def anki_rows(lq: list[str], root: Path, sizes: Sizes, quick: bool) -> list[Row]
     try:
         apkg, _txt = anki_package.make(root / "anki", sizes.questions)
     except ImportError:  # the anki library (a test dependency) is not installed
-        return [Row("7", what, "n/a", "n/a", target="", ok=None)]
+        return [Row("8", what, "n/a", "n/a", target="", ok=None)]
     times, base = [], []
     for i in range(3 if not quick else 1):
         home = root / f"anki-home-{i}"
@@ -199,8 +200,17 @@ def anki_rows(lq: list[str], root: Path, sizes: Sizes, quick: bool) -> list[Row]
         base.append(measure.timed([*lq, "deck", "validate", str(deck)], env))
     mine, ref = statistics.median(times), statistics.median(base)
     return [
-        Row("7", what, fmt_s(mine), fmt_s(ref), mine / ref),
-        Row("7b", f"  the import of {n} notes, absolute", fmt_s(mine), "", None, "< 5 s", None if quick else mine < 5),
+        Row("8", what, fmt_s(mine), fmt_s(ref), mine / ref),
+        Row("8b", f"  the import of {n} notes, absolute", fmt_s(mine), "", None, "< 5 s", None if quick else mine < 5),
+    ]
+
+
+def fit_rows(quick: bool) -> list[Row]:
+    """Rows 7 and 7b: the optimizer's fit, in absolute seconds (issue 18's limits), and how it scales."""
+    (num, what, small_s, limit, ok), (num_b, what_b, big_s, limit_b, ok_b) = fit_bench.rows(quick)
+    return [
+        Row(num, what, fmt_s(small_s), "-", None, f"≤ {limit:g} s", ok),
+        Row(num_b, what_b, fmt_s(big_s), fmt_s(small_s), big_s / small_s, f"≤ {limit_b:g} s", ok_b),
     ]
 
 
@@ -230,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--only",
         action="append",
-        choices=("commands", "start", "store", "validate", "anki"),
+        choices=("commands", "start", "store", "validate", "anki", "optimize"),
         help="measure only these rows",
     )
     args = ap.parse_args(argv)
@@ -249,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             "store": lambda: store_rows(homes, env, sizes, args.quick),
             "validate": lambda: validate_rows(lq, env, homes["big"], sizes),
             "anki": lambda: anki_rows(lq, root, sizes, args.quick),
+            "optimize": lambda: fit_rows(args.quick),
         }
         rows = [row for name, step in steps.items() if not args.only or name in args.only for row in step()]
     finally:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("questionary", "prompt_toolkit", "fsrs", "rich", "yaml")
+HEAVY = ("questionary", "prompt_toolkit", "fsrs", "rich", "yaml", "numpy", "scipy", "torch")  # numpy, scipy: optimize only
 
 RUN = """\
 import json, sys
@@ -36,7 +36,7 @@ print("\\nMODULES " + json.dumps({"code": code, "loaded": loaded}), file=sys.std
 """
 
 
-def loaded_after(args: list[str], home: Path) -> list[str]:
+def loaded_after(args: list[str], home: Path, codes: tuple[int | None, ...] = (0, None)) -> list[str]:
     env = {**os.environ, "LEGQUIZ_HOME": str(home)}
     env.pop("LEGQUIZ_NO_LIBYAML", None)
     proc = subprocess.run(
@@ -44,7 +44,7 @@ def loaded_after(args: list[str], home: Path) -> list[str]:
     )
     line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("MODULES "))
     report = json.loads(line.removeprefix("MODULES "))
-    assert report["code"] in (0, None), proc.stderr
+    assert report["code"] in codes, proc.stderr
     return list(report["loaded"])
 
 
@@ -70,6 +70,19 @@ def test_help_imports_nothing_heavy(legquiz_home: Path) -> None:
 def test_data_commands_import_nothing_heavy_once_decks_are_cached(args: list[str], home_with_a_deck: Path) -> None:
     loaded_after(args, home_with_a_deck)  # fills the parsed-deck cache
     assert loaded_after(args, home_with_a_deck) == []
+
+
+def test_start_imports_no_numpy_or_scipy(home_with_a_deck: Path) -> None:
+    """`start` without a terminal stops at once (exit 2), after its imports: the fit's libraries are not among them."""
+    loaded = loaded_after(["start"], home_with_a_deck, codes=(2,))
+    assert "numpy" not in loaded and "scipy" not in loaded
+
+
+def test_the_fit_is_what_imports_numpy_and_scipy(legquiz_home: Path) -> None:
+    """`optimize` does import them (so their absence above means something), and never torch."""
+    data = Path(__file__).resolve().parent / "data" / "anki-review-log.csv"
+    loaded = loaded_after(["optimize", "--reviews", str(data), "--split", "0.95", "--json"], legquiz_home)
+    assert {"numpy", "scipy"} <= set(loaded) and "torch" not in loaded
 
 
 def test_the_check_can_fail(legquiz_home: Path) -> None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from legquiz.cli.common import data_dir_option, resolve_home
+from legquiz.cli.common import data_dir_option, resolve_home, utcnow, warn
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from legquiz.core.settings import Config
     from legquiz.srs.fitting import Result
 
 
@@ -39,8 +41,17 @@ if TYPE_CHECKING:
     metavar="H",
     help="A study day starts at H o'clock (default: the configured day_start, 4).",
 )
-@click.option("--apply", is_flag=True, help="Save the fitted parameters if they beat the defaults.")
+@click.option(
+    "--apply",
+    is_flag=True,
+    help="Save the fitted parameters if they beat the defaults, and reschedule the questions in review (undoable).",
+)
 @click.option("--force", is_flag=True, help="With --apply: save them even if they do not beat the defaults.")
+@click.option(
+    "--card-split",
+    is_flag=True,
+    help="Also fit on the odd-numbered cards and score the even ones (a second, independent check).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (fields: docs/optimize.md).")
 @data_dir_option
 @click.pass_context
@@ -51,6 +62,7 @@ def optimize(
     day_start: int | None,
     apply: bool,
     force: bool,
+    card_split: bool,
     as_json: bool,
     data_dir: Path | None,
 ) -> None:
@@ -61,9 +73,12 @@ def optimize(
     history, once with the default weights and once with the fitted ones.
     Lower log loss and RMSE(bins) mean better predictions (the public
     srs-benchmark's metrics; docs/optimize.md). With --apply the fitted
-    weights are saved only if they beat the defaults on both; 'legquiz config
-    reset parameters' goes back. Fitting needs the optional extra
-    legquiz[optimize] (PyTorch).
+    weights are saved only if they beat the defaults on both, and the
+    questions in review are rescheduled with them (one line says how many due
+    dates move); 'legquiz undo' takes that back. The fit (numpy and scipy) makes its own
+    choices by validation on the last fifth of the fitting reviews; with
+    --card-split it is also fitted on half the cards and scored on the other
+    half.
 
     \b
     Example:
@@ -71,12 +86,16 @@ def optimize(
       legquiz optimize --apply
       legquiz optimize --reviews anki-review-log.csv --json
     """
+    import os
     import time
+
+    # One BLAS thread, set before numpy loads: the fit's work is element-wise, and L-BFGS-B's tiny BLAS calls
+    # would otherwise wake OpenBLAS's worker threads, which spin and, on a busy 2-core machine, double the time.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
     from legquiz.core import settings as config
     from legquiz.errors import LegquizError, UsageError
     from legquiz.srs import fitting as optimize
-    from legquiz.srs.scheduler import OptimizerMissing, optimizer_missing
     from legquiz.storage import store
 
     if force and not apply:
@@ -91,30 +110,19 @@ def optimize(
         reviews = optimize.from_log(store.log_records(home), cfg.days().tz)
         source = f"your review log ({home / store.LOG})"
     p = optimize.plan(reviews, split, hour)
-    missing = optimizer_missing()
-    if missing:
-        raise LegquizError(missing)
 
     def say(text: str) -> None:
         click.echo(text, err=True)
 
-    interactive = sys.stderr.isatty()
     say(
         f"Fitting FSRS-6 to the first {p.cut:,} of {len(p.reviews):,} reviews from {source}"
         f" (study days start at {hour}:00) ..."
     )
 
-    def progress(done: int, total: int) -> None:
-        line = f"  epoch {min(done + 1, total)} of {total}" if done < total else f"  {total} epochs done"
-        if interactive:
-            click.echo(f"\r{line}   ", err=True, nl=done >= total)
-        else:
-            say(line)
+    def progress(line: str) -> None:
+        say(f"  {line}")
 
-    try:
-        result = optimize.run(p, progress=progress, clock=time.perf_counter)
-    except OptimizerMissing as e:
-        raise LegquizError(str(e)) from None
+    result = optimize.run(p, progress=progress, clock=time.perf_counter, card_split=card_split)
 
     if as_json:
         click.echo(json.dumps(result.to_json()))
@@ -130,12 +138,39 @@ def optimize(
             f" RMSE(bins) {result.optimized.rmse_bins:.4f} vs {result.default.rmse_bins:.4f});"
             " --apply --force saves them anyway"
         )
+    recorded = _reschedule(home, cfg, result.parameters, say)
     config.save(home, "parameters", result.parameters)
+    undo = " 'legquiz undo' takes this back," if recorded else ""
     say(
         f"Saved the fitted parameters in {home / config.FILENAME}"
-        f"{'' if better else ' (forced: they do not beat the defaults)'};"
+        f"{'' if better else ' (forced: they do not beat the defaults)'};{undo}"
         " 'legquiz config reset parameters' goes back to the defaults."
     )
+
+
+def _reschedule(home: Path, cfg: Config, parameters: tuple[float, ...], say: Callable[[str], None]) -> bool:
+    """Move the due dates of the questions in review to what the new weights give, as one undoable log record.
+
+    The record is written even when no date moves, so that `legquiz undo` always
+    takes back the whole --apply (parameters included). False: no store yet.
+    """
+    from legquiz.core.cards import REVIEW, STATE
+    from legquiz.srs import reschedule
+    from legquiz.storage import store
+    from legquiz.storage.store import Store
+
+    if not (home / store.LOG).exists():
+        say("Rescheduling: no questions in review yet.")
+        return False
+    with Store.open(home) as st:
+        for w in st.warnings:
+            warn(w)
+        answers = reschedule.standing_answers(store.log_records(home))
+        changes = reschedule.moves(st.state.cards, answers, cfg.scheduler(), parameters)
+        in_review = sum(1 for values in st.state.cards.values() if values[STATE] == REVIEW)
+        say(reschedule.preview(changes, in_review))
+        st.append(reschedule.record(changes, parameters, cfg.parameters, utcnow()))
+    return True
 
 
 def _report(r: Result) -> None:
@@ -154,5 +189,14 @@ def _report(r: Result) -> None:
         if r.beats_default()
         else "The fitted parameters do not beat the defaults on both metrics (lower is better)."
     )
-    click.echo(f"{verdict} The fit took {r.fit_seconds:.1f} s.")
+    click.echo(f"{verdict} The fit took {r.fit_seconds:.1f} s; validation kept: {r.choice}.")
     click.echo("Parameters: " + " ".join(f"{w:.4f}" for w in r.parameters))
+    c = r.card_split
+    if c is not None:
+        click.echo("")
+        click.echo(
+            f"Second evaluation: fitted on the {c.n_fit_cards:,} odd-numbered cards,"
+            f" scored on {c.n_scored:,} reviews of the {c.n_scored_cards:,} even ones:"
+        )
+        click.echo(f"  {'default':<12} {c.default.log_loss:>10.4f} {c.default.rmse_bins:>12.4f}")
+        click.echo(f"  {'optimized':<12} {c.optimized.log_loss:>10.4f} {c.optimized.rmse_bins:>12.4f}")

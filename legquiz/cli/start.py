@@ -16,6 +16,7 @@ from legquiz.speed.gcpause import loaded, loading
 
 if TYPE_CHECKING:
     from legquiz.core.queue import Plan
+    from legquiz.core.records import RescheduleRecord
 
 
 @click.command()
@@ -155,12 +156,28 @@ def undo(ctx: click.Context, data_dir: Path | None) -> None:
             raise LegquizError("nothing to undo")
         store.append(undo_record(last["seq"]))
     when = datetime.fromisoformat(str(last["at"])).astimezone().strftime("%Y-%m-%d %H:%M")
+    if last["op"] == "reschedule":
+        _undo_reschedule(home, last, when)
+        return
     click.echo(
         f"Took back your answer to {last['card']} ({Rating(int(last['rating'])).label}, {when}); its schedule is as it was before."
     )
     text = _question_text(home, str(last["card"]))
     if text:
         click.echo(f"  “{text}”")
+
+
+def _undo_reschedule(home: Path, last: RescheduleRecord, when: str) -> None:
+    """After `optimize --apply` is taken back: the FSRS parameters it saved go back too."""
+    from legquiz.core import settings
+
+    previous = last["previous"]
+    settings.save(home, "parameters", None if previous is None else tuple(float(w) for w in previous))
+    click.echo(
+        f"Took back the rescheduling of {len(last['cards']):,} questions by 'legquiz optimize --apply' ({when}):"
+        f" their due dates are as they were, and the FSRS parameters are back to"
+        f" {'the defaults' if previous is None else 'the ones before'}."
+    )
 
 
 def _question_text(home: Path, key: str) -> str:

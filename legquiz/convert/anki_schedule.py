@@ -49,6 +49,8 @@ def standing(records: Iterable[Record], deck_id: str) -> dict[str, list[Answer]]
         if rec["op"] == "undo":
             kept.pop(rec["target"], None)
             continue
+        if rec["op"] == "reschedule":  # new schedules after `optimize --apply`, no answer
+            continue
         replaces = rec.get("replaces") if rec["op"] == "review" else None
         if isinstance(replaces, int):
             kept.pop(replaces, None)

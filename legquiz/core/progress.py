@@ -12,7 +12,7 @@ from itertools import chain
 from typing import Any
 
 from legquiz.core.cards import Row, check_rows, row
-from legquiz.core.records import Answer, Record, ReviewRecord, parse_record
+from legquiz.core.records import Answer, Record, Undoable, parse_record
 from legquiz.errors import NewerFormat, StoreError
 
 FORMAT = 1
@@ -59,7 +59,7 @@ class StoreState:
     log_lines: int = 0
     cards: dict[str, Row] = field(default_factory=dict)  # "deck/qid" -> a card row (core/cards.py)
     days: dict[str, DayCount] = field(default_factory=dict)
-    undo: list[ReviewRecord] = field(default_factory=list)
+    undo: list[Undoable] = field(default_factory=list)  # answers and reschedulings that can be taken back
     # the same per-day counts split by deck id, so stats can show one deck without reading the log
     deck_days: dict[str, dict[str, DayCount]] = field(default_factory=dict)
 
@@ -99,7 +99,7 @@ class StoreState:
                 log_lines=_int(log["lines"]),
                 cards=_obj(raw["cards"]),
                 days=_day_counts(_obj(raw["days"])),
-                undo=[_review(r) for r in raw.get("undo", [])],
+                undo=[_undoable(r) for r in raw.get("undo", [])],
                 deck_days={str(d): _day_counts(dict(rows)) for d, rows in dict(raw.get("deck_days", {})).items()},
             )
         except (KeyError, TypeError, ValueError) as e:
@@ -110,11 +110,11 @@ class StoreState:
         return st
 
 
-def _review(v: Any) -> ReviewRecord:
+def _undoable(v: Any) -> Undoable:
     rec = parse_record(v)
-    if rec["op"] != "review":
-        raise ValueError("an undo entry that is not an answer")
-    return rec
+    if rec["op"] == "review" or rec["op"] == "reschedule":
+        return rec
+    raise ValueError(f"an undo entry that is an {rec['op']} (only answers and reschedulings are undone)")
 
 
 def _day_counts(rows: dict[Any, Any]) -> dict[str, DayCount]:
@@ -152,6 +152,11 @@ def apply(state: StoreState, rec: Record) -> None:
     """
     if rec["op"] == "undo":
         _unapply(state, rec["target"])
+    elif rec["op"] == "reschedule":  # legquiz optimize --apply: new schedules, no answer to count
+        for key, change in rec["cards"].items():
+            state.cards[key] = row(change["after"])
+        state.undo.append(rec)
+        del state.undo[:-UNDO_DEPTH]
     else:
         replaces = rec.get("replaces") if rec["op"] == "review" else None
         if replaces is not None:
@@ -170,6 +175,10 @@ def _unapply(state: StoreState, target: int) -> None:
     if not state.undo or state.undo[-1]["seq"] != target:
         raise ValueError(f"undo of answer {target}, which is not the last undoable answer")
     rec = state.undo.pop()
+    if rec["op"] == "reschedule":
+        for key, change in rec["cards"].items():
+            state.cards[key] = row(change["before"])
+        return
     if rec["before"] is None:
         state.cards.pop(rec["card"], None)
     else:

@@ -1,4 +1,4 @@
-"""The saved forms of progress, typed: a card's state, an answer, an undo.
+"""The saved forms of progress, typed: a card's state, an answer, an undo, a rescheduling.
 
 Each is a TypedDict because that is what JSON gives back and what the log
 writes: no conversion on the hot path, and mypy still knows every key. A
@@ -74,8 +74,28 @@ class UndoRecord(TypedDict):
     target: int
 
 
-Record = ReviewRecord | UndoRecord | ImportRecord
+class RescheduleChange(TypedDict):
+    before: CardStateDict
+    after: CardStateDict
+
+
+class RescheduleRecord(TypedDict):
+    """New schedules for cards after `legquiz optimize --apply` (legquiz/srs/reschedule.py); undoable like an answer.
+
+    ``previous``: the ``parameters`` setting before (None: the defaults), which `legquiz undo` puts back.
+    """
+
+    seq: int
+    op: Literal["reschedule"]
+    at: str
+    parameters: list[float]
+    previous: list[float] | None
+    cards: dict[str, RescheduleChange]
+
+
+Record = ReviewRecord | UndoRecord | ImportRecord | RescheduleRecord
 Answer = ReviewRecord | ImportRecord  # what counts as an answer: given here or imported
+Undoable = ReviewRecord | RescheduleRecord  # what the undo stack holds (imported answers are not undone)
 
 _REVIEW_KEYS: dict[str, type | tuple[type, ...]] = {
     "card": str,
@@ -102,6 +122,8 @@ def problem(rec: Any) -> str:
     op = rec.get("op")
     if op == "undo":
         return "" if _whole(rec.get("target")) else "undo without a target"
+    if op == "reschedule":
+        return _reschedule_problem(rec)
     if op not in ("review", "import"):
         return f"unknown kind of record {str(op)[:20]!r}"
     for key, kind in {**_REVIEW_KEYS, **(_IMPORT_KEYS if op == "import" else {})}.items():
@@ -115,6 +137,22 @@ def problem(rec: Any) -> str:
             return f"'{side}' is not a card state"
     if rec.get("replaces") is not None and (op == "import" or not _whole(rec["replaces"])):
         return "'replaces' is of the wrong type"
+    return ""
+
+
+def _is_state(card: Any) -> bool:
+    return isinstance(card, dict) and isinstance(card.get("state"), int) and is_time(card.get("due"))
+
+
+def _reschedule_problem(rec: dict[str, Any]) -> str:
+    if not is_time(rec.get("at")):
+        return "'at' is missing or not a time"
+    cards = rec.get("cards")
+    if not isinstance(cards, dict):
+        return "'cards' is missing or of the wrong type"
+    for key, change in cards.items():
+        if not (isinstance(change, dict) and _is_state(change.get("before")) and _is_state(change.get("after"))):
+            return f"card '{str(key)[:60]}' has no state before or after"
     return ""
 
 

@@ -8,14 +8,16 @@ replaying the card's whole earlier history (before the cut too). Reviews are
 sorted by time and cut by index: the first ``split`` of them fit the weights,
 the scored reviews after the cut judge them.
 
-The FSRS model and its optimizer are reached only through legquiz.scheduler;
-nothing here reads the clock or the files of the store.
+Predictions for scoring come from the ``fsrs`` package (legquiz.srs.scheduler),
+so every figure is re-scored independently of the numpy pass the fit uses
+(legquiz.srs.train). Nothing here reads the clock or the files of the store.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -27,7 +29,6 @@ from legquiz.errors import DeckError, DeckErrors, LegquizError
 from legquiz.srs import scheduler
 
 MIN_SCORABLE = 400  # below this, a fit learns noise and the comparison says nothing
-EPOCHS = 6  # py-fsrs's default is 5; see docs/optimize.md for the sweep behind 6
 COLUMNS = ("card_id", "review_rating", "review_time")  # review_duration may be there; it is not used
 RATINGS = "1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)"
 
@@ -59,6 +60,30 @@ class Scores:
 
 
 @dataclass(frozen=True)
+class CardSplit:
+    """The second evaluation: fitted on the odd-numbered cards, scored on every scorable review of the even ones."""
+
+    n_fit_cards: int
+    n_scored_cards: int
+    n_scored: int
+    default: Scores
+    optimized: Scores
+    parameters: tuple[float, ...]
+    choice: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n_fit_cards": self.n_fit_cards,
+            "n_scored_cards": self.n_scored_cards,
+            "n_scored": self.n_scored,
+            "default": {"log_loss": self.default.log_loss, "rmse_bins": self.default.rmse_bins},
+            "optimized": {"log_loss": self.optimized.log_loss, "rmse_bins": self.optimized.rmse_bins},
+            "parameters": list(self.parameters),
+            "choice": self.choice,
+        }
+
+
+@dataclass(frozen=True)
 class Result:
     n_reviews: int
     n_train: int
@@ -67,6 +92,8 @@ class Result:
     optimized: Scores
     parameters: tuple[float, ...]
     fit_seconds: float
+    choice: str = ""  # which candidate the validation inside the training part kept (legquiz.srs.train)
+    card_split: CardSplit | None = None
 
     def beats_default(self) -> bool:
         """True when the fitted weights are better on both metrics (the bar for --apply)."""
@@ -81,6 +108,8 @@ class Result:
             "optimized": {"log_loss": self.optimized.log_loss, "rmse_bins": self.optimized.rmse_bins},
             "parameters": list(self.parameters),
             "fit_seconds": self.fit_seconds,
+            "choice": self.choice,
+            **({"card_split": self.card_split.to_json()} if self.card_split else {}),
         }
 
 
@@ -282,26 +311,68 @@ def plan(reviews: list[Review], split: float, day_start: int) -> Plan:
 
 
 def run(
-    p: Plan, progress: Callable[[int, int], None] | None = None, clock: Callable[[], float] | None = None
+    p: Plan,
+    progress: Callable[[str], None] | None = None,
+    clock: Callable[[], float] | None = None,
+    card_split: bool = False,
 ) -> Result:
     """Fit on the reviews before the cut, then score the defaults and the fit after it.
 
-    ``clock`` (seconds, e.g. time.perf_counter) times the fit; it comes from the CLI edge.
+    The fit sees only the reviews before the cut; its own choices (how long to
+    fit, how hard to pull towards the start, or to keep the defaults) are made
+    by validation inside them. ``clock`` (seconds, e.g. time.perf_counter)
+    times the fit; it comes from the CLI edge. ``card_split``: also run the
+    second evaluation (:func:`split_by_card`).
     """
-    train = [
-        [(day, rating) for pos, day, rating in seq if pos < p.cut] for seq in p.cards.values() if seq[0][0] < p.cut
-    ]
+    from legquiz.srs import train
+
+    histories = [[x for x in seq if x[0] < p.cut] for seq in p.cards.values() if seq[0][0] < p.cut]
     started = clock() if clock else 0.0
-    fitted = scheduler.fit(train, EPOCHS, progress)
+    outcome = train.fit(histories, scheduler.default_parameters(), progress)
     fit_seconds = (clock() - started) if clock else 0.0
     default = scores(score(p.cards, p.cut, None))
-    optimized = scores(score(p.cards, p.cut, fitted))
+    optimized = scores(score(p.cards, p.cut, outcome.parameters))
     return Result(
         n_reviews=len(p.reviews),
         n_train=p.cut,
         n_scored=p.n_scored,
         default=default,
         optimized=optimized,
-        parameters=fitted,
+        parameters=outcome.parameters,
         fit_seconds=fit_seconds,
+        choice=outcome.choice,
+        card_split=split_by_card(p, progress) if card_split else None,
+    )
+
+
+def card_parity(card: str) -> int:
+    """0 or 1 for each card, fixed: a whole-number id's parity, else that of its key's CRC-32."""
+    return int(card) % 2 if card.isdigit() else zlib.crc32(card.encode()) % 2
+
+
+def split_by_card(p: Plan, progress: Callable[[str], None] | None = None) -> CardSplit:
+    """Fit on the whole histories of the odd cards; score every scorable review of the even ones.
+
+    A split in time (the default evaluation) rewards weights that follow how
+    this learner changed lately; a split by card rewards weights that carry to
+    cards the fit never saw. A recipe that only fits one of them shows up here.
+    """
+    from legquiz.srs import train
+
+    fit_cards = {c: seq for c, seq in p.cards.items() if card_parity(c) == 1}
+    scored_cards = {c: seq for c, seq in p.cards.items() if card_parity(c) == 0}
+    if progress:
+        progress(f"second evaluation: fitting on {len(fit_cards):,} odd cards, scoring {len(scored_cards):,} even ones")
+    outcome = train.fit(list(fit_cards.values()), scheduler.default_parameters(), progress)
+    default = score(scored_cards, 0, None)
+    if not default:
+        raise LegquizError("the second evaluation has no scorable reviews on the even-numbered cards")
+    return CardSplit(
+        n_fit_cards=len(fit_cards),
+        n_scored_cards=len(scored_cards),
+        n_scored=len(default),
+        default=scores(default),
+        optimized=scores(score(scored_cards, 0, outcome.parameters)),
+        parameters=outcome.parameters,
+        choice=outcome.choice,
     )

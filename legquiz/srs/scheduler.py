@@ -8,7 +8,7 @@ Time is always passed in (``now``); nothing here reads the clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -154,16 +154,10 @@ def retrievability(config: SchedulerConfig, state: CardState, now: datetime) -> 
     return float(config.fsrs().get_card_retrievability(_to_fsrs(state, now), now))
 
 
-# -- fitting and replaying histories (legquiz optimize) ------------------------------------------
+# -- replaying histories (legquiz optimize scores with the package itself) ------------------------------------------
 # A history is one card's reviews as (day number, rating) in time order; the day number counts
 # whole study days (datetime.toordinal of the study day), so equal numbers mean "the same day"
 # and FSRS's short-term (same-day) stability update applies, as in fsrs-rs and srs-benchmark.
-
-OPTIMIZE_EXTRA = "legquiz[optimize]"
-
-
-class OptimizerMissing(ImportError):
-    """py-fsrs's optimizer needs PyTorch, which the default install leaves out."""
 
 
 def _day(day: int) -> datetime:
@@ -205,62 +199,3 @@ def replay(parameters: tuple[float, ...] | None, history: list[tuple[int, int]])
         out.append(float(sched.get_card_retrievability(card, when)) if card.last_review else 0.0)
         card, _log = sched.review_card(card, fsrs.Rating(rating), when)
     return out
-
-
-def optimizer_missing() -> str | None:
-    """What to install for :func:`fit`, or None when it can run."""
-    import importlib.util
-
-    if importlib.util.find_spec("torch") is None:  # py-fsrs's own message names its extra, not ours
-        return (
-            f"fitting needs PyTorch, an optional extra: pip install '{OPTIMIZE_EXTRA}'"
-            " (for the small CPU-only build, install torch from the PyTorch CPU index first)"
-        )
-    return None
-
-
-def fit(
-    histories: list[list[tuple[int, int]]], epochs: int, progress: Callable[[int, int], None] | None = None
-) -> tuple[float, ...]:
-    """FSRS-6 weights fitted to these histories by py-fsrs's Optimizer (PyTorch, Adam).
-
-    ``progress(done, total)`` is called as each epoch starts and once at the end.
-    Raises OptimizerMissing when PyTorch is not installed.
-    """
-    missing = optimizer_missing()
-    if missing:
-        raise OptimizerMissing(missing)
-    import fsrs
-    import fsrs.optimizer as fo
-
-    logs = [
-        fsrs.ReviewLog(card_id=i, rating=fsrs.Rating(rating), review_datetime=_day(day), review_duration=None)
-        for i, history in enumerate(histories)
-        for day, rating in history
-    ]
-
-    def epochs_with_progress(iterable: Any, **_kwargs: Any) -> Any:
-        total = len(iterable)
-        for n in iterable:
-            if progress:
-                progress(n, total)
-            yield n
-        if progress:
-            progress(total, total)
-
-    # py-fsrs takes its number of epochs and its progress bar from module settings, not arguments
-    saved = {name: getattr(fo, name) for name in ("num_epochs", "tqdm") if hasattr(fo, name)}
-    try:
-        setattr(fo, "num_epochs", epochs)  # noqa: B010  (mypy: not in the module's declared names)
-        setattr(fo, "tqdm", epochs_with_progress)  # noqa: B010
-        try:
-            optimizer = fo.Optimizer(logs)
-        except ImportError as e:  # torch is there but pandas or tqdm is not
-            raise OptimizerMissing(f"fitting needs the optional extra: pip install '{OPTIMIZE_EXTRA}' ({e})") from None
-        weights: Any = optimizer.compute_optimal_parameters()  # typed list[float], but None if no epoch worked
-    finally:
-        for name, value in saved.items():
-            setattr(fo, name, value)
-    if weights is None:  # every epoch's loss was NaN: py-fsrs found nothing better
-        return default_parameters()
-    return tuple(float(w) for w in weights)

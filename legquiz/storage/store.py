@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from legquiz.core.progress import StoreState, apply
-from legquiz.core.records import ImportRecord, Record, ReviewRecord, parse_record
+from legquiz.core.records import ImportRecord, Record, Undoable, parse_record
 from legquiz.errors import StoreError, StoreLocked
 from legquiz.speed import snapshot_cache as snapcache
 from legquiz.storage import log as logfile
@@ -145,7 +145,7 @@ class Store:
             ) from None
         return size + len(data)
 
-    def last_undoable(self) -> ReviewRecord | None:
+    def last_undoable(self) -> Undoable | None:
         return self.state.undo[-1] if self.state.undo else None
 
     def compact(self) -> None:
