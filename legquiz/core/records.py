@@ -23,11 +23,10 @@ class _ReviewOptional(TypedDict, total=False):
     replaces: int  # the seq of the answer this one re-rates (picked another rating at the menu)
 
 
-class ReviewRecord(_ReviewOptional):
-    """One answer. ``first``: the card was new; ``counted``: it counts for true retention."""
+class _Answer(TypedDict):
+    """The fields every answer has, given here or imported."""
 
     seq: int
-    op: Literal["review"]
     card: str
     rating: int
     at: str
@@ -41,7 +40,13 @@ class ReviewRecord(_ReviewOptional):
     after: CardStateDict
 
 
-class ImportRecord(TypedDict):
+class ReviewRecord(_Answer, _ReviewOptional):
+    """One answer. ``first``: the card was new; ``counted``: it counts for true retention."""
+
+    op: Literal["review"]
+
+
+class ImportRecord(_Answer):
     """An answer given in another program (``legquiz import anki``): an answer's fields plus where it came from.
 
     ``ext_id`` is its id there (Anki's review id), so importing the same history again adds nothing twice. It
@@ -49,19 +54,7 @@ class ImportRecord(TypedDict):
     would overwrite the imported state).
     """
 
-    seq: int
     op: Literal["import"]
-    card: str
-    rating: int
-    at: str
-    day: str
-    ms: int
-    first: bool
-    counted: bool
-    verdict: str
-    answer: str | None
-    before: CardStateDict | None
-    after: CardStateDict
     ext_from: str
     ext_id: int
 
