@@ -28,6 +28,11 @@ from typing import Any, TypedDict, cast
 FIELDS = ("state", "due", "s", "d", "step", "last", "reps", "lapses")
 STATE, DUE, S, D, STEP, LAST, REPS, LAPSES = range(len(FIELDS))
 
+# FSRS states, the same numbers as legquiz.scheduler's (tests/test_cards.py checks), so that
+# readers of the snapshot (stats, deck list) need not import the scheduler.
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+
+
 class CardStateDict(TypedDict):
     """A card's FSRS state, as the log keeps it (``CardState.to_dict``)."""
 
@@ -49,16 +54,11 @@ state_of: Any = itemgetter(STATE)
 due_of: Any = itemgetter(DUE)
 difficulty_of: Any = itemgetter(D)
 lapses_of: Any = itemgetter(LAPSES)
-reps_of: Any = itemgetter(REPS)
 
 
 def deck_rows(cards: Mapping[str, Row], deck_id: str, ids: Sequence[str]) -> Iterator[Row | None]:
     """The row of each of a deck's question ids, in order (None: never answered), built without a key object per id."""
     return map(cards.get, map(f"{deck_id}/".__add__, ids))
-
-# FSRS states, the same numbers as legquiz.scheduler's (tests/test_cards.py checks), so that
-# readers of the snapshot (stats, deck list) need not import the scheduler.
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 
 
 def row(card: CardStateDict | Mapping[str, Any]) -> Row:

@@ -46,6 +46,14 @@ class DayCount:
             self.review_answers += sign
             self.review_correct += sign * correct
 
+    def include(self, other: DayCount) -> None:
+        """Add another day's counts to these (several decks' counts for one day)."""
+        self.answers += other.answers
+        self.correct += other.correct
+        self.introduced += other.introduced
+        self.review_answers += other.review_answers
+        self.review_correct += other.review_correct
+
     def __bool__(self) -> bool:
         return any(self.to_json())
 
@@ -129,7 +137,7 @@ def _day_counts(rows: dict[Any, Any]) -> dict[str, DayCount]:
         if any(not isinstance(v, list) or len(v) < 5 for v in counts):
             raise ValueError("a per-day count has the wrong shape")
         rows = {str(k): [int(x) for x in v] for k, v in rows.items()}
-    return {k: DayCount(*v[:5]) for k, v in rows.items()}
+    return {k: DayCount.from_json(v) for k, v in rows.items()}
 
 
 def _obj(v: Any) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from legquiz.core.cards import NEW, as_dict, deck_rows, due_of, state_of, utc_text
+from legquiz.core.cards import NEW, as_dict, due_of, state_of, utc_text
 from legquiz.core.grading import Verdict, grade, normalize
-from legquiz.core.model import Deck, QType, Question
+from legquiz.core.model import Deck, QType, Question, card_key
 from legquiz.core.queue import Item
 from legquiz.core.records import ReviewRecord, review_record, undo_record
 from legquiz.core.settings import Config, DayClock
@@ -25,11 +25,11 @@ from legquiz.errors import StoreError
 from legquiz.srs.scheduler import CardState, Rating, review
 from legquiz.text import inert
 from legquiz.ui.ask import UNDO, Ask, Choice, Prompter, Quit
+from legquiz.ui.render import span
 
 if TYPE_CHECKING:  # handed in by the CLI; the session only calls them
     from legquiz.deckfile.articles import ArticleIndex
     from legquiz.storage.store import Store
-from legquiz.ui.render import span
 
 
 @dataclass
@@ -313,15 +313,9 @@ class Session:
         if self.store is None:
             return 0
         decks = self.decks if self.decks is not None else list({it.deck.id: it.deck for it in self.items}.values())
-        cards = self.store.state.cards
-        seen: set[int] = set()
-        rows = [cards.get(it.key) for it in self.items]
+        keys = {it.key for it in self.items}
         for d in decks:
-            rows.extend(deck_rows(cards, d.id, d.question_ids()))
+            keys.update(card_key(d.id, qid) for qid in d.question_ids())
         until_key = utc_text(until)
-        n = 0
-        for raw in rows:
-            if raw is not None and id(raw) not in seen and state_of(raw) != NEW and due_of(raw) < until_key:
-                seen.add(id(raw))
-                n += 1
-        return n
+        rows = map(self.store.state.cards.get, keys)
+        return sum(1 for raw in rows if raw is not None and state_of(raw) != NEW and due_of(raw) < until_key)

@@ -241,12 +241,7 @@ def merged_days(parts: Iterable[Mapping[str, DayCount]]) -> dict[str, DayCount]:
     out: dict[str, DayCount] = {}
     for rows in parts:
         for day, r in rows.items():
-            acc = out.setdefault(day, DayCount())
-            acc.answers += r.answers
-            acc.correct += r.correct
-            acc.introduced += r.introduced
-            acc.review_answers += r.review_answers
-            acc.review_correct += r.review_correct
+            out.setdefault(day, DayCount()).include(r)
     return out
 
 

@@ -158,13 +158,14 @@ class Store:
         path = self.home / SNAPSHOT
         try:
             _backup(self.home, path)
-            data = json.dumps(self.state.to_json(), separators=(",", ":")).encode()
+            doc = self.state.to_json()
+            data = json.dumps(doc, separators=(",", ":")).encode()
             atomic_write(path, data)
         except BaseException:
             self.state.log_bytes, self.state.log_lines = old  # the old snapshot still stands
             raise
         self._tail = 0
-        snapcache.save(self.home, data, self.state.to_json())  # so the next start need not parse the JSON
+        snapcache.save(self.home, data, doc)  # so the next start need not parse the JSON
 
     def close(self) -> None:
         try:
