@@ -71,7 +71,7 @@ class Scripted:
         self.events.append(("say", text))
 
     def style(self, text: str, kind: str) -> str:
-        return text
+        return f"[{text}]" if kind == "mark" else text
 
     @property
     def text(self) -> str:

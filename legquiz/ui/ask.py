@@ -18,10 +18,12 @@ class Quit(Exception):
 
 @dataclass(frozen=True)
 class Choice:
-    """One choice of a select prompt: what is shown, and what the prompter returns."""
+    """One choice of a select prompt: what is shown, what the prompter returns, the keys that pick it at once."""
 
     title: str
     value: str
+    key: str | None = None  # shown beside the choice; pressing it answers without Enter
+    also: tuple[str, ...] = ()  # more keys that do the same, not shown (y/n beside t/f)
 
 
 @dataclass(frozen=True)
