@@ -20,7 +20,7 @@ from legquiz.ui.ask import UNDO, Ask, Quit
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)  # 09:00 UTC: mid-morning of study day 2024-03-01
 UTC_DAYS = DayClock(4, timezone.utc)
-CFG = Config(fuzz=False)
+CFG = Config(fuzz=False, learn_ahead_minutes=0, new_order="deck")  # no learn-ahead; new questions in file order
 
 QUIT = object()  # a script entry: the person presses Ctrl-C here
 

@@ -31,29 +31,35 @@ def marked_diff(given: str, expected: str, style: Style) -> tuple[str, str]:
     """``given`` and ``expected`` with the characters that differ marked (rapidfuzz's edit operations).
 
     As Anki shows a typed answer: the person's text with what is wrong marked,
-    and the answer with what was missing marked.
+    and the answer with what was missing marked. Case never counts (grading ignores it too).
     """
     from rapidfuzz.distance import Levenshtein
 
-    ops = Levenshtein.opcodes(given, expected)
-    left, right = [], []
-    for op in ops:
+    same_shape = len(given.casefold()) == len(given) and len(expected.casefold()) == len(expected)
+    a_cmp, b_cmp = (given.casefold(), expected.casefold()) if same_shape else (given, expected)
+    left: list[str] = []
+    right: list[str] = []
+    wrong_a = wrong_b = ""  # a run of differing characters, marked as one
+    for op in Levenshtein.opcodes(a_cmp, b_cmp):
         a, b = given[op.src_start : op.src_end], expected[op.dest_start : op.dest_end]
-        if op.tag == "equal":
-            left.append(inert(a))
-            right.append(inert(b))
-        else:
-            if a:
-                left.append(style(inert(a), "mark"))
-            if b:
-                right.append(style(inert(b), "mark"))
+        if op.tag != "equal":
+            wrong_a, wrong_b = wrong_a + a, wrong_b + b
+            continue
+        left.append(style(inert(wrong_a), "mark") if wrong_a else "")
+        right.append(style(inert(wrong_b), "mark") if wrong_b else "")
+        wrong_a = wrong_b = ""
+        left.append(inert(a))
+        right.append(inert(b))
+    left.append(style(inert(wrong_a), "mark") if wrong_a else "")
+    right.append(style(inert(wrong_b), "mark") if wrong_b else "")
     return "".join(left), "".join(right)
 
 
 def cloze_prompt(q: Question, filled: list[str], style: Style) -> str:
-    """The cloze text with the gaps answered so far filled in and the current one marked."""
+    """The cloze text with the gaps answered so far filled in, the current one marked, hints beside blanks."""
     current = len(filled)
     total = len(q.gaps)
+    hints = list(q.hints) + [""] * total
     out: list[str] = []
     last = 0
     for n, m in enumerate(CLOZE_GAP.finditer(q.text)):
@@ -64,6 +70,8 @@ def cloze_prompt(q: Question, filled: list[str], style: Style) -> str:
             out.append(style(f"[ {n + 1} ]" if total > 1 else "_____", "title"))
         else:
             out.append(f"__{n + 1}__" if total > 1 else "_____")
+        if n >= current and hints[n]:
+            out.append(f" ({inert(hints[n])})")
         last = m.end()
     out.append(inert(q.text[last:]))
     return "".join(out)

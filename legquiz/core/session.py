@@ -50,6 +50,7 @@ class Answered:
     correct: bool
     rating: Rating
     rec: ReviewRecord | None
+    requeued: bool = False  # cram: a miss put at the back of the queue (taken out again by undo)
 
     @property
     def key(self) -> str:
@@ -187,6 +188,7 @@ class Session:
             if a.rating == Rating.AGAIN:  # cram: a miss is asked again after the rest
                 self.left[self._kind.setdefault(a.key, "new")] += 1
                 self.queue.append(a.item)
+                a.requeued = True
             return
         raw = self.store.state.cards.get(a.key)
         if raw is not None and state_of(raw) in (LEARNING, RELEARNING):
@@ -206,6 +208,11 @@ class Session:
             last = done.pop()
             self._take_back(last)
             self._forget_learning(last.key)
+            if last.requeued and last.item in self.queue:
+                self.queue.reverse()
+                self.queue.remove(last.item)  # the copy at the back
+                self.queue.reverse()
+                self.left[self._kind[last.key]] -= 1
             self._put_back(last.item, self._kind.get(last.key, "review"))
             self.p.say(self.p.style("↶ Took back your last answer; here it is again.", "warn"))
             return
