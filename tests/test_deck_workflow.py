@@ -49,6 +49,7 @@ def test_add_study_edit_remove_add_back_export(tmp_path: Path, legquiz_home: Pat
     assert listed("mini")["new"] == 2
 
     # study it with `legquiz start`: True (Enter), accept the rating, type the answer, accept the rating
+    assert legquiz("config", "set", "learn_ahead_minutes", "0").code == 0  # no re-ask of the learning steps
     keys.send_text(ENTER + ENTER + "leg presses" + ENTER + ENTER)
     r = legquiz("start", "--deck", "mini", tty=True)
     assert r.code == 0, r.err

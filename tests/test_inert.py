@@ -98,6 +98,7 @@ def test_a_real_terminal_never_receives_the_deck_escapes(legquiz_home: Path) -> 
     (legquiz_home / "decks").mkdir(parents=True)
     (legquiz_home / "decks" / "evil.yaml").write_text(EVIL_YAML)
     env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    (legquiz_home / "config.json").write_text('{"learn_ahead_minutes": 0}')  # one answer, then the session ends
     child = pexpect.spawn(
         sys.executable, ["-m", "legquiz", "start", "--deck", "evil"], env=env, dimensions=(40, 160), timeout=20
     )

@@ -39,8 +39,8 @@ from legquiz.storage import store as storemod
 from legquiz.storage.store import LOG, Store
 
 FEEDBACK = re.compile(r"✓ Correct|✗ Not quite")
-QUESTION = re.compile(r"\d+/\d+[^\n]{0,80}?Kill harness")  # the header: "3/400 · Kill harness"
-PROMPT = "(arrows or number, Enter)"
+QUESTION = re.compile(r"Kill harness · \d+ new")  # the header: "Kill harness · 398 new · 2 learning · 0 review"
+PROMPT = "arrows and Enter too)"
 RATE = "Rate it and go on:"
 MOMENTS = ("question", "saving", "saving", "feedback", "rating", "anytime", "startup", "exit")
 TIMEOUT = 8  # seconds for anything to appear on screen (the machine may be busy)

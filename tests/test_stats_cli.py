@@ -323,11 +323,12 @@ def test_a_real_session_shows_up_in_stats(
         summary = Session(
             p.items, CFG, cfg_days, Person(), lambda: next(clock), store, ArticleIndex(legquiz_home)
         ).run()
-    assert summary.answered == 15
+    assert summary.answered >= 15  # 15 questions, and the ones in learning steps asked again (learn-ahead)
     _, out, _ = run(["stats", "--json"], capsys, monkeypatch)
     doc = json.loads(out)
     t = doc["totals"]
-    assert (t["reviews_total"], t["correct_total"], t["reviews_today"]) == (15, summary.correct, 15)
+    n = summary.answered
+    assert (t["reviews_total"], t["correct_total"], t["reviews_today"]) == (n, summary.correct, n)
     assert t["new"] == t["questions"] - 15 and t["learning"] + t["review"] == 15
     assert doc["streak"] == {"current": 1, "longest": 1}
     assert doc["retention"]["7d"] is None  # first answers are not reviews

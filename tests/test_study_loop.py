@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from sessionkit import CFG, ENTER, QUIT, T0, UTC_DAYS, Clock, Scripted, every_kind_deck, items, run_session
+from sessionkit import CFG, ENTER, QUIT, T0, UTC_DAYS, Clock, Scripted, every_kind_deck, run_session
 
 from legquiz.core.progress import StoreState
 from legquiz.core.queue import Item, plan

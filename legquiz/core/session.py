@@ -24,10 +24,10 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from legquiz.core import feedback
+from legquiz.core import asking
 from legquiz.core.cards import LEARNING, NEW, RELEARNING, as_dict, deck_rows, due_of, iso_time, state_of, utc_text
-from legquiz.core.grading import Verdict, grade
-from legquiz.core.model import Deck, QType, Question
+from legquiz.core.grading import Verdict
+from legquiz.core.model import Deck, QType
 from legquiz.core.queue import Item
 from legquiz.core.records import ReviewRecord, review_record, undo_record
 from legquiz.core.settings import Config, DayClock
@@ -217,7 +217,7 @@ class Session:
             self.p.say(self.p.style("↶ Took back your last answer; here it is again.", "warn"))
             return
         earlier = self.store.last_undoable() if self.store is not None else None
-        if self.store is None or earlier is None:
+        if self.store is None or earlier is None or earlier["op"] != "review":  # a rescheduling: `legquiz undo`
             self.p.say(self.p.style("Nothing to undo yet.", "dim"))
             return
         self.store.append(undo_record(earlier["seq"]))
@@ -262,9 +262,9 @@ class Session:
             got = self.p.ask(Ask("reveal", f"{inert(q.question)}\n  (think of the answer, then press Space)"))
             if got == UNDO:
                 return Back.PREVIOUS
-            self._explain(item, [])
+            asking.explain(self.p, self.articles, item, [])
             return self._rate(item, before, shown_at, Rating.GOOD, None, "self", None)
-        answer = self._ask_objective(q)
+        answer = asking.ask_objective(self.p, q, self.rng)
         if answer is None:
             return Back.PREVIOUS
         given, verdict, lines = answer
@@ -272,7 +272,7 @@ class Session:
         rec = self._save(item, before, auto, shown_at, answer=given, verdict=verdict.value)
         if rec is not None:
             self._pending = Answered(item, verdict is not Verdict.WRONG, auto, rec)
-        self._explain(item, lines)
+        asking.explain(self.p, self.articles, item, lines)
         if self.store is None:  # cram: no schedule to rate; Ctrl-Z at the next question still undoes
             return Answered(item, verdict is not Verdict.WRONG, auto, None)
         return self._rate(item, before, shown_at, auto, given, verdict.value, rec)
@@ -314,69 +314,6 @@ class Session:
             self._after_note(rating, rec)
         correct = rating > Rating.AGAIN if verdict == "self" else verdict != Verdict.WRONG.value
         return Answered(item, correct, rating, rec)
-
-    def _ask_objective(self, q: Question) -> tuple[str, Verdict, list[str]] | None:
-        """(what was answered, the verdict, the feedback's first lines), or None for Ctrl-Z."""
-        style = self.p.style
-        if q.type is QType.MULTIPLE_CHOICE:
-            options = list(q.choices)
-            self.rng.shuffle(options)
-            keys = [str(n) for n in range(1, 10)]
-            choices = tuple(Choice(inert(c), c, keys[n] if n < 9 else None) for n, c in enumerate(options))
-            got = self.p.ask(Ask("select", inert(q.question), choices))
-            if got == UNDO:
-                return None
-            verdict = Verdict.RIGHT if got == q.answer else Verdict.WRONG
-            return got, verdict, feedback.verdict_lines(verdict, got, got, style)
-        if q.type is QType.TRUE_FALSE:
-            tf = (Choice("True", "true", "t", ("y",)), Choice("False", "false", "f", ("n",)))
-            got = self.p.ask(Ask("select", f"True or false? {inert(q.question)}", tf))
-            if got == UNDO:
-                return None
-            given = "True" if got == "true" else "False"
-            verdict = Verdict.RIGHT if (got == "true") == q.answer else Verdict.WRONG
-            return given, verdict, feedback.verdict_lines(verdict, given, given, style)
-        if q.type is QType.TYPED:
-            got = self.p.ask(Ask("text", f"{inert(q.question)}\n  Your answer:"))
-            if got == UNDO:
-                return None
-            g = grade(got, [str(q.answer), *q.aliases])
-            return got, g.verdict, feedback.verdict_lines(g.verdict, got, g.matched, style)
-        return self._ask_cloze(q)
-
-    def _ask_cloze(self, q: Question) -> tuple[str, Verdict, list[str]] | None:
-        gaps = q.gaps
-        results: list[feedback.GapResult] = []
-        for n, gap in enumerate(gaps):
-            label = f"Fill in blank {n + 1} of {len(gaps)}:" if len(gaps) > 1 else "Fill in the blank:"
-            text = feedback.cloze_prompt(q, [r.given for r in results], self.p.style)
-            got = self.p.ask(Ask("text", f"{text}\n  {label}"))
-            if got == UNDO:
-                return None
-            accepted = [gap, *q.aliases] if len(gaps) == 1 else [gap]
-            g = grade(got, accepted)
-            results.append(feedback.GapResult(got, gap, g.verdict, g.matched))
-        order = [Verdict.RIGHT, Verdict.TYPO, Verdict.WRONG]
-        worst = max((r.verdict for r in results), key=order.index)
-        given = " / ".join(r.given for r in results)
-        if len(results) == 1:
-            r = results[0]
-            return given, worst, feedback.verdict_lines(worst, r.given, r.matched or r.expected, self.p.style)
-        return given, worst, feedback.gap_lines(results, self.p.style)
-
-    # -- feedback ----------------------------------------------------------
-    def _explain(self, item: Item, lines: list[str]) -> None:
-        q = item.question
-        lines = list(lines)
-        lines.append(f"  Answer: {self.p.style(inert(q.answer_text), 'title')}")
-        if q.type is QType.CLOZE and feedback.cloze_sentence_differs(q):
-            lines.append(f"  {inert(q.text.replace('{{', '').replace('}}', ''))}")
-        if q.explanation:
-            lines.append(f"  Why: {inert(q.explanation)}")
-        for art, quote in item.deck.citations(q):  # each with its article's title: a question may quote two
-            where = f" — {inert(self.articles.title(art, item.deck.path))}" if art else ""
-            lines.append(self.p.style(f"  Source: “{inert(quote.strip())}”{where}", "dim"))
-        self.p.say("\n".join(lines))
 
     def _rating_choices(self, before: CardState | None, auto: Rating, objective: bool) -> tuple[Choice, ...]:
         now = self.clock()
