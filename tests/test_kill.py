@@ -39,7 +39,7 @@ from legquiz.storage import store as storemod
 from legquiz.storage.store import LOG, Store
 
 FEEDBACK = re.compile(r"✓ Correct|✗ Not quite")
-QUESTION = re.compile(r"Kill harness · \d+ new")  # the header: "Kill harness · 398 new · 2 learning · 0 review"
+QUESTION = re.compile(r"Kill harness(?:\x1b\[[0-9;]*m)* · (?:\x1b\[[0-9;]*m)*\d+ new")  # the header: "Kill harness · 398 new · 2 learning · 0 review"
 PROMPT = "arrows and Enter too)"
 RATE = "Rate it and go on:"
 MOMENTS = ("question", "saving", "saving", "feedback", "rating", "anytime", "startup", "exit")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
+
+from clikit import on_screen
 
 from legquiz.core.model import card_key
 from legquiz.deckfile import catalog
@@ -145,17 +148,19 @@ def test_two_answers_then_ctrl_c(legquiz_home: Path) -> None:
     child = in_terminal("start", "--deck", "jogging-legs-bigger", "--limit", "5")
     child.expect_exact("legquiz · 0 due, 5 new")
     for n in (5, 4):
-        child.expect_exact(f"Does jogging make your legs bigger? · {n} new")
+        child.expect(on_screen(f"Does jogging make your legs bigger? · {n} new"))
         child.expect_exact("arrows and Enter too)")
         child.send("\r")  # the first choice
         child.expect_exact("Rate it and go on:")
         child.send("\r")  # accept the automatic rating
-    child.expect_exact("Does jogging make your legs bigger? · 3 new")
+    child.expect(on_screen("Does jogging make your legs bigger? · 3 new"))
     child.expect_exact("arrows and Enter too)")
     child.sendcontrol("c")
     code, out = finish(child)
     assert code == 130
-    assert "Session stopped" in out and "answered 2, correct " in out and "due later today: 2 · tomorrow: 0" in out
+    assert "Session stopped" in out and "answered 2, correct " in out
+    later = re.search(r"due later today: (\d+) · tomorrow: (\d+)", out)  # the day may turn over in between
+    assert later is not None and int(later[1]) + int(later[2]) == 2
     recs = [json.loads(line) for line in (legquiz_home / LOG).read_text().splitlines()]
     assert [r["card"] for r in recs] == [
         "jogging-legs-bigger/microdamage-resistance-training",
@@ -181,7 +186,7 @@ def test_ctrl_c_at_the_rating_menu_counts_the_answer_that_was_saved(legquiz_home
 def test_ctrl_c_or_ctrl_d_at_the_first_question(legquiz_home: Path, key: str) -> None:
     n = len(catalog.load(legquiz_home).get("running-vs-jogging").questions)  # type: ignore[union-attr]
     child = in_terminal("start", "--cram", "--deck", "running-vs-jogging")
-    child.expect_exact(f"cram · {n} new")
+    child.expect(on_screen(f"cram · {n} new"))
     child.expect_exact(["Enter too)", "Your answer:", "Fill in", "press Space"])  # cram: any kind first
     child.sendcontrol(key)
     code, out = finish(child)

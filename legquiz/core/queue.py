@@ -124,8 +124,9 @@ def plan(
         today = state.days.get(days.day(now))
         introduced = today.introduced if today else 0
         new = max(0, cfg.new_per_day - introduced)
+    n_fresh = len(fresh)
     if cfg.new_order == "mixed":
-        fresh = _mixed(fresh, days.day(now), min(new, len(fresh)))
+        fresh = _mixed(fresh, days.day(now), min(new, n_fresh))
     queue = [Item(d, index=i, qid=qid) for _, d, i, qid in due] + [
         Item(d, index=i, qid=qid) for d, i, qid in fresh[:new]
     ]
@@ -136,7 +137,7 @@ def plan(
         queue,
         due=n_due,
         new=len(queue) - n_due,
-        new_waiting=len(fresh) - (len(queue) - n_due),
+        new_waiting=n_fresh - (len(queue) - n_due),
         next_due=iso_time(next_due) if next_due else None,
         learning=[(iso_time(at), Item(d, index=i, qid=qid)) for at, d, i, qid in sorted(later, key=itemgetter(0))],
     )

@@ -248,7 +248,7 @@ class Session:
         counts["learning"] += len(self._learning)
         counts[kind] += 1  # the question on screen is still to do, as Anki counts it
         colours = {"new": "new", "learning": "bad", "review": "good"}
-        left = " · ".join(f"{self.p.style(str(counts[k]), colours[k])} {k}" for k in _KINDS)
+        left = " · ".join(self.p.style(f"{counts[k]} {k}", colours[k]) for k in _KINDS)
         mode = " · cram" if self.store is None else ""
         self.p.say(f"\n{self.p.style(inert(item.deck.title), 'title')}{mode} · {left}")
 
@@ -312,8 +312,7 @@ class Session:
             rec = self._save(item, before, rating, shown_at, answer=given, verdict=verdict, replaces=saved)
             self._pending = None
             self._after_note(rating, rec)
-        correct = rating > Rating.AGAIN if verdict == "self" else verdict != Verdict.WRONG.value
-        return Answered(item, correct, rating, rec)
+        return Answered(item, rating > Rating.AGAIN, rating, rec)  # "correct" as stats counts it: passed
 
     def _rating_choices(self, before: CardState | None, auto: Rating, objective: bool) -> tuple[Choice, ...]:
         now = self.clock()

@@ -16,7 +16,7 @@ from prompt_toolkit.keys import Keys
 from questionary import Style
 
 from legquiz.ui.ask import UNDO, Ask, Quit
-from legquiz.ui.render import colour_enabled, style, width, wrap
+from legquiz.ui.render import colour_enabled, style, visible_len, width, wrap
 
 STYLE = Style(
     [
@@ -104,6 +104,9 @@ class QuestionaryPrompter:
             ]
             default = next((c for c in choices if c.value == ask.default), None)
             hint = "(a key answers; arrows and Enter too)" if keyed else "(arrows or number, Enter)"
+            last = message.rsplit("\n", 1)
+            if visible_len(last[-1]) + (2 if len(last) == 1 else 0) + 2 + len(hint) > width():
+                message += "\n"  # the hint would break at the edge: it starts the next line instead
             q = questionary.select(
                 message, choices=choices, default=default, style=style_,
                 use_shortcuts=len(choices) <= 9 or keyed, instruction=hint, **self.kwargs,
