@@ -50,6 +50,9 @@ class Scripted:
     events: list[tuple[str, Any]] = field(default_factory=list)
 
     def ask(self, ask: Ask) -> str:
+        if not self.answers and {c.value for c in ask.choices} == {"end", "wait"}:
+            self.events.append(("offer", ask))  # kept out of `asked`, which tests read as the questions
+            return "end"  # the offer to wait for a learning step: a script that has run out does not wait
         self.asked.append(ask)
         self.events.append(("ask", ask))
         if ask.kind == "select":
@@ -65,6 +68,14 @@ class Scripted:
         if ask.kind == "select" and a != UNDO:
             assert a in {c.value for c in ask.choices}, (a, ask.choices)
         return a
+
+    clock: Clock | None = None  # moved on by a wait, as real time would be
+
+    def wait(self, seconds: float, message: str) -> bool:
+        self.events.append(("wait", seconds))
+        if self.clock is not None:
+            self.clock.now += timedelta(seconds=seconds)
+        return True
 
     def say(self, text: str) -> None:
         self.said.append(text)
@@ -174,8 +185,8 @@ def run_session(
     cfg: Config = CFG,
     seed: int = 1,
 ) -> tuple[Summary, Scripted]:
-    p = Scripted(list(answers))
     clock = clock or Clock()
+    p = Scripted(list(answers), clock=clock)
     if cram:
         summary = Session(item_list, cfg, UTC_DAYS, p, clock, None, ArticleIndex(home), random.Random(seed)).run()
     else:

@@ -123,6 +123,9 @@ class Anything:
     def say(self, text: str) -> None:
         pass
 
+    def wait(self, seconds: float, message: str) -> bool:
+        return False  # never chosen: the offer to wait is answered with its default, "end"
+
     def style(self, text: str, kind: str) -> str:
         return text
 

@@ -317,6 +317,9 @@ def test_a_real_session_shows_up_in_stats(
         def say(self, text: str) -> None:
             pass
 
+        def wait(self, seconds: float, message: str) -> bool:
+            return False  # never chosen: the offer to wait is answered with its default, "end"
+
         def style(self, text: str, kind: str) -> str:
             return text
 

@@ -111,3 +111,37 @@ def test_answering_some_new_questions_keeps_the_order_of_the_rest() -> None:
     st.cards[before[0]] = row(review(SchedulerConfig(fuzz=False), None, Rating.EASY, T0).to_dict())
     after = _order(mixed, 0, st)
     assert after[:6] == before[1:7]
+
+
+def test_the_person_can_wait_for_a_learning_step_with_a_countdown(legquiz_home: Path) -> None:
+    """Nothing left but a step due in a minute: 'w' waits (the countdown moves the clock), then it is asked."""
+    script = ["Neck", ENTER, "wait", "Quads", ENTER]
+    summary, p = run_session(legquiz_home, one("mc"), script, cfg=CFG)
+    offers = [x for kind, x in p.events if kind == "ask" and x.choices and x.choices[-1].value == "wait"]
+    assert len(offers) == 1 and "due in less than a minute" in offers[0].message
+    waits = [x for kind, x in p.events if kind == "wait"]
+    assert len(waits) == 1 and 0 < waits[0] <= 60
+    assert messages(p) == ["Which muscles?", offers[0].message, "Which muscles?"] and summary.answered == 2
+
+
+def test_no_offer_to_wait_for_a_step_more_than_an_hour_away(legquiz_home: Path) -> None:
+    steps = Config(fuzz=False, learn_ahead_minutes=0, new_order="deck", learning_steps=(120.0,))
+    summary, p = run_session(legquiz_home, one("mc"), ["Neck", ENTER], cfg=steps)
+    assert not [kind for kind, _ in p.events if kind == "offer"] and summary.learning_left == 1
+
+
+def test_the_terminal_countdown_counts_and_ctrl_c_only_stops_waiting() -> None:
+    import io
+    import os
+    import signal
+    import threading
+
+    from legquiz.ui.terminal import QuestionaryPrompter
+
+    out = io.StringIO()
+    assert QuestionaryPrompter(stream=out, colour=False).wait(0.3, "Next question in") is True
+    assert "Next question in 0:01  (Ctrl-C stops waiting)" in out.getvalue()
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    assert QuestionaryPrompter(stream=io.StringIO(), colour=False).wait(30, "Next question in") is False
+    timer.join()

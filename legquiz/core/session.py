@@ -34,7 +34,8 @@ from legquiz.core.settings import Config, DayClock
 from legquiz.errors import StoreError
 from legquiz.srs.scheduler import CardState, Rating, review
 from legquiz.text import inert
-from legquiz.ui.ask import UNDO, Ask, Choice, Prompter, Quit
+from legquiz.ui.ask import UNDO, Ask, Choice, Quit, StudyPrompter
+from legquiz.ui.render import clock as at_time
 from legquiz.ui.render import span
 
 if TYPE_CHECKING:  # handed in by the CLI; the session only calls them
@@ -88,6 +89,7 @@ class Summary:
 _RATING_NOTE = {Rating.AGAIN: "I didn't know it / guessed", Rating.HARD: "", Rating.GOOD: "", Rating.EASY: "too easy"}
 _AUTO = {Verdict.RIGHT: Rating.GOOD, Verdict.TYPO: Rating.HARD, Verdict.WRONG: Rating.AGAIN}
 _KINDS = ("new", "learning", "review")
+WAIT_OFFER = timedelta(hours=1)  # a learning step due sooner than this: offer to wait for it
 
 
 class Session:
@@ -96,7 +98,7 @@ class Session:
         items: list[Item],
         cfg: Config,
         days: DayClock,
-        prompter: Prompter,
+        prompter: StudyPrompter,
         clock: Callable[[], datetime],
         store: Store | None,
         articles: ArticleIndex,
@@ -132,7 +134,9 @@ class Session:
         started = self.clock()
         done: list[Answered] = []
         try:
-            while (nxt := self._next()) is not None:
+            while (nxt := self._next()) is not None or self._waited():
+                if nxt is None:
+                    continue
                 item, kind = nxt
                 self._header(item, kind)
                 outcome = self._one(item)
@@ -175,6 +179,23 @@ class Session:
             self.left[kind] -= 1
             return item, kind
         return None
+
+    def _waited(self) -> bool:
+        """Nothing left but a learning step due within the hour: offer to wait for it, counting down."""
+        if not self._learning:
+            return False
+        now = self.clock()
+        due = self._learning[0][0]
+        if due - now > WAIT_OFFER:
+            return False
+        choices = (
+            Choice("End the session (run legquiz start again then)", "end", "e"),
+            Choice("Wait for it, with a countdown (Ctrl-C stops waiting)", "wait", "w"),
+        )
+        message = f"The next question in a learning step is due in {span(due - now)}, at {at_time(due)[-5:]}."
+        if self.p.ask(Ask("select", message, choices, "end")) != "wait":
+            return False
+        return self.p.wait((due - self.clock()).total_seconds(), "Next question in")
 
     def _put_back(self, item: Item, kind: str) -> None:
         """Ask ``item`` again next (it was taken back, or a newer answer was)."""

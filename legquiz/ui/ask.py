@@ -48,3 +48,9 @@ class Prompter(Protocol):
     def style(self, text: str, kind: str) -> str:
         """Mark text as 'good', 'bad', 'warn', 'dim' or 'title' (or leave it plain)."""
         ...
+
+
+class StudyPrompter(Prompter, Protocol):
+    def wait(self, seconds: float, message: str) -> bool:
+        """Count ``seconds`` down where the person sees it; False if they stopped waiting (Ctrl-C)."""
+        ...

@@ -8,6 +8,7 @@ drive real prompts through prompt_toolkit's pipe input without a terminal.
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any, TextIO
 
 import questionary
@@ -123,6 +124,20 @@ class QuestionaryPrompter:
 
     def say(self, text: str) -> None:
         print(wrap(text, width()), file=self.stream, flush=True)
+
+    def wait(self, seconds: float, message: str) -> bool:
+        """A countdown on one line, redrawn each second; Ctrl-C stops it (and nothing else)."""
+        end = time.monotonic() + max(0.0, seconds) + 0.5  # a little past the due time, so the step is due
+        try:
+            while (left := end - time.monotonic()) > 0:
+                m, s = divmod(int(left + 0.999), 60)
+                print(f"\r  {message} {m}:{s:02d}  (Ctrl-C stops waiting) ", end="", file=self.stream, flush=True)
+                time.sleep(min(1.0, left))
+        except KeyboardInterrupt:
+            return False
+        finally:
+            print("\r\x1b[2K" if self.stream.isatty() else "", file=self.stream, flush=True)
+        return True
 
     def style(self, text: str, kind: str) -> str:
         if kind == "mark":  # a character that differs: underlined in colour, bracketed without
