@@ -228,7 +228,7 @@ def test_true_false_and_text_prompts(legquiz_home: Path) -> None:
     assert typed.kind == "text" and typed.message.startswith("Name the growth of muscle.")
     assert gap1.kind == gap2.kind == "text"
     assert "[ 1 ] and __2__ build legs." in gap1.message and "1 of 2" in gap1.message and "2 of 2" in gap2.message
-    assert "a and [ 2 ] build legs." in gap2.message  # the first gap shown filled, the current one marked
+    assert "“a” and [ 2 ] build legs." in gap2.message  # the first gap shown filled, the current one marked
 
 
 @pytest.mark.parametrize("rating", list(Rating))

@@ -119,10 +119,16 @@ def list_(ctx: click.Context, as_json: bool, data_dir: Path | None) -> None:
     if as_json:
         click.echo(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
         return
-    width = max([len(r.id) for r in rows] + [2])
-    click.echo(f"{'ID':<{width}}  {'ORIGIN':<7}  {'QUESTIONS':>9}  {'DUE':>4}  TITLE")
+    from legquiz.ui.render import width, wrap
+
+    w = max([len(r.id) for r in rows] + [2])
+    click.echo(f"{'ID':<{w}}  {'ORIGIN':<7}  {'QUESTIONS':>9}  {'DUE':>4}  TITLE")
     for r in rows:
-        click.echo(f"{r.id:<{width}}  {r.origin:<7}  {r.questions:>9}  {r.due:>4}  {inert(r.title)}")
+        row = f"{r.id:<{w}}  {r.origin:<7}  {r.questions:>9}  {r.due:>4}  "
+        if width() - len(row) >= 20:  # the title wraps in its column; the id is never cut
+            click.echo(row + wrap(inert(r.title), width(), first=len(row)))
+        else:  # a long id: the title goes under the row
+            click.echo(row.rstrip() + "\n" + wrap("    " + inert(r.title), width()))
 
 
 @deck.command()

@@ -53,7 +53,7 @@ def ask_cloze(p: Prompter, q: Question) -> tuple[str, Verdict, list[str]] | None
     results: list[feedback.GapResult] = []
     for n, gap in enumerate(gaps):
         label = f"Fill in blank {n + 1} of {len(gaps)}:" if len(gaps) > 1 else "Fill in the blank:"
-        text = feedback.cloze_prompt(q, [r.given for r in results], p.style)
+        text = feedback.cloze_prompt(q, [r.given for r in results])
         got = p.ask(Ask("text", f"{text}\n  {label}"))
         if got == UNDO:
             return None

@@ -55,8 +55,11 @@ def marked_diff(given: str, expected: str, style: Style) -> tuple[str, str]:
     return "".join(left), "".join(right)
 
 
-def cloze_prompt(q: Question, filled: list[str], style: Style) -> str:
-    """The cloze text with the gaps answered so far filled in, the current one marked, hints beside blanks."""
+def cloze_prompt(q: Question, filled: list[str]) -> str:
+    """The cloze text with the gaps answered so far filled in (quoted), the current one marked, hints beside blanks.
+
+    Plain text: it is a prompt's message, and prompts show no colour codes.
+    """
     current = len(filled)
     total = len(q.gaps)
     hints = list(q.hints) + [""] * total
@@ -65,9 +68,9 @@ def cloze_prompt(q: Question, filled: list[str], style: Style) -> str:
     for n, m in enumerate(CLOZE_GAP.finditer(q.text)):
         out.append(inert(q.text[last : m.start()]))
         if n < current:
-            out.append(style(inert(filled[n]) or "…", "dim"))
+            out.append(f"“{inert(filled[n]) or '…'}”")  # plain marks: prompts show no colour
         elif n == current:
-            out.append(style(f"[ {n + 1} ]" if total > 1 else "_____", "title"))
+            out.append(f"[ {n + 1} ]" if total > 1 else "_____")
         else:
             out.append(f"__{n + 1}__" if total > 1 else "_____")
         if n >= current and hints[n]:

@@ -88,6 +88,11 @@ def wrap(text: str, width: int, first: int = 0) -> str:
     return "\n".join(out)
 
 
+def plain(text: str) -> str:
+    """``text`` without its colour codes."""
+    return _ANSI.sub("", text)
+
+
 def visible_len(text: str) -> int:
     """Columns ``text`` takes on screen (colour codes take none)."""
     return len(_ANSI.sub("", text))

@@ -15,9 +15,10 @@ import questionary
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.keys import Keys
 from questionary import Style
+from questionary.prompts.common import InquirerControl
 
 from legquiz.ui.ask import UNDO, Ask, Quit
-from legquiz.ui.render import colour_enabled, style, visible_len, width, wrap
+from legquiz.ui.render import colour_enabled, plain, style, visible_len, width, wrap
 
 STYLE = Style(
     [
@@ -49,15 +50,29 @@ def _extra_keys(ask: Ask) -> KeyBindings:
     def _eof(event: Any) -> None:
         event.app.exit(exception=EOFError())
 
-    for choice in ask.choices:
-        for key in (choice.key, *choice.also) if choice.key else ():
-            kb.add(key, eager=True)(_picker(choice.value))
     return kb
 
 
-def _picker(value: str) -> Any:
+def _one_key(app: Any, ask: Ask) -> KeyBindings:
+    """A choice's keys answer at once: the pointer moves there and Enter's own handler runs.
+
+    So the prompt ends as with Enter, the chosen line shown as the answer.
+    """
+    kb = KeyBindings()
+    enter = [b.handler for b in app.key_bindings.bindings if b.keys == (Keys.ControlM,)]
+    controls = [w.content for w in app.layout.find_all_windows() if isinstance(w.content, InquirerControl)]
+    if not enter or not controls:
+        return kb
+    for i, choice in enumerate(ask.choices):
+        for key in (choice.key, *choice.also) if choice.key else ():
+            kb.add(key, eager=True)(_picker(controls[0], i, enter[-1]))
+    return kb
+
+
+def _picker(control: InquirerControl, index: int, enter: Any) -> Any:
     def pick(event: Any) -> None:
-        event.app.exit(result=value)
+        control.pointed_at = index
+        enter(event)
 
     return pick
 
@@ -89,6 +104,7 @@ class QuestionaryPrompter:
         extra = [_extra_keys(ask or Ask("text", ""))]
         if ask is not None and ask.kind == "select":
             extra.append(_space_as_enter(app))
+            extra.append(_one_key(app, ask))
         app.key_bindings = merge_key_bindings([own, *extra])
         try:
             return q.unsafe_ask()
@@ -97,17 +113,22 @@ class QuestionaryPrompter:
 
     def ask(self, ask: Ask) -> str:
         style_ = STYLE if self.colour else None
-        message = wrap(ask.message, width(), first=2)
+        # Plain: questionary would print colour codes raw. Before the message: "? " (" ? " when revealing).
+        message = wrap(plain(ask.message), width(), first=3 if ask.kind == "reveal" else 2)
         if ask.kind == "select":
             keyed = all(c.key for c in ask.choices)
+            # A title is shown after "»  1) " while asked, and after the message once answered.
+            titles = [wrap(plain(c.title), width() - 6).replace("\n", "\n      ") for c in ask.choices]
             choices = [
-                questionary.Choice(c.title, value=c.value, shortcut_key=c.key if keyed else True) for c in ask.choices
+                questionary.Choice(t, value=c.value, shortcut_key=c.key if keyed else True)
+                for t, c in zip(titles, ask.choices, strict=True)
             ]
             default = next((c for c in choices if c.value == ask.default), None)
             hint = "(a key answers; arrows and Enter too)" if keyed else "(arrows or number, Enter)"
             last = message.rsplit("\n", 1)
-            if visible_len(last[-1]) + (2 if len(last) == 1 else 0) + 2 + len(hint) > width():
-                message += "\n"  # the hint would break at the edge: it starts the next line instead
+            tail = max(len(hint), *(visible_len(t.split("\n")[0]) for t in titles))
+            if visible_len(last[-1]) + (2 if len(last) == 1 else 0) + 2 + tail > width():
+                message += "\n"  # the hint or the answer would break at the edge: it starts the next line
             q = questionary.select(
                 message, choices=choices, default=default, style=style_,
                 use_shortcuts=len(choices) <= 9 or keyed, instruction=hint, **self.kwargs,
@@ -115,8 +136,8 @@ class QuestionaryPrompter:
         elif ask.kind == "text":
             q = questionary.text(message, default=ask.default or "", style=style_, **self.kwargs)
         else:
-            mark = style("?", "cyan", bold=True, enabled=self.colour)
-            q = questionary.press_any_key_to_continue(f"{mark} {message}", style=style_, **self.kwargs)
+            # "?" as the other prompts have it (a plain one: this prompt shows colour codes raw)
+            q = questionary.press_any_key_to_continue(f"? {message}", style=style_, **self.kwargs)
         result = self._run(q, ask)
         if result is None:
             return ""
