@@ -99,7 +99,10 @@ def test_reset_everything(legquiz_home: Path) -> None:
         (["set", "new_per_day", "-1"], "config: new_per_day: must be a whole number from 0 to 9999"),
         (["set", "new_per_day", "2.5"], "config: new_per_day: must be a whole number from 0 to 9999"),
         (["set", "day_start", "24"], "config: day_start: must be a whole number from 0 to 23"),
-        (["set", "learning_steps", "1", "x"], "config: learning_steps: '1 x' is not a list of steps (minutes, or Anki's '1m 10m 1h 1d')"),
+        (
+            ["set", "learning_steps", "1", "x"],
+            "config: learning_steps: '1 x' is not a list of steps (minutes, or Anki's '1m 10m 1h 1d')",
+        ),
         (["set", "learning_steps", "0"], "config: learning_steps: must be a list of minutes, each from 0 to 1440"),
         (["set", "fuzz", "maybe"], "config: fuzz: must be true or false"),
         (["set", "parameters", "1", "2"], "config: parameters: must be a list of 21 numbers (FSRS-6)"),

@@ -18,7 +18,16 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("questionary", "prompt_toolkit", "fsrs", "rich", "yaml", "numpy", "scipy", "torch")  # numpy, scipy: optimize only
+HEAVY = (
+    "questionary",
+    "prompt_toolkit",
+    "fsrs",
+    "rich",
+    "yaml",
+    "numpy",
+    "scipy",
+    "torch",
+)  # numpy, scipy: optimize only
 
 RUN = """\
 import json, sys

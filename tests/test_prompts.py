@@ -269,7 +269,9 @@ def test_wrap_does_not_count_colour_codes() -> None:
     [("f", "false"), ("t", "true"), ("n", "false"), ("y", "true"), (ENTER, "true"), (DOWN + " ", "false")],
 )
 def test_true_false_takes_one_key(keys: str, expected: str) -> None:
-    ask = Ask("select", "True or false? x", (Choice("True", "true", "t", ("y",)), Choice("False", "false", "f", ("n",))))
+    ask = Ask(
+        "select", "True or false? x", (Choice("True", "true", "t", ("y",)), Choice("False", "false", "f", ("n",)))
+    )
     with create_pipe_input() as inp:
         p = QuestionaryPrompter(input=inp, output=DummyOutput(), stream=io.StringIO(), colour=False)
         inp.send_text(keys)
@@ -277,7 +279,9 @@ def test_true_false_takes_one_key(keys: str, expected: str) -> None:
 
 
 def test_a_rating_or_an_answer_is_one_key() -> None:
-    rating = Ask("select", "Rate it and go on:", tuple(Choice(n, n, n) for n in "1234") + (Choice("Undo", UNDO, "u"),), "3")
+    rating = Ask(
+        "select", "Rate it and go on:", tuple(Choice(n, n, n) for n in "1234") + (Choice("Undo", UNDO, "u"),), "3"
+    )
     mc = Ask("select", "Which?", (Choice("a", "A", "1"), Choice("b", "B", "2"), Choice("c", "C", "3")))
     with create_pipe_input() as inp:
         p = QuestionaryPrompter(input=inp, output=DummyOutput(), stream=io.StringIO(), colour=False)

@@ -202,7 +202,9 @@ def remove(ctx: click.Context, deck_id: str, yes: bool, data_dir: Path | None) -
     removed = userdecks.remove(home, d, store.read(home).state)
     click.echo(f"Removed deck '{d.id}'. A copy is kept in {removed.kept_copy}.")
     if removed.progress:
-        click.echo(f"Its progress on {removed.progress} questions is kept; 'legquiz deck add' the copy to bring it back.")
+        click.echo(
+            f"Its progress on {removed.progress} questions is kept; 'legquiz deck add' the copy to bring it back."
+        )
 
 
 @deck.command()
@@ -262,20 +264,28 @@ def new(
     cat = catalog.load(home)
     taken = {d.id: "the id of a deck shipped with legquiz" for d in cat.decks if d.origin == "shipped"}
     if path is None and not force:
-        taken.update({d.id: "the id of one of your decks (--force replaces it)" for d in cat.decks if d.origin == "user"})
+        taken.update(
+            {d.id: "the id of one of your decks (--force replaces it)" for d in cat.decks if d.origin == "user"}
+        )
     if preset.deck_id in taken:
         raise UsageError(f"--id '{preset.deck_id}' is {taken[preset.deck_id]}")
     if preset.complete():
         d = wizard.Wizard(_NoPrompter(), taken).run(preset)
     else:
-        prompter = interactive_prompter("give --id, --title and at least one --question to create a deck without asking")
+        prompter = interactive_prompter(
+            "give --id, --title and at least one --question to create a deck without asking"
+        )
         try:
             d = wizard.Wizard(prompter, taken).run(preset)
         except Quit:
             raise LegquizError("deck new: stopped; nothing was written") from None
-    text = deckwrite.dumps(d, header=f"Deck: {d.title}\nMade with 'legquiz deck new'; the format is in docs/deck-format.md.")
+    text = deckwrite.dumps(
+        d, header=f"Deck: {d.title}\nMade with 'legquiz deck new'; the format is in docs/deck-format.md."
+    )
     if path is None:
-        report_added(userdecks.add_text(home, text, str(userdecks.deck_path(home, d.id)), store.read(home).state, force=force))
+        report_added(
+            userdecks.add_text(home, text, str(userdecks.deck_path(home, d.id)), store.read(home).state, force=force)
+        )
         return
     write_output(path, text.encode("utf-8"))
     click.echo(f"Wrote deck '{d.id}' ({len(d.questions)} questions) to {path}.")

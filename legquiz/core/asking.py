@@ -48,6 +48,7 @@ def ask_objective(p: Prompter, q: Question, rng: random.Random) -> tuple[str, Ve
         return got, g.verdict, feedback.verdict_lines(g.verdict, got, g.matched, style)
     return ask_cloze(p, q)
 
+
 def ask_cloze(p: Prompter, q: Question) -> tuple[str, Verdict, list[str]] | None:
     gaps = q.gaps
     results: list[feedback.GapResult] = []
@@ -67,6 +68,7 @@ def ask_cloze(p: Prompter, q: Question) -> tuple[str, Verdict, list[str]] | None
         r = results[0]
         return given, worst, feedback.verdict_lines(worst, r.given, r.matched or r.expected, p.style)
     return given, worst, feedback.gap_lines(results, p.style)
+
 
 def explain(p: Prompter, articles: ArticleIndex, item: Item, lines: list[str]) -> None:
     """After an answer: the verdict lines, the answer, why, and every source with its article's title."""

@@ -14,10 +14,7 @@ learn-ahead limit does; one due later ends the session, which says when.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import random
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +28,7 @@ from legquiz.core.model import Deck, QType
 from legquiz.core.queue import Item
 from legquiz.core.records import ReviewRecord, review_record, undo_record
 from legquiz.core.settings import Config, DayClock
+from legquiz.core.studyqueue import KINDS, StudyQueue
 from legquiz.errors import StoreError
 from legquiz.srs.scheduler import CardState, Rating, review
 from legquiz.text import inert
@@ -88,7 +86,6 @@ class Summary:
 
 _RATING_NOTE = {Rating.AGAIN: "I didn't know it / guessed", Rating.HARD: "", Rating.GOOD: "", Rating.EASY: "too easy"}
 _AUTO = {Verdict.RIGHT: Rating.GOOD, Verdict.TYPO: Rating.HARD, Verdict.WRONG: Rating.AGAIN}
-_KINDS = ("new", "learning", "review")
 WAIT_OFFER = timedelta(hours=1)  # a learning step due sooner than this: offer to wait for it
 
 
@@ -106,7 +103,6 @@ class Session:
         decks: list[Deck] | None = None,
         learning: list[tuple[datetime, Item]] | None = None,
     ) -> None:
-        self.queue: deque[Item] = deque(items)
         self.decks = decks if decks is not None else list({it.deck.id: it.deck for it in items}.values())
         self.cfg = cfg
         self.sched = cfg.scheduler()
@@ -119,14 +115,9 @@ class Session:
         self.summary = Summary()
         self._previews: dict[Rating, tuple[CardState, datetime]] = {}  # this question's schedule per rating
         self._pending: Answered | None = None  # saved with its automatic rating, not yet rated at the menu
-        self._learning: list[tuple[datetime, int, Item]] = []  # a heap by due time
-        self._order = itertools.count()
-        self._kind = {it.key: self._kind_of(it.key) for it in items}
-        self.left = {k: 0 for k in _KINDS}
-        for kind in self._kind.values():
-            self.left[kind] += 1
+        self.q = StudyQueue(items, self._kind_of, timedelta(minutes=cfg.learn_ahead_minutes))
         for due, it in learning or []:
-            self._relearn(it, due)
+            self.q.relearn(it, due)
         self.asked = 0
 
     # -- the loop ----------------------------------------------------------
@@ -134,17 +125,17 @@ class Session:
         started = self.clock()
         done: list[Answered] = []
         try:
-            while (nxt := self._next()) is not None or self._waited():
+            while (nxt := self.q.next(self.clock())) is not None or self._waited():
                 if nxt is None:
                     continue
                 item, kind = nxt
                 self._header(item, kind)
                 outcome = self._one(item)
                 if outcome is Back.THIS:
-                    self._put_back(item, kind)
+                    self.q.put_back(item, kind)
                     continue
                 if outcome is Back.PREVIOUS:
-                    self._put_back(item, kind)
+                    self.q.put_back(item, kind)
                     self._undo_previous(done)
                     continue
                 done.append(outcome)
@@ -164,28 +155,12 @@ class Session:
         self._closing_counts(end)
         return self.summary
 
-    def _next(self) -> tuple[Item, str] | None:
-        """The next question: a learning step that is due, else the queue, else learning ahead."""
-        if self._learning:
-            now = self.clock()
-            due, _, item = self._learning[0]
-            ahead = now + timedelta(minutes=self.cfg.learn_ahead_minutes)
-            if due <= now or (not self.queue and due <= ahead):
-                heapq.heappop(self._learning)
-                return item, "learning"
-        if self.queue:
-            item = self.queue.popleft()
-            kind = self._kind.get(item.key, "new")
-            self.left[kind] -= 1
-            return item, kind
-        return None
-
     def _waited(self) -> bool:
         """Nothing left but a learning step due within the hour: offer to wait for it, counting down."""
-        if not self._learning:
+        due = self.q.next_learning
+        if due is None:
             return False
         now = self.clock()
-        due = self._learning[0][0]
         if due - now > WAIT_OFFER:
             return False
         choices = (
@@ -197,44 +172,27 @@ class Session:
             return False
         return self.p.wait((due - self.clock()).total_seconds(), "Next question in")
 
-    def _put_back(self, item: Item, kind: str) -> None:
-        """Ask ``item`` again next (it was taken back, or a newer answer was)."""
-        self._kind[item.key] = kind
-        self.left[kind] += 1
-        self.queue.appendleft(item)
-
     def _after(self, a: Answered) -> None:
         """Bring the question back in this session when its answer left it in a learning step."""
         if self.store is None:
             if a.rating == Rating.AGAIN:  # cram: a miss is asked again after the rest
-                self.left[self._kind.setdefault(a.key, "new")] += 1
-                self.queue.append(a.item)
+                self.q.again_later(a.item)
                 a.requeued = True
             return
         raw = self.store.state.cards.get(a.key)
         if raw is not None and state_of(raw) in (LEARNING, RELEARNING):
             due = iso_time(due_of(raw))
             if due < self.days.next_start(self.clock()):
-                self._relearn(a.item, due)
-
-    def _relearn(self, item: Item, due: datetime) -> None:
-        heapq.heappush(self._learning, (due, next(self._order), item))
-
-    def _forget_learning(self, key: str) -> None:
-        self._learning = [e for e in self._learning if e[2].key != key]
-        heapq.heapify(self._learning)
+                self.q.relearn(a.item, due)
 
     def _undo_previous(self, done: list[Answered]) -> None:
         if done:
             last = done.pop()
             self._take_back(last)
-            self._forget_learning(last.key)
-            if last.requeued and last.item in self.queue:
-                self.queue.reverse()
-                self.queue.remove(last.item)  # the copy at the back
-                self.queue.reverse()
-                self.left[self._kind[last.key]] -= 1
-            self._put_back(last.item, self._kind.get(last.key, "review"))
+            self.q.forget_learning(last.key)
+            if last.requeued:
+                self.q.drop_again_later(last.item)
+            self.q.put_back(last.item, self.q.kind(last.key, "review"))
             self.p.say(self.p.style("↶ Took back your last answer; here it is again.", "warn"))
             return
         earlier = self.store.last_undoable() if self.store is not None else None
@@ -244,11 +202,13 @@ class Session:
         self.store.append(undo_record(earlier["seq"]))
         item = self._find(earlier["card"])
         if item is not None:
-            self._forget_learning(item.key)
-            self._put_back(item, self._kind_of(item.key))
+            self.q.forget_learning(item.key)
+            self.q.put_back(item, self._kind_of(item.key))
             self.p.say(self.p.style("↶ Took back your last answer from before this session; here it is again.", "warn"))
         else:
-            self.p.say(self.p.style(f"↶ Took back your last answer from before this session ({earlier['card']}).", "warn"))
+            self.p.say(
+                self.p.style(f"↶ Took back your last answer from before this session ({earlier['card']}).", "warn")
+            )
 
     def _find(self, key: str) -> Item | None:
         deck_id, _, qid = key.partition("/")
@@ -265,11 +225,9 @@ class Session:
 
     def _header(self, item: Item, kind: str) -> None:
         self.asked += 1
-        counts = dict(self.left)
-        counts["learning"] += len(self._learning)
-        counts[kind] += 1  # the question on screen is still to do, as Anki counts it
+        counts = self.q.counts(kind)
         colours = {"new": "new", "learning": "bad", "review": "good"}
-        left = " · ".join(self.p.style(f"{counts[k]} {k}", colours[k]) for k in _KINDS)
+        left = " · ".join(self.p.style(f"{counts[k]} {k}", colours[k]) for k in KINDS)
         mode = " · cram" if self.store is None else ""
         self.p.say(f"\n{self.p.style(inert(item.deck.title), 'title')}{mode} · {left}")
 
@@ -397,16 +355,15 @@ class Session:
 
     def _closing_counts(self, end: datetime) -> None:
         s = self.summary
-        if self._learning:
-            s.learning_left = len(self._learning)
-            s.next_learning = min(due for due, _, _ in self._learning)
+        s.learning_left = self.q.learning
+        s.next_learning = self.q.next_learning
         if self.store is None:
             return
         cards = self.store.state.cards
         today_end = utc_text(self.days.next_start(end, 1))
         tomorrow_end = utc_text(self.days.next_start(end, 2))
         seen: set[int] = set()
-        rows = [cards.get(it.key) for it in self.queue]
+        rows = [cards.get(it.key) for it in self.q.queue]
         for d in self.decks:
             rows.extend(deck_rows(cards, d.id, d.question_ids()))
         for raw in rows:

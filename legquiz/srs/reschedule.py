@@ -104,7 +104,9 @@ def preview(changes: list[Move], in_review: int) -> str:
     if later:
         parts.append(f"{len(later):,} later (median {statistics.median(later):.0f} days, at most {max(later):.0f})")
     if earlier:
-        parts.append(f"{len(earlier):,} earlier (median {statistics.median(earlier):.0f} days, at most {max(earlier):.0f})")
+        parts.append(
+            f"{len(earlier):,} earlier (median {statistics.median(earlier):.0f} days, at most {max(earlier):.0f})"
+        )
     same = len(changes) - len(later) - len(earlier)
     if same:
         parts.append(f"{same:,} within the same day")

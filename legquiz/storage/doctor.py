@@ -116,9 +116,7 @@ def check(home: Path) -> Report:
         if log.missing:
             rep.problems.append(f"{home / LOG}: missing, but {snap_path} covers {snap.log_lines} records of it")
         elif snap.log_bytes > log.size:
-            rep.problems.append(
-                f"{home / LOG}: shorter ({log.size} bytes) than {snap_path} expects ({snap.log_bytes})"
-            )
+            rep.problems.append(f"{home / LOG}: shorter ({log.size} bytes) than {snap_path} expects ({snap.log_bytes})")
         elif snap.log_bytes not in log.ends():
             rep.problems.append(f"{snap_path}: its log position ({snap.log_bytes}) is not at the start of a line")
     rep.backups = backups(home)
