@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,9 @@ def test_add_study_edit_remove_add_back_export(tmp_path: Path, legquiz_home: Pat
 
     # study it with `legquiz start`: True (Enter), accept the rating, type the answer, accept the rating
     assert legquiz("config", "set", "learn_ahead_minutes", "0").code == 0  # no re-ask of the learning steps
-    keys.send_text(ENTER + ENTER + "leg presses" + ENTER + ENTER)
+    far = (datetime.now().hour + 12) % 24  # the study day turns over far from now: the steps fall today
+    assert legquiz("config", "set", "day_start", str(far)).code == 0
+    keys.send_text(ENTER + ENTER + "leg presses" + ENTER + ENTER + "e")  # e: end, not wait for the 10-minute step
     r = legquiz("start", "--deck", "mini", tty=True)
     assert r.code == 0, r.err
     assert "answered 2, correct 2 (100%)" in r.out

@@ -121,10 +121,10 @@ def list_(ctx: click.Context, as_json: bool, data_dir: Path | None) -> None:
         return
     from legquiz.ui.render import width, wrap
 
-    w = max([len(r.id) for r in rows] + [2])
-    click.echo(f"{'ID':<{w}}  {'ORIGIN':<7}  {'QUESTIONS':>9}  {'DUE':>4}  TITLE")
+    idw = max([len(r.id) for r in rows] + [2])
+    click.echo(f"{'ID':<{idw}}  {'ORIGIN':<7}  {'QUESTIONS':>9}  {'DUE':>4}  TITLE")
     for r in rows:
-        row = f"{r.id:<{w}}  {r.origin:<7}  {r.questions:>9}  {r.due:>4}  "
+        row = f"{r.id:<{idw}}  {r.origin:<7}  {r.questions:>9}  {r.due:>4}  "
         if width() - len(row) >= 20:  # the title wraps in its column; the id is never cut
             click.echo(row + wrap(inert(r.title), width(), first=len(row)))
         else:  # a long id: the title goes under the row
