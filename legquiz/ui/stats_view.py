@@ -77,7 +77,6 @@ def _pct(x: float | None) -> str:
 
 
 FIGURES = ("Questions", "New", "Learning", "Review", "Due\nnow", "Due\ntoday", "Answered", "Correct")
-MIN_TITLE = 24  # a title column narrower than this goes on a line of its own
 
 
 def _figures(c: Counts) -> list[str]:
@@ -96,7 +95,7 @@ def cut(text: str, room: int) -> Text:
 def deck_table(stats: Stats, width: int) -> Text:
     """One row per deck with its id in full (what ``--deck`` takes), the title shortened to what fits.
 
-    Wide enough: id, title and figures on one line. Otherwise the title goes
+    Wide enough for every title whole: id, title and figures on one line. Otherwise the title goes
     on a line of its own under the id and figures; if even the id and the
     figures do not fit side by side, the figures go on the line under the id.
     Every line fits ``width``, so the terminal never splits one.
@@ -121,9 +120,9 @@ def deck_table(stats: Stats, width: int) -> Text:
     def span(gap: int) -> int:
         return sum(cols) + gap * (len(cols) - 1)
 
-    if width - label_w - span(2) - 4 >= min(longest, MIN_TITLE):
+    if width - label_w - span(2) - 4 >= longest:  # every title whole beside its id
         gap, layout = 2, "one line"
-        lead = label_w + 2 + min(longest, width - label_w - span(2) - 4) + 2
+        lead = label_w + 2 + longest + 2
     elif label_w + span(1) + 1 <= width:
         gap = 2 if label_w + span(2) + 2 <= width else 1
         layout, lead = "title under", label_w + gap
@@ -282,13 +281,16 @@ def streak_line(stats: Stats) -> Text:
     )
 
 
-def hard_label(stats: Stats, h: Hard) -> str:
-    """Why a question is listed: "2 lapses", "difficulty 7.9", or both."""
-    why = stats.hard_because(h)
-    parts = [counted(h.lapses, "lapse")] if "lapses" in why else []
-    if "difficulty" in why:
-        parts.append(f"difficulty {h.difficulty:.1f}")
-    return ", ".join(parts)
+def hard_labels(stats: Stats, hard: list[Hard]) -> list[str]:
+    """Why each question is listed, in two aligned parts: "2 lapses", "difficulty 7.9", or both."""
+    parts = []
+    for h in hard:
+        why = stats.hard_because(h)
+        lapses = counted(h.lapses, "lapse") if "lapses" in why else ""
+        parts.append((lapses, f"difficulty {h.difficulty:.1f}" if "difficulty" in why else ""))
+    w1, w2 = (max(len(p[i]) for p in parts) for i in (0, 1))
+    sep = "  " if w1 and w2 else ""
+    return [(a.ljust(w1) + sep + b.ljust(w2)) if b else a.ljust(w1 + len(sep) + w2) for a, b in parts]
 
 
 def hardest_table(stats: Stats, width: int) -> Text:
@@ -300,16 +302,18 @@ def hardest_table(stats: Stats, width: int) -> Text:
     if not stats.hardest:
         return Text("Hardest questions: none answered yet.", style="dim")
     median = stats.difficulty_median
-    above = "" if median is None else f", or difficulty above the median {median:.1f}"
-    shown = [(h, hard_label(stats, h)) for h in stats.hardest if stats.hard_because(h)]
-    if not shown:
-        return flow(
-            [Text("Hardest questions:", style="bold"), *map(Text, f"nothing is hard yet (no lapses{above}).".split())],
-            width,
-            sep=" ",
-        )
-    out = flow([Text("Hardest questions", style="bold"), *map(Text, f"(lapses{above})".split())], width, sep=" ")
-    out.stylize("dim", len("Hardest questions"))
+    above = [] if median is None else ["difficulty", "above", f"the median {median:.1f}"]
+    hard = [h for h in stats.hardest if stats.hard_because(h)]
+    if not hard:
+        words = ["nothing", "is", "hard", "yet", "(no", *(["lapses,", "no", *above] if above else ["lapses"])]
+        words[-1] += ")."
+        out = flow([Text("Hardest questions:"), *map(Text, words)], width, sep=" ")
+        out.stylize("dim")
+        return out
+    shown = list(zip(hard, hard_labels(stats, hard), strict=True))
+    words = ["(lapses", *(["or", *above] if above else [])]
+    words[-1] += ")"
+    out = flow([Text("Hardest questions", style="bold"), *(Text(w, style="dim") for w in words)], width, sep=" ")
     label_w = max(len(label) for _, label in shown)
     keys = [one_line(f"{h.deck}/{h.id}") for h, _ in shown]
     key_w = max(map(len, keys))
@@ -319,11 +323,14 @@ def hardest_table(stats: Stats, width: int) -> Text:
     one_row = beside and width - lead >= min(longest, 30)
     for (h, label), key in zip(shown, keys, strict=True):
         if beside:
-            out.append("\n  ").append(label.rjust(label_w), style="yellow")
+            out.append("\n  ").append(label, style="yellow")
             out.append("  " + key.ljust(key_w if one_row else 0))
             room = width - (lead if one_row else 4)
-        else:  # deck/id first (wrapped if it is longer than a line), then the label and the question
-            out.append("\n" + wrap("  " + key, width)).append("\n    ").append(label, style="yellow")
+        else:  # deck/id first (the question id on a line of its own if both do not fit), then label and question
+            whole = 2 + len(key) <= width
+            ids = ["  " + key] if whole else ["  " + one_line(h.deck) + "/", "    " + one_line(h.id)]
+            label = " ".join(label.split())
+            out.append("".join("\n" + wrap(x, width) for x in ids)).append("\n    ").append(label, style="yellow")
             out.append(" ·")
             room = width - 4 - len(label) - 3
         question = cut(h.question, room)
