@@ -10,6 +10,7 @@ so the heatmap still reads with colours off.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from typing import IO
 
@@ -329,7 +330,7 @@ def hardest_table(stats: Stats, width: int) -> Text:
         else:  # deck/id first (the question id on a line of its own if both do not fit), then label and question
             whole = 2 + len(key) <= width
             ids = ["  " + key] if whole else ["  " + one_line(h.deck) + "/", "    " + one_line(h.id)]
-            label = " ".join(label.split())
+            label = ", ".join(re.split(r" {2,}", label.strip()))  # "2 lapses, difficulty 9.7"
             out.append("".join("\n" + wrap(x, width) for x in ids)).append("\n    ").append(label, style="yellow")
             out.append(" ·")
             room = width - 4 - len(label) - 3
