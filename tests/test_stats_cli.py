@@ -187,9 +187,11 @@ def test_deck_option_limits_the_figures(
 def test_empty_store_says_how_to_start(
     utc: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
     code, out, err = run(["stats"], capsys, monkeypatch)
     assert code == 0 and err == ""
-    assert "legquiz start" in out and "No answers yet" in out
+    assert "No answers yet" in out and out.splitlines()[-1].endswith(": legquiz start")  # the command whole
+    assert max(map(len, out.splitlines())) <= 60
     code, out, _ = run(["stats", "--json"], capsys, monkeypatch)
     doc = json.loads(out)
     validate(doc)
