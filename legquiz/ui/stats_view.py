@@ -4,7 +4,10 @@ Imported only when stats are shown to a person (never for ``--json``), since
 rich costs as much to import as the rest of the command. Deck text is made
 inert and always passed as :class:`rich.text.Text`, never as markup, so a
 deck cannot style or move the terminal. Every shade has its own character,
-so the heatmap still reads with colours off.
+so the heatmap still reads with colours off. Every line is laid out here to
+fit the width legquiz wraps to, so the terminal never splits one; deck ids
+and question ids (what ``--deck`` takes, what a deck file holds) are never
+cut, titles and question texts are, with an ellipsis.
 """
 
 from __future__ import annotations
