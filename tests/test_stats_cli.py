@@ -382,7 +382,7 @@ def test_every_line_fits_and_every_deck_id_is_whole(
     assert max(map(len, text.splitlines())) <= columns
     assert any(line.startswith(long.id) for line in text.splitlines())
     (title_line,) = (line for line in text.splitlines() if "A deck with" in line)
-    assert title_line.rstrip().endswith("…")
+    assert title_line.rstrip().endswith("…" if columns < 100 else long.title)  # whole once it fits
     if columns < 100:  # up to 100 columns (render.MAX_WIDTH), a wider terminal shows more of the title
         wider = _screen(legquiz_home, [*decks, long], monkeypatch, columns + 20)
         (wider_line,) = (line for line in wider.splitlines() if "A deck with" in line)
@@ -457,3 +457,22 @@ def test_nothing_hard_yet_says_so(legquiz_home: Path, monkeypatch: pytest.Monkey
         " ".join(hard.split())
         == "Hardest questions: nothing is hard yet (no lapses, no difficulty above the median 1.0)."
     )
+
+
+def test_ids_nearly_as_wide_as_the_screen_stay_whole(legquiz_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 58-character deck id and a 52-character question id at 60 columns: whole, on lines of their own."""
+    from legquiz.core.model import QType, Question
+
+    long_id, qid = "x" * 58, "q-" + "y" * 50
+    wide = "漢字のタイトル — a title in wide characters "
+    d = Deck(long_id, wide * 3, (Question(qid, QType.TRUE_FALSE, question=wide + "?", answer=True),))
+    h = History(legquiz_home)
+    t = _lapse(h, f"{long_id}/{qid}", NOW - timedelta(days=10))
+    h.close()
+    from rich.cells import cell_len
+
+    text = _screen(legquiz_home, [d], monkeypatch, 60, t)
+    assert max(cell_len(line) for line in text.splitlines()) <= 60
+    lines = text.splitlines()
+    assert long_id in lines and f"{long_id}/" in lines and f"    {qid}" in lines
+    assert any(line.startswith("  漢字のタイトル") and line.endswith("…") for line in lines)

@@ -168,10 +168,16 @@ def deck_table(stats: Stats, width: int) -> Text:
                 shown.stylize("dim")
                 line.append("\n  ").append(shown)
         else:
-            if title and name.cell_len + 2 < width:
-                shown = cut(title, width - name.cell_len - 2)
+            room = width - name.cell_len - 2
+            if title and room >= Text(one_line(title)).cell_len:  # whole beside the id
+                line.append("  ")
+            elif title:  # else on a line of its own, where more of it shows
+                line.append("\n  ")
+                room = width - 2
+            if title:
+                shown = cut(title, room)
                 shown.stylize("dim")
-                line.append("  ").append(shown)
+                line.append(shown)
             line.append("\n  ").append(figures(figs, style))
         return line
 
@@ -285,6 +291,11 @@ def streak_line(stats: Stats) -> Text:
     )
 
 
+def _indent(text: str, n: int, width: int) -> str:
+    """``text`` indented by ``n`` where that leaves it whole on one line, else flush left (cut only if longer still)."""
+    return " " * n + text if n + len(text) <= width else text
+
+
 def hard_labels(stats: Stats, hard: list[Hard]) -> list[str]:
     """Why each question is listed, in two aligned parts: "2 lapses", "difficulty 7.9", or both."""
     parts = []
@@ -332,7 +343,8 @@ def hardest_table(stats: Stats, width: int) -> Text:
             room = width - (lead if one_row else 4)
         else:  # deck/id first (the question id on a line of its own if both do not fit), then label and question
             whole = 2 + len(key) <= width
-            ids = ["  " + key] if whole else ["  " + one_line(h.deck) + "/", "    " + one_line(h.id)]
+            ids = [key] if whole else [one_line(h.deck) + "/", one_line(h.id)]
+            ids = [_indent(x, 2 if whole or i == 0 else 4, width) for i, x in enumerate(ids)]
             label = ", ".join(re.split(r" {2,}", label.strip()))  # "2 lapses, difficulty 9.7"
             out.append("".join("\n" + wrap(x, width) for x in ids)).append("\n    ").append(label, style="yellow")
             out.append(" ·")
