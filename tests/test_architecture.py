@@ -95,7 +95,7 @@ ALLOWED = {
     "core": ["errors", "text", "core", "srs.scheduler", "storage.fsutil", "ui.ask", "ui.render"],
     "srs": ["errors", "core.cards", "srs"],
     "speed": ["errors", "core.model", "storage.paths", "deckfile.validate", "speed"],
-    "storage": ["errors", "core", "speed", "storage"],
+    "storage": ["errors", "text", "core", "speed", "storage"],
     "deckfile": ["errors", "text", "core", "speed", "storage", "deckfile"],
     "convert": ["errors", "text", "core", "deckfile", "storage.fsutil", "convert"],
     "ui": ["errors", "text", "core", "deckfile", "ui"],

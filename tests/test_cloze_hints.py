@@ -40,7 +40,7 @@ def test_hints_read_and_shown_beside_their_gap(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("hints", "message"),
     [
-        ('["an exercise"]', "has 1 entries for 2 {{gaps}}: give one per gap"),
+        ('["an exercise"]', "has 1 entry for 2 {{gaps}}: give one per gap"),
         ('"an exercise"', "must be a list"),
         ("[1.5, [x]]", "hints[1]: must be text"),
     ],

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from legquiz.cli.common import data_dir_option, resolve_home, warn
+from legquiz.text import counted
 
 if TYPE_CHECKING:
     from legquiz.core.model import Deck
@@ -59,7 +60,7 @@ def validate(paths: tuple[Path, ...]) -> None:
             continue
         kinds = Counter(q.type.value for q in d.questions)
         detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        click.echo(f"{path}: ok: deck '{d.id}', {len(d.questions)} questions ({detail})")
+        click.echo(f"{path}: ok: deck '{d.id}', {counted(len(d.questions), 'question')} ({detail})")
         _warn_renamed(d)
     if problems:
         for line in problems:
@@ -193,7 +194,9 @@ def remove(ctx: click.Context, deck_id: str, yes: bool, data_dir: Path | None) -
     if not yes:
         prompter = interactive_prompter("pass --yes to remove without asking")
         try:
-            ok = prompter.confirm(f"Remove your deck '{d.id}' ({len(d.questions)} questions)? Its progress is kept.")
+            ok = prompter.confirm(
+                f"Remove your deck '{d.id}' ({counted(len(d.questions), 'question')})? Its progress is kept."
+            )
         except Quit:
             ok = False
         if not ok:
@@ -202,9 +205,8 @@ def remove(ctx: click.Context, deck_id: str, yes: bool, data_dir: Path | None) -
     removed = userdecks.remove(home, d, store.read(home).state)
     click.echo(f"Removed deck '{d.id}'. A copy is kept in {removed.kept_copy}.")
     if removed.progress:
-        click.echo(
-            f"Its progress on {removed.progress} questions is kept; 'legquiz deck add' the copy to bring it back."
-        )
+        kept = counted(removed.progress, "question")
+        click.echo(f"Its progress on {kept} is kept; 'legquiz deck add' the copy to bring it back.")
 
 
 @deck.command()
@@ -288,7 +290,7 @@ def new(
         )
         return
     write_output(path, text.encode("utf-8"))
-    click.echo(f"Wrote deck '{d.id}' ({len(d.questions)} questions) to {path}.")
+    click.echo(f"Wrote deck '{d.id}' ({counted(len(d.questions), 'question')}) to {path}.")
     click.echo(f"Add it to your decks with: legquiz deck add {path}")
 
 

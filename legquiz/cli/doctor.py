@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from legquiz.cli.common import data_dir_option, resolve_home
+from legquiz.text import counted
 
 
 @click.command()
@@ -69,4 +70,6 @@ def doctor(ctx: click.Context, repair: bool, data_dir: Path | None) -> None:
     for line in done:
         click.echo(f"  repaired: {line}")
     with Store.open(home, writable=False) as store:
-        click.echo(f"Repaired: the store opens again ({len(store.state.cards)} questions, record {store.state.seq}).")
+        click.echo(
+            f"Repaired: the store opens again ({counted(len(store.state.cards), 'question')}, record {store.state.seq})."
+        )

@@ -36,6 +36,7 @@ def generate(article: Path, output: Path | None, deck_id: str | None, force: boo
     from legquiz.convert.generate import generate as make
     from legquiz.deckfile import write as deckwrite
     from legquiz.errors import UsageError
+    from legquiz.text import counted
 
     home = resolve_home(click.get_current_context(), None)
     if output is not None and str(output) != "-":
@@ -58,7 +59,7 @@ def generate(article: Path, output: Path | None, deck_id: str | None, force: boo
     write_output(dest, text.encode("utf-8"))
     kinds = {t: sum(q.type.value == t for q in d.questions) for t in ("cloze", "multiple_choice", "true_false")}
     click.echo(
-        f"Wrote {len(d.questions)} draft questions ({kinds['cloze']} cloze, {kinds['multiple_choice']} multiple "
+        f"Wrote {counted(len(d.questions), 'draft question')} ({kinds['cloze']} cloze, {kinds['multiple_choice']} multiple "
         f"choice, {kinds['true_false']} true/false) to {dest}.\nReview them, then: legquiz deck add {dest}",
         err=False,
     )
