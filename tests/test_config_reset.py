@@ -49,7 +49,7 @@ def test_reset_everything_asks_and_no_keeps_everything(changed: Path, terminal: 
     assert (r.code, r.out) == (0, "Nothing was reset.\n")
     assert changed.read_bytes() == before
     listing = " ".join(said.getvalue().split())  # wrapped to the terminal
-    assert "fitted FSRS parameters included" in listing
+    assert "Reset every setting, fitted FSRS parameters included:" in listing
     assert "parameters: your fitted weights (from 'legquiz optimize') -> default (FSRS-6)" in listing
     assert "new_per_day: 5 -> 20" in listing
 

@@ -162,3 +162,7 @@ def test_every_line_the_wizard_prints_fits_the_terminal(
     assert any("Sentence, with each hidden part" in ln for ln in asked) and any("Wrote deck" in ln for ln in said)
     too_long = [ln for ln in said if len(ln) >= columns] + [ln for ln in asked if len("? " + ln) >= columns]
     assert not too_long, too_long
+    # the suggested id (and what is typed) starts a line of its own rather than being split at the edge
+    (asked_id,) = [m for m in keys.asked if m.startswith("Deck id")]
+    *above, last = asked_id.split("\n")
+    assert asked_id.endswith("\n") or len(("" if above else "? ") + last + " leg-facts") < columns, asked_id

@@ -139,11 +139,13 @@ def _confirm_reset_all(home: Path) -> bool:
     prompter = interactive_prompter("pass --yes to reset every setting without asking")
     now = cfgmod.as_dict(cfgmod.load(home))
     default = cfgmod.as_dict(cfgmod.Config())
-    lines = ["This puts every setting back to its default, the fitted FSRS parameters included:"]
+    lines = ["Reset every setting, fitted FSRS parameters included:"]
     for k, value in now.items():
         if k == "parameters":
-            was = "your fitted weights (from 'legquiz optimize')" if value is not None else "already the default"
-            lines.append(f"  parameters: {was} -> default (FSRS-6)")
+            fitted = "your fitted weights (from 'legquiz optimize') -> default (FSRS-6)"
+            lines.append(
+                f"  parameters: {fitted if value is not None else 'none fitted: already the default (FSRS-6)'}"
+            )
         elif value != default[k]:
             lines.append(f"  {k}: {_fmt(value)} -> {_fmt(default[k])}")
     unchanged = len(now) - 1 - (len(lines) - 2)  # neither the header nor the parameters line

@@ -21,6 +21,7 @@ from legquiz.deckfile.read import compose
 from legquiz.deckfile.write import problems, slug, unique
 from legquiz.errors import DeckError, DeckErrors, UsageError
 from legquiz.ui.ask import UNDO, Ask, Choice, Prompter, Quit
+from legquiz.ui.render import visible_len, width, wrap
 
 TYPE_TITLES = {
     QType.MULTIPLE_CHOICE: "Multiple choice",
@@ -253,6 +254,7 @@ class Wizard:
     # -- asking ------------------------------------------------------------
     def _text(self, message: str, required: bool = False, default: str = "", check: object = None) -> str:
         """Ask until the answer passes: empty when not required, else non-empty and ``check`` (error or None)."""
+        message = _room_for_answer(message, default)
         while True:
             got = self.p.ask(Ask("text", message, default=default or None))
             got = "" if got == UNDO else got.strip()
@@ -283,3 +285,16 @@ class Wizard:
     def _check_field(q: Question, name: str) -> str | None:
         mine = [p.split(": ", 1)[1] for p in problems(q) if re.match(rf"{name}[\[.:]", p)]
         return mine[0] if mine else None
+
+
+ANSWER_ROOM = 24  # columns an answer needs after its prompt before it is better on a line of its own
+
+
+def _room_for_answer(message: str, default: str) -> str:
+    """``message``, ending in a line break when what is typed would not fit after it on the same line.
+
+    Otherwise the terminal splits the answer (or the suggested id) mid-word at the edge.
+    """
+    last = wrap(message, width(), first=2).rsplit("\n", 1)
+    used = visible_len(last[-1]) + (2 if len(last) == 1 else 0) + 1
+    return message + "\n" if used + max(len(default), ANSWER_ROOM) > width() else message
