@@ -31,6 +31,7 @@ class Keys:
         self.inp = inp
         self.said = io.StringIO()
         self.asked: list[str] = []
+        self.titles: list[str] = []  # the choices of every select, as shown
 
     def send(self, text: str) -> None:
         self.inp.send_text(text)
@@ -50,6 +51,7 @@ def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[Keys]:
 
             def spy(message: str, *args: Any, _real: Any = real, **kw: Any) -> Any:
                 k.asked.append(message)
+                k.titles.extend(str(c.title) for c in kw.get("choices") or ())
                 return _real(message, *args, **kw)
 
             monkeypatch.setattr(questionary, name, spy)
@@ -154,11 +156,19 @@ def test_every_line_the_wizard_prints_fits_the_terminal(
     monkeypatch.setenv("COLUMNS", str(columns))
     out = tmp_path / ("a-rather-long-folder-name-" * 2) / "my-leg-facts-deck.yaml"
     out.parent.mkdir()
-    keys.send(START + CLOZE + "Squats {{a}} train the {{legs}}." + ENTER + ENTER + ENTER + ENTER + UP + ENTER)
+    long = "The quadriceps, four heads at the front of the thigh that together extend the knee and flex the hip"
+    keys.send(
+        START + CLOZE + "Squats {{a}} train the {{legs}}." + ENTER + ENTER + ENTER + ENTER
+        + ENTER + "Which muscle extends the knee?" + ENTER + long + ENTER + "Calves" + ENTER + ENTER  # multiple choice
+        + ENTER + ENTER + ENTER + ENTER  # the long choice is correct; no explanation, source; the suggested id
+        + UP + ENTER
+    )  # fmt: skip
     r = legquiz("deck", "new", out, tty=True)
     assert r.code == 0, r
     said = [*r.out.splitlines(), *keys.said.getvalue().splitlines()]
     asked = [ln for m in keys.asked for ln in m.split("\n")]
+    assert " ".join(" ".join(keys.titles).split()).count(long) == 1
+    said += [" » 1) " + ln if n == 0 else ln for t in keys.titles for n, ln in enumerate(t.split("\n"))]
     assert any("Sentence, with each hidden part" in ln for ln in asked) and any("Wrote deck" in ln for ln in said)
     too_long = [ln for ln in said if len(ln) >= columns] + [ln for ln in asked if len("? " + ln) >= columns]
     assert not too_long, too_long

@@ -99,8 +99,11 @@ class QuestionaryPrompter:
         message = wrap(ask.message, width(), first=2)
         if ask.kind == "select":
             keyed = all(c.key for c in ask.choices)
-            choices = [
-                questionary.Choice(c.title, value=c.value, shortcut_key=c.key if keyed else True) for c in ask.choices
+            choices = [  # a long title continues under itself, after the " » 1) " in front of it
+                questionary.Choice(
+                    wrap(c.title, width(), first=6), value=c.value, shortcut_key=c.key if keyed else True
+                )
+                for c in ask.choices
             ]
             default = next((c for c in choices if c.value == ask.default), None)
             hint = "(a key answers; arrows and Enter too)" if keyed else "(arrows or number, Enter)"
