@@ -136,7 +136,7 @@ def _confirm_reset_all(home: Path) -> bool:
     from legquiz.core import settings as cfgmod
     from legquiz.ui.ask import Quit
 
-    prompter = interactive_prompter("pass --yes to reset every setting without asking")
+    prompter = interactive_prompter("add --yes")  # short: errors stay on one line
     now = cfgmod.as_dict(cfgmod.load(home))
     default = cfgmod.as_dict(cfgmod.Config())
     lines = ["Reset every setting, fitted FSRS parameters included:"]
