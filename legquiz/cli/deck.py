@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from legquiz.cli.common import data_dir_option, resolve_home, warn
+from legquiz.cli.common import data_dir_option, resolve_home, say, warn
 from legquiz.text import counted
 
 if TYPE_CHECKING:
@@ -162,10 +162,10 @@ def report_added(added: Added) -> None:
         warn(w)
     n = len(added.deck.questions)
     what = "Replaced" if added.replaced else "Added"
-    click.echo(f"{what} deck '{added.deck.id}' ({n} question{'s' if n != 1 else ''}) as {added.path}.")
+    say(f"{what} deck '{added.deck.id}' ({n} question{'s' if n != 1 else ''}) as {added.path}.")
     if added.progress:
-        click.echo(f"Your progress on {added.progress} of its questions is kept.")
-    click.echo(f"Study it with: legquiz start --deck {added.deck.id}")
+        say(f"Your progress on {added.progress} of its questions is kept.")
+    say(f"Study it with: legquiz start --deck {added.deck.id}")
 
 
 @deck.command()
@@ -248,14 +248,11 @@ def new(
       legquiz deck new --id legs --title "Leg facts" \\
         --question '{"type": "flashcard", "question": "Muscles of the thigh front?", "answer": "Quadriceps"}'
     """
-    from legquiz.cli.common import output_file, write_output
-    from legquiz.deckfile import catalog, userdecks
-    from legquiz.deckfile import write as deckwrite
+    from legquiz.cli.common import output_file
+    from legquiz.deckfile import catalog
     from legquiz.deckfile.validate import DECK_ID
-    from legquiz.errors import LegquizError, UsageError
-    from legquiz.storage import store
+    from legquiz.errors import UsageError
     from legquiz.ui import wizard
-    from legquiz.ui.ask import Quit
 
     home = resolve_home(ctx, data_dir)
     if deck_id is not None and not DECK_ID.fullmatch(deck_id):
@@ -279,19 +276,48 @@ def new(
         )
         try:
             d = wizard.Wizard(prompter, taken).run(preset)
-        except Quit:
-            raise LegquizError("deck new: stopped; nothing was written") from None
+        except wizard.Stopped as stop:
+            _keep(home, path, force, stop.deck)
+    _write(home, path, force, d, report=True)
+
+
+def _keep(home: Path, path: Path | None, force: bool, d: Deck | None) -> NoReturn:
+    """Ctrl-C in the wizard: write the questions finished so far (none: nothing), say so in one line, exit 130."""
+    from legquiz.cli.common import EXIT_INTERRUPTED
+
+    if d is None:
+        say("Stopped; no question was finished, so nothing was written.")
+    else:
+        where = _write(home, path, force, d, report=False)
+        say(f"Stopped; kept the {counted(len(d.questions), 'finished question')} of deck '{d.id}' in {where}.")
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def _write(home: Path, path: Path | None, force: bool, d: Deck, report: bool) -> Path:
+    """Write the wizard's deck (to PATH, checked by output_file before asking, else into your decks)."""
+    from legquiz.cli.common import write_output
+    from legquiz.deckfile import userdecks
+    from legquiz.deckfile import write as deckwrite
+    from legquiz.storage import store
+
     text = deckwrite.dumps(
         d, header=f"Deck: {d.title}\nMade with 'legquiz deck new'; the format is in docs/deck-format.md."
     )
     if path is None:
-        report_added(
-            userdecks.add_text(home, text, str(userdecks.deck_path(home, d.id)), store.read(home).state, force=force)
+        added = userdecks.add_text(
+            home, text, str(userdecks.deck_path(home, d.id)), store.read(home).state, force=force
         )
-        return
+        if report:
+            report_added(added)
+        else:
+            for w in added.warnings:
+                warn(w)
+        return added.path
     write_output(path, text.encode("utf-8"))
-    click.echo(f"Wrote deck '{d.id}' ({counted(len(d.questions), 'question')}) to {path}.")
-    click.echo(f"Add it to your decks with: legquiz deck add {path}")
+    if report:
+        say(f"Wrote deck '{d.id}' ({counted(len(d.questions), 'question')}) to {path}.")
+        say(f"Add it to your decks with: legquiz deck add {path}")
+    return path
 
 
 class _NoPrompter:
@@ -301,7 +327,7 @@ class _NoPrompter:
         raise AssertionError(f"deck new asked a question although every answer was given: {ask}")
 
     def say(self, text: str) -> None:
-        click.echo(text)
+        say(text)
 
     def style(self, text: str, kind: str) -> str:
         return text

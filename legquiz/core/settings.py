@@ -109,11 +109,16 @@ def _check(key: str, value: Any) -> Any:
             more = f" and {len(detail) - 2} more" if len(detail) > 2 else ""
             raise bad(f"not valid FSRS-6 weights: {'; '.join(detail[:2])}{more}") from None
         return params
+    raise unknown(key)
+
+
+def unknown(key: str) -> LegquizError:
+    """The one-line error for a setting that does not exist, with the nearest one when it looks mistyped."""
     import difflib
 
     close = difflib.get_close_matches(key, list(HELP), n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    raise LegquizError(f"config: unknown setting '{key}'; {hint}known: {', '.join(HELP)}")
+    return LegquizError(f"config: unknown setting '{key}'; {hint}known: {', '.join(HELP)}")
 
 
 def parse_value(key: str, text: str) -> Any:

@@ -171,6 +171,11 @@ class QuestionaryPrompter:
     def confirm(self, message: str, default: bool = False) -> bool:
         return bool(
             self._run(
-                questionary.confirm(message, default=default, style=STYLE if self.colour else None, **self.kwargs)
+                questionary.confirm(
+                    wrap(message, width(), first=2),
+                    default=default,
+                    style=STYLE if self.colour else None,
+                    **self.kwargs,
+                )
             )
         )
