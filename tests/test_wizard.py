@@ -171,6 +171,7 @@ def test_every_line_the_wizard_prints_fits_the_terminal(
     said += [" » 1) " + ln if n == 0 else ln for t in keys.titles for n, ln in enumerate(t.split("\n"))]
     assert any("Sentence, with each hidden part" in ln for ln in asked) and any("Wrote deck" in ln for ln in said)
     too_long = [ln for ln in said if len(ln) >= columns] + [ln for ln in asked if len("? " + ln) >= columns]
+    too_long = [ln for ln in too_long if len(ln.split()) > 1]  # a path longer than a line stays whole, alone
     assert not too_long, too_long
     # the suggested id (and what is typed) starts a line of its own rather than being split at the edge
     (asked_id,) = [m for m in keys.asked if m.startswith("Deck id")]

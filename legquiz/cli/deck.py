@@ -200,13 +200,13 @@ def remove(ctx: click.Context, deck_id: str, yes: bool, data_dir: Path | None) -
         except Quit:
             ok = False
         if not ok:
-            click.echo("Nothing was removed.")
+            say("Nothing was removed.")
             return
     removed = userdecks.remove(home, d, store.read(home).state)
-    click.echo(f"Removed deck '{d.id}'. A copy is kept in {removed.kept_copy}.")
+    say(f"Removed deck '{d.id}'. A copy is kept in {removed.kept_copy}.")
     if removed.progress:
         kept = counted(removed.progress, "question")
-        click.echo(f"Its progress on {kept} is kept; 'legquiz deck add' the copy to bring it back.")
+        say(f"Its progress on {kept} is kept; 'legquiz deck add' the copy to bring it back.")
 
 
 @deck.command()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from legquiz.cli import common
-from legquiz.cli.common import EXIT_INTERRUPTED, chosen_decks, data_dir_option, resolve_home, warn
+from legquiz.cli.common import EXIT_INTERRUPTED, chosen_decks, data_dir_option, resolve_home, say, warn
 from legquiz.errors import LegquizError, UsageError
 from legquiz.speed.gcpause import loaded, loading
 
@@ -187,12 +187,12 @@ def undo(ctx: click.Context, data_dir: Path | None) -> None:
     if last["op"] == "reschedule":
         _undo_reschedule(home, last, when)
         return
-    click.echo(
+    say(
         f"Took back your answer to {last['card']} ({Rating(int(last['rating'])).label}, {when}); its schedule is as it was before."
     )
     text = _question_text(home, str(last["card"]))
     if text:
-        click.echo(f"  “{text}”")
+        say(f"  “{text}”")
 
 
 def _undo_reschedule(home: Path, last: RescheduleRecord, when: str) -> None:
@@ -201,7 +201,7 @@ def _undo_reschedule(home: Path, last: RescheduleRecord, when: str) -> None:
 
     previous = last["previous"]
     settings.save(home, "parameters", None if previous is None else tuple(float(w) for w in previous))
-    click.echo(
+    say(
         f"Took back the rescheduling of {len(last['cards']):,} questions by 'legquiz optimize --apply' ({when}):"
         f" their due dates are as they were, and the FSRS parameters are back to"
         f" {'the defaults' if previous is None else 'the ones before'}."

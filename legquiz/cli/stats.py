@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from legquiz.cli.common import chosen_decks, data_dir_option, resolve_home, warn
+from legquiz.cli.common import chosen_decks, data_dir_option, resolve_home, say, warn
 from legquiz.speed.gcpause import loading
 
 
@@ -60,7 +60,7 @@ def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool, 
         from legquiz.ui.render import width, wrap
 
         n = result.totals.questions
-        click.echo(
+        say(
             wrap(
                 f"No answers yet{' in ' + ', '.join(decks) if decks else ''}, so there is nothing to show"
                 f" ({counted(n, 'question')} in {counted(len(chosen), 'deck')} {'is' if n == 1 else 'are'} waiting)."

@@ -62,7 +62,8 @@ def wrap(text: str, width: int, first: int = 0) -> str:
     lines of a multi-line prompt off at the edge; wrapping here avoids both.
     Continuation lines keep the line's indent plus two spaces; ``first`` is the
     width already used on the first line (the "? " in front of a question). A
-    word longer than a whole line (a path, a URL) is cut where the line ends.
+    word longer than a whole line (a path, a URL) gets a line of its own, whole: cut, it could not be
+    copied.
     """
     width = max(20, width)
     out = []
@@ -70,16 +71,12 @@ def wrap(text: str, width: int, first: int = 0) -> str:
         plain = _ANSI.sub("", line)
         own = " " * (len(plain) - len(plain.lstrip(" "))) + "  "
         indent = " " * first if n == 0 and first else own
-        room = max(10, width - len(indent))
         parts = re.split(r"( +)", line)  # words, with the runs of spaces between them at odd places
         cur, col, has_word = parts[0], (first if n == 0 else 0) + visible_len(parts[0]), bool(visible_len(parts[0]))
         for gap, word in zip(parts[1::2], parts[2::2], strict=True):
             w = visible_len(word)
             if has_word and w and col + len(gap) + w > width:
                 out.append(cur)
-                while w > room and w == len(word):  # too long for any line, and plain: cut it
-                    out.append(indent + word[:room])
-                    word, w = word[room:], w - room
                 cur, col = indent + word, len(indent) + w
             else:
                 cur, col = cur + gap + word, col + len(gap) + w
