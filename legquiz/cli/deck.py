@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from legquiz.cli.common import data_dir_option, resolve_home, warn
+from legquiz.text import shown_path
 
 if TYPE_CHECKING:
     from legquiz.core.model import Deck
@@ -59,7 +60,7 @@ def validate(paths: tuple[Path, ...]) -> None:
             continue
         kinds = Counter(q.type.value for q in d.questions)
         detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        click.echo(f"{path}: ok: deck '{d.id}', {len(d.questions)} questions ({detail})")
+        click.echo(f"{shown_path(path)}: ok: deck '{d.id}', {len(d.questions)} questions ({detail})")
         _warn_renamed(d)
     if problems:
         for line in problems:
@@ -108,16 +109,16 @@ def list_(ctx: click.Context, as_json: bool, data_dir: Path | None) -> None:
     from legquiz.cli import common
     from legquiz.deckfile import catalog, userdecks
     from legquiz.storage import store
-    from legquiz.text import inert
+    from legquiz.text import inert, json_printable
 
     home = resolve_home(ctx, data_dir)
     cat = catalog.load(home)
     st = store.read(home)
-    for w in [*cat.warnings, *st.warnings]:
-        warn(w)
+    for line in [*cat.warnings, *st.warnings]:
+        warn(line)
     rows = userdecks.rows(cat, st.state, common.utcnow())
     if as_json:
-        click.echo(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
+        click.echo(json_printable(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False)))
         return
     from legquiz.ui.render import width, wrap
 
@@ -161,7 +162,7 @@ def report_added(added: Added) -> None:
         warn(w)
     n = len(added.deck.questions)
     what = "Replaced" if added.replaced else "Added"
-    click.echo(f"{what} deck '{added.deck.id}' ({n} question{'s' if n != 1 else ''}) as {added.path}.")
+    click.echo(f"{what} deck '{added.deck.id}' ({n} question{'s' if n != 1 else ''}) as {shown_path(added.path)}.")
     if added.progress:
         click.echo(f"Your progress on {added.progress} of its questions is kept.")
     click.echo(f"Study it with: legquiz start --deck {added.deck.id}")
@@ -200,7 +201,7 @@ def remove(ctx: click.Context, deck_id: str, yes: bool, data_dir: Path | None) -
             click.echo("Nothing was removed.")
             return
     removed = userdecks.remove(home, d, store.read(home).state)
-    click.echo(f"Removed deck '{d.id}'. A copy is kept in {removed.kept_copy}.")
+    click.echo(f"Removed deck '{d.id}'. A copy is kept in {shown_path(removed.kept_copy)}.")
     if removed.progress:
         click.echo(
             f"Its progress on {removed.progress} questions is kept; 'legquiz deck add' the copy to bring it back."
@@ -288,8 +289,8 @@ def new(
         )
         return
     write_output(path, text.encode("utf-8"))
-    click.echo(f"Wrote deck '{d.id}' ({len(d.questions)} questions) to {path}.")
-    click.echo(f"Add it to your decks with: legquiz deck add {path}")
+    click.echo(f"Wrote deck '{d.id}' ({len(d.questions)} questions) to {shown_path(path)}.")
+    click.echo(f"Add it to your decks with: legquiz deck add {shown_path(path)}")
 
 
 class _NoPrompter:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from legquiz.cli.common import data_dir_option, resolve_home
+from legquiz.text import shown_path
 
 
 @click.command()
@@ -39,7 +40,7 @@ def doctor(ctx: click.Context, repair: bool, data_dir: Path | None) -> None:
     from legquiz.storage.store import Store, _lock, _locked_by_other
 
     home = resolve_home(ctx, data_dir)
-    click.echo(f"Checking the store in {home}")
+    click.echo(f"Checking the store in {shown_path(home)}")
     if not home.is_dir():
         click.echo("  nothing here yet: no answers have been saved")
         return

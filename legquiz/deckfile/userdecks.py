@@ -30,6 +30,7 @@ from legquiz.deckfile.read import compose, read_text
 from legquiz.errors import LegquizError, UsageError
 from legquiz.storage.fsutil import atomic_write, fsync_dir
 from legquiz.storage.paths import user_decks_dir
+from legquiz.text import shown_path
 
 REMOVED = "removed-decks"
 HISTORY = "deck-history"
@@ -121,30 +122,30 @@ def add_text(
     dest = deck_path(home, d.id)
     if existing is not None and existing.origin == "shipped":
         raise LegquizError(
-            f"{shown}: deck id '{d.id}' is taken by a deck shipped with legquiz (\"{existing.title}\"); "
+            f"{shown_path(shown)}: deck id '{d.id}' is taken by a deck shipped with legquiz (\"{existing.title}\"); "
             "give yours another id"
         )
     if existing is not None and not force:
         raise LegquizError(
-            f"{shown}: you already have a deck with id '{d.id}' ({existing.path}); "
+            f"{shown_path(shown)}: you already have a deck with id '{d.id}' ({shown_path(existing.path)}); "
             "use --force to replace it (its progress is kept)"
         )
     if dest.exists() and (existing is None or Path(existing.path) != dest):
         other = _deck_id_of(dest)
         if other is not None and other != d.id:
-            raise LegquizError(f"{dest} holds deck '{other}'; rename that file before adding '{d.id}'")
+            raise LegquizError(f"{shown_path(dest)} holds deck '{other}'; rename that file before adding '{d.id}'")
         if not force:
-            raise LegquizError(f"{dest} already exists but is not a valid deck; use --force to replace it")
+            raise LegquizError(f"{shown_path(dest)} already exists but is not a valid deck; use --force to replace it")
     warnings = unquoted + renamed_warnings(d, _known_texts(home, d.id, cat), progress_ids(state, d.id))
     try:
         atomic_write(dest, text.encode("utf-8"))
     except OSError as e:
-        raise LegquizError(f"cannot write {dest}: {e.strerror or e}; nothing was changed") from None
+        raise LegquizError(f"cannot write {shown_path(dest)}: {e.strerror or e}; nothing was changed") from None
     if existing is not None and Path(existing.path) != dest:
         try:
             os.unlink(existing.path)  # the replaced deck lived under another file name
         except OSError as e:
-            warnings.append(f"could not remove the old copy {existing.path}: {e.strerror or e}")
+            warnings.append(f"could not remove the old copy {shown_path(existing.path)}: {e.strerror or e}")
     _remember(home, d)
     if article_dir is not None:
         named = {name for q in d.questions for name, _text in d.citations(q) if name}
@@ -171,11 +172,11 @@ def _copy_article(home: Path, folder: Path, name: str) -> list[str]:
         data = src.read_bytes()
         if dest.exists():
             if dest.read_bytes() != data:
-                return [f"kept the existing article {dest}; it differs from {src}"]
+                return [f"kept the existing article {shown_path(dest)}; it differs from {shown_path(src)}"]
             return []
         atomic_write(dest, data)
     except OSError as e:
-        return [f"could not copy the article {src}: {e.strerror or e}"]
+        return [f"could not copy the article {shown_path(src)}: {e.strerror or e}"]
     return []
 
 
@@ -205,7 +206,7 @@ def remove(home: Path, d: Deck, state: StoreState) -> Removed:
         folder.mkdir(parents=True, exist_ok=True)
         os.replace(src, kept)
     except OSError as e:
-        raise LegquizError(f"cannot remove {src}: {e.strerror or e}; nothing was changed") from None
+        raise LegquizError(f"cannot remove {shown_path(src)}: {e.strerror or e}; nothing was changed") from None
     fsync_dir(src.parent)
     fsync_dir(folder)
     return Removed(d, kept, len(progress_ids(state, d.id) & {q.id for q in d.questions}))
@@ -273,7 +274,7 @@ def renamed_warnings(d: Deck, known: dict[str, str], progress: Iterable[str]) ->
         old = by_text.get(_norm(question_text(q)))
         if old:
             out.append(
-                f"{d.path}:{q.line}: questions[{i}].id: new id '{q.id}' has the same text as '{old[0]}', "
+                f"{shown_path(d.path)}:{q.line}: questions[{i}].id: new id '{q.id}' has the same text as '{old[0]}', "
                 f"which has progress; if you renamed it, put back id '{old[0]}' or its progress is not used"
             )
     return out
