@@ -44,6 +44,17 @@ def warn(message: str) -> None:
     click.echo(f"legquiz: warning: {one_line(message)}", err=True)
 
 
+def stdin_is_terminal() -> bool:
+    """Whether legquiz can ask: stdin is a terminal. A closed stdin (``<&-``) is None in Python, not a file."""
+    import sys
+
+    stdin = sys.stdin
+    try:
+        return stdin is not None and stdin.isatty()
+    except ValueError:  # a stdin closed from within the process
+        return False
+
+
 def say(text: str) -> None:
     """Print ``text`` word-wrapped to the terminal (or $COLUMNS, else 80 columns): never split mid-word."""
     from legquiz.ui.render import width, wrap

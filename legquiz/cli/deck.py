@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from legquiz.cli.common import data_dir_option, resolve_home, warn
+from legquiz.cli.common import data_dir_option, resolve_home, stdin_is_terminal, warn
 from legquiz.text import shown_path
 
 if TYPE_CHECKING:
@@ -84,7 +83,7 @@ def interactive_prompter(why: str) -> Any:
     """The questionary prompter, or a usage error (exit 2) when stdin is not a terminal."""
     from legquiz.errors import UsageError
 
-    if not sys.stdin.isatty():
+    if not stdin_is_terminal():  # a pipe, a file or a closed stdin
         raise UsageError(f"stdin is not a terminal, so legquiz cannot ask; {why}")
     from legquiz.ui.terminal import QuestionaryPrompter
 
