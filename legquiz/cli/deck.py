@@ -175,14 +175,16 @@ def report_added(added: Added) -> None:
 def remove(ctx: click.Context, deck_id: str, yes: bool, data_dir: Path | None) -> None:
     """Remove one of your decks; its progress is kept, so adding it back restores it.
 
-    The file is moved to LEGQUIZ_HOME/removed-decks/. Shipped decks cannot
-    be removed.
+    The file is moved to LEGQUIZ_HOME/removed-decks/, named by the time of
+    removal (ID.2026-12-06T04-05-12Z.yaml): every removed version is kept.
+    Shipped decks cannot be removed.
 
     \b
     Example:
       legquiz deck remove mine
       legquiz deck remove mine --yes
     """
+    from legquiz.cli import common
     from legquiz.deckfile import catalog, userdecks
     from legquiz.storage import store
     from legquiz.ui.ask import Quit
@@ -199,7 +201,7 @@ def remove(ctx: click.Context, deck_id: str, yes: bool, data_dir: Path | None) -
         if not ok:
             click.echo("Nothing was removed.")
             return
-    removed = userdecks.remove(home, d, store.read(home).state)
+    removed = userdecks.remove(home, d, store.read(home).state, common.utcnow())
     click.echo(f"Removed deck '{d.id}'. A copy is kept in {shown_path(removed.kept_copy)}.")
     if removed.progress:
         click.echo(

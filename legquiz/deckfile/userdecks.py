@@ -12,12 +12,14 @@ deck gives a question with progress a new id (which would start it afresh).
 
 from __future__ import annotations
 
+import errno
+import itertools
 import json
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from legquiz.core.cards import NEW, deck_rows, due_of, state_of, utc_text
@@ -197,19 +199,52 @@ def find_user_deck(cat: Catalog, deck_id: str, verb: str) -> Deck:
     return d
 
 
-def remove(home: Path, d: Deck, state: StoreState) -> Removed:
-    """Move the deck file to ``removed-decks/`` (one rename); its progress stays in the store."""
+def remove(home: Path, d: Deck, state: StoreState, now: datetime) -> Removed:
+    """Move the deck file to ``removed-decks/<id>.<UTC time>.yaml``; its progress stays in the store.
+
+    Every removed version is kept: the name has the time of removal (``mine.2026-12-06T04-05-12Z.yaml``),
+    with ``-2``, ``-3`` ... when two land in the same second, and a kept copy is never replaced.
+    """
     src = Path(d.path)
     folder = home / REMOVED
-    kept = folder / f"{d.id}.yaml"
+    stamp = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        os.replace(src, kept)
+        kept = _move_aside(src, folder, f"{d.id}.{stamp}")
     except OSError as e:
         raise LegquizError(f"cannot remove {shown_path(src)}: {e.strerror or e}; nothing was changed") from None
     fsync_dir(src.parent)
     fsync_dir(folder)
     return Removed(d, kept, len(progress_ids(state, d.id) & {q.id for q in d.questions}))
+
+
+def _move_aside(src: Path, folder: Path, base: str) -> Path:
+    """Move ``src`` to ``folder/base.yaml`` (or ``base-2.yaml`` ...), never over an existing file.
+
+    A hard link claims the new name atomically (it fails if the name exists, even if another legquiz
+    took it a moment ago), then the old name is removed. Where hard links are not supported, the name
+    is checked first and the file renamed.
+    """
+    for n in itertools.count(1):
+        kept = folder / (f"{base}.yaml" if n == 1 else f"{base}-{n}.yaml")
+        try:
+            os.link(src, kept, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
+                raise
+            if kept.exists() or kept.is_symlink():
+                continue
+            os.rename(src, kept)
+            return kept
+        try:
+            os.unlink(src)
+        except OSError:
+            os.unlink(kept)  # the deck stays where it was: nothing changed
+            raise
+        return kept
+    raise AssertionError("unreachable")
 
 
 # -- renamed ids -------------------------------------------------------------
