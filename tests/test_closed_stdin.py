@@ -28,7 +28,11 @@ NEEDS_TTY = {
         "legquiz: stdin is not a terminal, so legquiz cannot ask; give --id, --title and at least one --question "
         "to create a deck without asking\n"
     ),
-    ("deck", "remove", "mini"): "legquiz: stdin is not a terminal, so legquiz cannot ask; pass --yes to remove without asking\n",
+    (
+        "deck",
+        "remove",
+        "mini",
+    ): "legquiz: stdin is not a terminal, so legquiz cannot ask; pass --yes to remove without asking\n",
 }
 
 
