@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from legquiz.cli.common import data_dir_option, resolve_home
-from legquiz.text import shown_path
+from legquiz.text import one_line, shown_path
 
 
 @click.command()
@@ -48,11 +48,11 @@ def doctor(ctx: click.Context, repair: bool, data_dir: Path | None) -> None:
     if _locked_by_other(home):
         click.echo("  note: a legquiz session is running; an answer it is saving right now may show as cut off")
     for note in report.notes:
-        click.echo(f"  ok: {note}")
+        click.echo(f"  ok: {one_line(note)}")  # findings name files: one inert line each
     for warning in report.warnings:
-        click.echo(f"  warning: {warning}")
+        click.echo(f"  warning: {one_line(warning)}")
     for problem in report.problems:
-        click.echo(f"  problem: {problem}")
+        click.echo(f"  problem: {one_line(problem)}")
     if report.healthy:
         click.echo("No problems found.")
         return
@@ -68,6 +68,6 @@ def doctor(ctx: click.Context, repair: bool, data_dir: Path | None) -> None:
     finally:
         os.close(lock)
     for line in done:
-        click.echo(f"  repaired: {line}")
+        click.echo(f"  repaired: {one_line(line)}")
     with Store.open(home, writable=False) as store:
         click.echo(f"Repaired: the store opens again ({len(store.state.cards)} questions, record {store.state.seq}).")
