@@ -20,15 +20,29 @@ BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 _TRANSLATE: dict[int, str] = {c: f"\\x{c:02x}" for c in _CONTROL}
 _TRANSLATE[0x09] = " "
 _TRANSLATE.update({c: f"\\u{c:04x}" for c in BIDI})
-# A byte that was not UTF-8 in a file name (surrogateescape) is shown as that byte; any other lone
-# surrogate (only a bug could make one) by its code point. Either would make printing raise.
-_TRANSLATE.update({c: f"\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xDD00)})
-_TRANSLATE.update({c: f"\\u{c:04x}" for c in range(0xD800, 0xE000) if c not in _TRANSLATE})
+
+
+def _no_surrogates(text: str) -> str:
+    """A lone surrogate would make printing raise. A byte that was not UTF-8 in a file name (Python's
+    surrogateescape, U+DC80-U+DCFF) is shown as that byte, ``\\xff``; any other (only damaged data or a
+    bug makes one) by its code point. Checked by encoding, not by a table: the table would cost 2 ms
+    to build in every run of legquiz."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        import re
+
+        def code(m: re.Match[str]) -> str:
+            c = ord(m.group())
+            return f"\\x{c - 0xDC00:02x}" if 0xDC80 <= c <= 0xDCFF else f"\\u{c:04x}"
+
+        return re.sub("[\ud800-\udfff]", code, text)
 
 
 def inert(text: str) -> str:
     """``text`` with every control character (ESC, BEL, CR, C1 ...) and bidi override made visible."""
-    return text.translate(_TRANSLATE)
+    return _no_surrogates(text.translate(_TRANSLATE))
 
 
 _ONE_LINE = {**_TRANSLATE, 0x0A: "\\n", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"}
@@ -36,7 +50,7 @@ _ONE_LINE = {**_TRANSLATE, 0x0A: "\\n", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: 
 
 def one_line(text: str) -> str:
     """``text`` made inert and kept on one line (newlines shown as \\n): for messages quoting a deck."""
-    return text.translate(_ONE_LINE)
+    return _no_surrogates(text.translate(_ONE_LINE))
 
 
 def shown_path(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:

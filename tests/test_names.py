@@ -66,6 +66,7 @@ def test_shown_path_is_inert_on_one_line_and_shows_bad_bytes() -> None:
     assert shown_path(Path("esc\x1b[31m\a\n.yaml")) == "esc\\x1b[31m\\x07\\n.yaml"
     assert shown_path(f"a{RLO}b\u2066c\u200fd\u061ce") == "a\\u202eb\\u2066c\\u200fd\\u061ce"
     assert shown_path("plain/émigré-走る.yaml") == "plain/émigré-走る.yaml"
+    assert one_line("x\ud800y\udcffz") == inert("x\ud800y\udcffz") == "x\\ud800y\\xffz"  # printable, always
 
 
 def test_inert_shows_every_bidirectional_control() -> None:
