@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-import re
 
 from click.testing import CliRunner
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pexpect
 import pytest
-
 from clikit import on_screen
 
 from legquiz.core.model import card_key
