@@ -35,8 +35,24 @@ def resolve_home(ctx: click.Context, data_dir: Path | None) -> Path:
 
 
 def warn(message: str) -> None:
-    """One line on stderr, never wrapped: warnings and errors are read by scripts and searched in logs."""
-    click.echo(f"legquiz: warning: {message}", err=True)
+    """One line on stderr, never wrapped: warnings and errors are read by scripts and searched in logs.
+
+    Made inert and kept on one line here as well, whatever a caller put in it (a path, a deck's text).
+    """
+    from legquiz.text import one_line
+
+    click.echo(f"legquiz: warning: {one_line(message)}", err=True)
+
+
+def stdin_is_terminal() -> bool:
+    """Whether legquiz can ask: stdin is a terminal. A closed stdin (``<&-``) is None in Python, not a file."""
+    import sys
+
+    stdin = sys.stdin
+    try:
+        return stdin is not None and stdin.isatty()
+    except ValueError:  # a stdin closed from within the process
+        return False
 
 
 def say(text: str) -> None:
@@ -71,24 +87,26 @@ def output_file(path: Path, force: bool, home: Path, example: str = "deck.yaml")
     import stat
 
     from legquiz.errors import UsageError
+    from legquiz.text import shown_path
 
+    shown = shown_path(path)
     if path.is_dir():
-        raise UsageError(f"{path}: is a directory; give a file name like {path / example}")
+        raise UsageError(f"{shown}: is a directory; give a file name like {shown_path(path / example)}")
     target, data = path.resolve(), home.resolve()
     if target == data or data in target.parents:
-        raise UsageError(f"{path}: is inside legquiz's data folder ({home}); choose a file elsewhere")
+        raise UsageError(f"{shown}: is inside legquiz's data folder ({shown_path(home)}); choose a file elsewhere")
     try:
         st = os.stat(path)
     except FileNotFoundError:
         if not target.parent.is_dir():
-            raise UsageError(f"{path}: the folder {path.parent} does not exist") from None
+            raise UsageError(f"{shown}: the folder {shown_path(path.parent)} does not exist") from None
         return path
     except OSError as e:
-        raise UsageError(f"{path}: {e.strerror or e}") from None
+        raise UsageError(f"{shown}: {e.strerror or e}") from None
     if not stat.S_ISREG(st.st_mode):
-        raise UsageError(f"{path}: exists and is not a regular file; legquiz only writes regular files")
+        raise UsageError(f"{shown}: exists and is not a regular file; legquiz only writes regular files")
     if not force:
-        raise UsageError(f"{path} already exists; use --force to overwrite it")
+        raise UsageError(f"{shown} already exists; use --force to overwrite it")
     return path
 
 
@@ -96,8 +114,9 @@ def write_output(path: Path, data: bytes) -> None:
     """Write a checked output file (see :func:`output_file`) atomically: the old file or the new, never half."""
     from legquiz.errors import LegquizError
     from legquiz.storage.fsutil import atomic_write
+    from legquiz.text import shown_path
 
     try:
         atomic_write(path, data)
     except OSError as e:
-        raise LegquizError(f"cannot write {path}: {e.strerror or e}") from None
+        raise LegquizError(f"cannot write {shown_path(path)}: {e.strerror or e}") from None

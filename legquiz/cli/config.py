@@ -27,11 +27,12 @@ def config(ctx: click.Context, data_dir: Path | None) -> None:
         ctx.obj["data_dir"] = data_dir
     if ctx.invoked_subcommand is None:
         from legquiz.core import settings as cfgmod
+        from legquiz.text import shown_path
 
         home = resolve_home(ctx, None)
         cfg = cfgmod.as_dict(cfgmod.load(home))
         default = cfgmod.as_dict(cfgmod.Config())
-        say(f"Settings in {home / cfgmod.FILENAME}:")
+        say(f"Settings in {shown_path(home / cfgmod.FILENAME)}:")
         for key, value in cfg.items():
             shown = "default (FSRS-6)" if key == "parameters" and value is None else _fmt(value)
             mark = "" if value == default[key] else "   (changed)"

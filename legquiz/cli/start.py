@@ -56,7 +56,7 @@ def start(
       legquiz start --deck running-bigger-legs --limit 10
       legquiz start --cram --deck running-vs-jogging
     """
-    if sys.stdin is None or not sys.stdin.isatty():
+    if not common.stdin_is_terminal():  # a pipe, a file or a closed stdin
         raise UsageError("start needs an interactive terminal, but stdin is not a terminal")
     from legquiz.core import settings as config
     from legquiz.core.queue import plan

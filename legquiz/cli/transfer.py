@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from legquiz.cli.common import data_dir_option, resolve_home, say, warn
-from legquiz.text import counted
+from legquiz.text import counted, shown_path
 
 
 @click.group("import")
@@ -67,7 +67,7 @@ def anki(
     d, extras, warnings = anki_import.load(file, deck_id, title)
     for w in warnings:
         warn(w)
-    text = deckwrite.dumps(d, header=f"Imported from {file.name} by 'legquiz import anki'.", extras=extras)
+    text = deckwrite.dumps(d, header=f"Imported from {shown_path(file.name)} by 'legquiz import anki'.", extras=extras)
     added = userdecks.add_text(home, text, str(userdecks.deck_path(home, d.id)), store.read(home).state, force=force)
     report_added(added)
 
@@ -86,7 +86,7 @@ def _import_package(
     for w in pkg.warnings:
         warn(w)
     apkg_import.check_ids(home, pkg, str(file), force)
-    header = f"Imported from {file.name} by 'legquiz import anki'."
+    header = f"Imported from {shown_path(file.name)} by 'legquiz import anki'."
     # not checked here: add_text validates each text before writing it (a 10,000-question deck once, not twice)
     texts = [deckwrite.dumps(pd.deck, header=header, extras=pd.extras, checked=False) for pd in pkg.decks]
     if not progress:
@@ -161,7 +161,7 @@ def apkg(
     schedule = _schedule(home, d, now) if with_progress else None
     n = anki_export.export(d, out, now, ArticleIndex(home), schedule)
     also = f", {len(schedule.cards)} with their schedule and history" if schedule else ""
-    say(f"Wrote {counted(n, 'note')} of deck '{d.id}'{also} to {out}. In Anki: File > Import.")
+    say(f"Wrote {counted(n, 'note')} of deck '{d.id}'{also} to {shown_path(out)}. In Anki: File > Import.")
 
 
 def _schedule(home: Path, d: Any, now: datetime) -> Any:

@@ -24,6 +24,7 @@ from legquiz.deckfile.limits import MAX_TEXT
 from legquiz.deckfile.write import problems, slug, unique
 from legquiz.errors import LegquizError
 from legquiz.storage.fsutil import decode_utf8, read_input
+from legquiz.text import shown_path
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 SPECIAL_COLUMNS = ("guid", "notetype", "deck", "tags")
@@ -201,4 +202,4 @@ def load(
     if not text.strip():
         raise LegquizError(f"{path}: the file is empty; no notes to import")
     parsed = parse(text, str(path), csv_default=path.suffix.lower() == ".csv")
-    return to_deck(parsed, str(path), deck_id, title, path.stem)
+    return to_deck(parsed, str(path), deck_id, title, shown_path(path.stem))  # a title: inert, one line

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from legquiz.errors import LegquizError
 from legquiz.storage.fsutil import decode_utf8, read_input
+from legquiz.text import shown_path
 
 FENCE = re.compile(r"^\s*(```|~~~)")
 ATX = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
@@ -78,7 +79,7 @@ def read_article(path: Path) -> Article:
     text = decode_utf8(data, shown).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise LegquizError(f"{shown}: the article is empty")
-    return prepare(path.name, text, fallback_title=path.stem.replace("-", " "))
+    return prepare(path.name, text, fallback_title=shown_path(path.stem).replace("-", " "))
 
 
 def prepare(name: str, text: str, fallback_title: str = "") -> Article:

@@ -9,6 +9,7 @@ from legquiz.core.model import Deck
 from legquiz.errors import DeckErrors, UsageError
 from legquiz.speed import deck_cache as deckcache
 from legquiz.storage.paths import shipped_decks_dir, user_decks_dir
+from legquiz.text import shown_path
 
 
 @dataclass
@@ -51,10 +52,13 @@ def load(home: Path) -> Catalog:
             except DeckErrors as e:
                 if origin == "shipped":
                     raise
-                cat.warnings.append(f"skipping deck {path}: {e.errors[0]}")
+                cat.warnings.append(f"skipping deck {shown_path(path)}: {e.errors[0]}")
                 continue
-            if cat.get(d.id) is not None:
-                cat.warnings.append(f"skipping deck {path}: id '{d.id}' is already used by {cat.get(d.id).path}")  # type: ignore[union-attr]
+            first = cat.get(d.id)
+            if first is not None:
+                cat.warnings.append(
+                    f"skipping deck {shown_path(path)}: id '{d.id}' is already used by {shown_path(first.path)}"
+                )
                 continue
             cat.decks.append(d)
     return cat

@@ -16,6 +16,7 @@ from typing import Any
 from legquiz.core.model import Deck
 from legquiz.deckfile.articles import ArticleIndex
 from legquiz.errors import DeckError
+from legquiz.text import shown_path
 
 # Typographic marks a person retyping a sentence often changes: a near miss gets a precise hint.
 _LOOSE = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -65,7 +66,7 @@ class _Articles:
         try:
             return collapse(path.read_text(encoding="utf-8", errors="replace"))
         except OSError as e:
-            self.why[name] = f"cannot read the article {path}: {e.strerror or e}"
+            self.why[name] = f"cannot read the article {shown_path(path)}: {e.strerror or e}"
             return None
 
 
