@@ -105,7 +105,7 @@ class Parsed:
 
 def read(path: Path) -> str:
     shown = str(path)
-    data = read_input(path, "an Anki export", MAX_EXPORT_BYTES, "text exports")
+    data = read_input(path, "an Anki package or text export", MAX_EXPORT_BYTES, "text exports")
     if data[:4] == b"PK\x03\x04":
         raise LegquizError(f"{shown}: is a zip file (an .apkg?); export 'Notes in Plain Text' from Anki instead")
     if b"\x00" in data:
