@@ -18,13 +18,13 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
-from legquiz.core.model import Deck, QType, Question
-from legquiz.deckfile import validate as deckmod
 from legquiz.convert import anki_csv
-from legquiz.deckfile.limits import MAX_QUESTIONS, MAX_TEXT
+from legquiz.core.model import Deck, QType, Question
 from legquiz.core.progress import StoreState
 from legquiz.deckfile import userdecks
+from legquiz.deckfile import validate as deckmod
 from legquiz.deckfile import write as deckwrite
+from legquiz.deckfile.limits import MAX_QUESTIONS, MAX_TEXT
 from legquiz.deckfile.userdecks import Added
 from legquiz.deckfile.write import problems_each, slug, unique
 from legquiz.errors import DeckErrors, LegquizError
@@ -236,7 +236,7 @@ def install(home: Path, conv: Converted, header: str, state: StoreState, force: 
     left out with a warning naming its line, and the rest written: the notes
     are not each parsed alone beforehand, which made 10,000 notes take seconds.
     """
-    d, warnings = conv.deck, []
+    d, warnings = conv.deck, list[str]()
     shown = str(userdecks.deck_path(home, d.id))
     for _ in range(2):
         text = deckwrite.dumps(d, header=header, extras=conv.extras, checked=False)

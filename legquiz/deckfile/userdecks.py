@@ -26,9 +26,9 @@ from legquiz.core.progress import StoreState
 from legquiz.deckfile import catalog as catalogmod
 from legquiz.deckfile import validate as deckmod
 from legquiz.deckfile.catalog import Catalog
+from legquiz.deckfile.limits import MAX_ARTICLE_BYTES
 from legquiz.deckfile.read import compose, read_text
 from legquiz.errors import LegquizError, UsageError
-from legquiz.deckfile.limits import MAX_ARTICLE_BYTES
 from legquiz.storage.fsutil import InputError, atomic_write, fsync_dir, read_input
 from legquiz.storage.paths import user_decks_dir
 

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from legquiz.errors import DeckError, DeckErrors, LegquizError
-from legquiz.storage.fsutil import csv_field_limit, read_input
 from legquiz.srs import scheduler
+from legquiz.storage.fsutil import csv_field_limit, read_input
 
 MIN_SCORABLE = 400  # below this, a fit learns noise and the comparison says nothing
 COLUMNS = ("card_id", "review_rating", "review_time")  # review_duration may be there; it is not used
@@ -172,7 +172,7 @@ def _reviews(rows: Any, header: list[str], bad: Callable[[int, str, str], DeckEr
             if len(v) > MAX_CSV_FIELD:
                 name = header[n] if n < len(header) else f"column {n + 1}"
                 raise bad(line, name, f"{len(v):,} characters, more than the {MAX_CSV_FIELD} a field may hold")
-        row = dict(zip(header, values))
+        row = dict(zip(header, values, strict=False))  # a short row lacks values; extra ones are ignored
         if not any(v.strip() for v in values):
             continue  # a blank line
         card = (row.get("card_id") or "").strip()
