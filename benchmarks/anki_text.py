@@ -13,10 +13,21 @@ import random
 import sys
 from pathlib import Path
 
-HEAD = (
-    "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n"
-)
-WORDS = "quadriceps hamstrings calves glutes stride cadence tendon fibre endurance sprint squat lunge".split()
+HEAD = "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n"
+WORDS = [
+    "quadriceps",
+    "hamstrings",
+    "calves",
+    "glutes",
+    "stride",
+    "cadence",
+    "tendon",
+    "fibre",
+    "endurance",
+    "sprint",
+    "squat",
+    "lunge",
+]
 
 
 def make(path: Path, notes: int, seed: int = 11) -> Path:
