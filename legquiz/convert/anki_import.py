@@ -3,9 +3,10 @@
 Anki writes a few header lines (``#separator:tab``, ``#html:true``,
 ``#columns:Front<TAB>Back``, ``#notetype column:1``, ``#tags column:3`` ...),
 then one note per row, quoted like CSV where a field holds the separator, a
-quote or a line break. Each note becomes a flashcard (a Cloze note, with
-``{{c1::...}}`` in its text, becomes a cloze question); HTML is turned into
-plain text with the standard library's parser.
+quote or a line break; :mod:`legquiz.convert.anki_csv` reads them as Anki
+does. Each note becomes a flashcard (a Cloze note, with ``{{c1::...}}`` in
+its text, becomes a cloze question); HTML is turned into plain text (plain
+tags by a regular expression, anything else by the standard library's parser).
 """
 
 from __future__ import annotations
