@@ -93,7 +93,7 @@ ALLOWED = {
     "errors": ["text"],
     "text": [],
     "core": ["errors", "text", "core", "srs.scheduler", "storage.fsutil", "ui.ask", "ui.render"],
-    "srs": ["errors", "core.cards", "srs"],
+    "srs": ["errors", "core.cards", "storage.fsutil", "srs"],
     "speed": ["errors", "core.model", "storage.paths", "deckfile.validate", "speed"],
     "storage": ["errors", "text", "core", "speed", "storage"],
     "deckfile": ["errors", "text", "core", "speed", "storage", "deckfile"],

@@ -56,19 +56,19 @@ def anki(
     """
     from legquiz.cli.deck import report_added
     from legquiz.convert import anki_import, anki_package
-    from legquiz.deckfile import userdecks
-    from legquiz.deckfile import write as deckwrite
     from legquiz.storage import store
 
     home = resolve_home(ctx, data_dir)
     if anki_package.is_zip(file):
         _import_package(home, file, deck_id, title, force, not no_progress)
         return
-    d, extras, warnings = anki_import.load(file, deck_id, title)
-    for w in warnings:
+    conv = anki_import.load(file, deck_id, title)
+    for w in conv.warnings:
         warn(w)
-    text = deckwrite.dumps(d, header=f"Imported from {shown_path(file.name)} by 'legquiz import anki'.", extras=extras)
-    added = userdecks.add_text(home, text, str(userdecks.deck_path(home, d.id)), store.read(home).state, force=force)
+    header = f"Imported from {shown_path(file.name)} by 'legquiz import anki'."
+    added, skipped = anki_import.install(home, conv, header, store.read(home).state, force)
+    for w in skipped:
+        warn(w)
     report_added(added)
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from legquiz.deckfile.limits import MAX_ARTICLE_BYTES
 from legquiz.errors import LegquizError
 from legquiz.storage.fsutil import decode_utf8, read_input
 from legquiz.text import shown_path
@@ -71,7 +72,7 @@ class Article:
 def read_article(path: Path) -> Article:
     """The article at ``path``; a missing, unreadable, binary, non-UTF-8 or empty file is a one-line error."""
     shown = str(path)
-    data = read_input(path, "an article file")
+    data = read_input(path, "an article file", MAX_ARTICLE_BYTES, "articles")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise LegquizError(f"{shown}: the file is UTF-16; save it as UTF-8")
     if b"\x00" in data:

@@ -28,9 +28,10 @@ from legquiz.core.progress import StoreState
 from legquiz.deckfile import catalog as catalogmod
 from legquiz.deckfile import validate as deckmod
 from legquiz.deckfile.catalog import Catalog
+from legquiz.deckfile.limits import MAX_ARTICLE_BYTES
 from legquiz.deckfile.read import compose, read_text
 from legquiz.errors import LegquizError, UsageError
-from legquiz.storage.fsutil import atomic_write, fsync_dir
+from legquiz.storage.fsutil import InputError, atomic_write, fsync_dir, read_input
 from legquiz.storage.paths import user_decks_dir
 from legquiz.text import shown_path
 
@@ -171,12 +172,14 @@ def _copy_article(home: Path, folder: Path, name: str) -> list[str]:
     if Path(name).name != name or not src.is_file():
         return []
     try:
-        data = src.read_bytes()
+        data = read_input(src, "an article", MAX_ARTICLE_BYTES, "articles")
         if dest.exists():
-            if dest.read_bytes() != data:
+            if read_input(dest, "an article", MAX_ARTICLE_BYTES, "articles") != data:
                 return [f"kept the existing article {shown_path(dest)}; it differs from {shown_path(src)}"]
             return []
         atomic_write(dest, data)
+    except InputError as e:
+        return [f"could not copy the article {e}"]
     except OSError as e:
         return [f"could not copy the article {shown_path(src)}: {e.strerror or e}"]
     return []
