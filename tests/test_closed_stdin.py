@@ -80,7 +80,16 @@ def test_commands_that_ask_nothing_work_with_stdin_closed(with_mini: Path, tmp_p
     assert r.code == 0 and "Added deck 'legs'" in r.out, r.err
     r = run("deck", "remove", "mini", "--yes", close_stdin=True)
     assert r.code == 0 and "Removed deck 'mini'" in r.out, r.err
-    for args in (("stats",), ("deck", "list"), ("config", "reset"), ("doctor",), ("config",)):
+    r = run("config", "reset", close_stdin=True)  # all settings: it asks first, so it needs --yes
+    assert (r.code, r.err) == (2, "legquiz: stdin is not a terminal, so legquiz cannot ask; add --yes\n")
+    for args in (
+        ("stats",),
+        ("deck", "list"),
+        ("config", "reset", "new_per_day"),
+        ("config", "reset", "--yes"),
+        ("doctor",),
+        ("config",),
+    ):
         r = run(*args, close_stdin=True)
         assert r.code == 0, (args, r.err)
         clean(r)

@@ -23,6 +23,13 @@ from legquiz.storage.store import read as read_store
 REPO = Path(__file__).resolve().parent.parent
 V2 = MINI.replace("Jogging mainly targets", "Jogging chiefly targets")
 V3 = MINI.replace("Jogging mainly targets", "Jogging above all targets")
+
+
+def unwrapped(out: str) -> str:
+    """Output as written before wrapping to the width: continuation lines (indented) joined to their line."""
+    return re.sub(r"\n +", " ", out)
+
+
 KEPT = re.compile(r"^Removed deck 'mini'\. A copy is kept in (.+)\.$", re.M)
 
 
@@ -33,7 +40,7 @@ def add_and_remove(tmp_path: Path, text: str) -> Path:
     assert r.code == 0, r.err
     r = legquiz("deck", "remove", "mini", "--yes")
     assert r.code == 0, r.err
-    found = KEPT.search(r.out)
+    found = KEPT.search(unwrapped(r.out))
     assert found, r.out
     return Path(found.group(1))
 
