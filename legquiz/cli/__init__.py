@@ -109,6 +109,7 @@ def _register() -> None:
             ("optimize", "optimize:optimize"),
             ("config", "config:config"),
             ("doctor", "doctor:doctor"),
+            ("sync", "sync:sync"),
         )
     }
 

@@ -12,7 +12,7 @@ from itertools import chain
 from typing import Any
 
 from legquiz.core.cards import Row, check_rows, row
-from legquiz.core.records import Answer, Record, Undoable, parse_record
+from legquiz.core.records import Answer, Record, SyncRecord, Undoable, parse_record
 from legquiz.errors import NewerFormat, StoreError
 
 FORMAT = 1
@@ -160,6 +160,8 @@ def apply(state: StoreState, rec: Record) -> None:
     """
     if rec["op"] == "undo":
         _unapply(state, rec["target"])
+    elif rec["op"] == "sync":  # legquiz sync: absolute values from the replay of every device's answers
+        _set_synced(state, rec)
     elif rec["op"] == "reschedule":  # legquiz optimize --apply: new schedules, no answer to count
         for key, change in rec["cards"].items():
             state.cards[key] = row(change["after"])
@@ -177,6 +179,28 @@ def apply(state: StoreState, rec: Record) -> None:
             state.undo.append(rec)
             del state.undo[:-UNDO_DEPTH]
     state.seq = rec["seq"]
+
+
+def _set_synced(state: StoreState, rec: SyncRecord) -> None:
+    for key, card in rec["cards"].items():
+        if card is None:
+            state.cards.pop(key, None)
+        else:
+            state.cards[key] = row(card)
+    _set_days(state.days, rec["days"])
+    for deck, rows in rec["deck_days"].items():
+        counts = state.deck_days.setdefault(deck, {})
+        _set_days(counts, rows)
+        if not counts:
+            del state.deck_days[deck]
+
+
+def _set_days(counts: dict[str, DayCount], rows: dict[str, list[int] | None]) -> None:
+    for day, v in rows.items():
+        if v is None:
+            counts.pop(day, None)
+        else:
+            counts[day] = DayCount.from_json(v)
 
 
 def _unapply(state: StoreState, target: int) -> None:

@@ -86,7 +86,30 @@ class RescheduleRecord(TypedDict):
     cards: dict[str, RescheduleChange]
 
 
-Record = ReviewRecord | UndoRecord | ImportRecord | RescheduleRecord
+class ForeignRecord(TypedDict):
+    """An answer or undo another device published (legquiz/sync): its identity is ``dev`` + ``rec["seq"]``."""
+
+    dev: str
+    rec: ReviewRecord | ImportRecord | UndoRecord
+
+
+class SyncRecord(TypedDict):
+    """What one ``legquiz sync`` took in (docs/sync.md): the other devices' new records, and the state they make.
+
+    ``cards``, ``days`` and ``deck_days`` hold absolute values (None: removed) for what changed when every
+    answer, from here and from the others, was replayed in time order; applying it sets them.
+    """
+
+    seq: int
+    op: Literal["sync"]
+    at: str
+    got: list[ForeignRecord]
+    cards: dict[str, CardStateDict | None]
+    days: dict[str, list[int] | None]
+    deck_days: dict[str, dict[str, list[int] | None]]
+
+
+Record = ReviewRecord | UndoRecord | ImportRecord | RescheduleRecord | SyncRecord
 Answer = ReviewRecord | ImportRecord  # what counts as an answer: given here or imported
 Undoable = ReviewRecord | RescheduleRecord  # what the undo stack holds (imported answers are not undone)
 
@@ -117,6 +140,8 @@ def problem(rec: Any) -> str:
         return "" if _whole(rec.get("target")) else "undo without a target"
     if op == "reschedule":
         return _reschedule_problem(rec)
+    if op == "sync":
+        return _sync_problem(rec)
     if op not in ("review", "import"):
         return f"unknown kind of record {str(op)[:20]!r}"
     for key, kind in {**_REVIEW_KEYS, **(_IMPORT_KEYS if op == "import" else {})}.items():
@@ -146,6 +171,44 @@ def _reschedule_problem(rec: dict[str, Any]) -> str:
     for key, change in cards.items():
         if not (isinstance(change, dict) and _is_state(change.get("before")) and _is_state(change.get("after"))):
             return f"card '{str(key)[:60]}' has no state before or after"
+    return ""
+
+
+def foreign_problem(obj: Any) -> str:
+    """Why ``obj`` is not another device's answer or undo (empty if it is)."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("dev"), str) or not obj["dev"]:
+        return "no device id"
+    rec: Any = obj.get("rec")
+    why = problem(rec)
+    if why:
+        return why
+    if rec["op"] not in ("review", "import", "undo"):
+        return f"a {rec['op']} record does not travel"
+    return ""
+
+
+def _counts(v: Any) -> bool:
+    return v is None or (isinstance(v, list) and len(v) >= 5 and all(_whole(x) for x in v))
+
+
+def _sync_problem(rec: dict[str, Any]) -> str:
+    if not is_time(rec.get("at")):
+        return "'at' is missing or not a time"
+    got, cards, days, deck_days = rec.get("got"), rec.get("cards"), rec.get("days"), rec.get("deck_days")
+    if not isinstance(got, list) or not isinstance(cards, dict):
+        return "'got' or 'cards' is missing or of the wrong type"
+    if not isinstance(days, dict) or not isinstance(deck_days, dict):
+        return "'days' or 'deck_days' is missing or of the wrong type"
+    for g in got:
+        why = foreign_problem(g)
+        if why:
+            return f"a received record is damaged ({why})"
+    if not all(v is None or _is_state(v) for v in cards.values()):
+        return "a card state is damaged"
+    if not all(_counts(v) for v in days.values()) or not all(
+        isinstance(rows, dict) and all(_counts(v) for v in rows.values()) for rows in deck_days.values()
+    ):
+        return "a day count is damaged"
     return ""
 
 

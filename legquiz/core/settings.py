@@ -7,6 +7,7 @@ out (a hand-edited file with a bad value is an error naming the key).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -31,6 +32,8 @@ class Config:
     parameters: tuple[float, ...] | None = None
     learn_ahead_minutes: int = 20  # as Anki's learn-ahead limit
     new_order: str = "mixed"  # "mixed": new questions of every chosen deck shuffled (stable for the day); "deck"
+    device_name: str = ""  # shown to the other devices by `legquiz sync` ("": the host name)
+    sync_dir: str = ""  # the folder `legquiz sync` keeps in step with the other devices ("": none)
 
     def scheduler(self) -> SchedulerConfig:
         return SchedulerConfig(
@@ -57,6 +60,8 @@ HELP = {
     "parameters": "21 FSRS-6 weights (set by 'legquiz optimize'; 'default' for the built-in ones)",
     "learn_ahead_minutes": "when nothing else is left, ask a question in a learning step this many minutes early (0-1440)",
     "new_order": "'mixed' (new questions of all chosen decks shuffled, the same all day) or 'deck' (file order)",
+    "device_name": "this device's name, shown to your other devices by 'legquiz sync' (default: the host name)",
+    "sync_dir": "the folder 'legquiz sync' shares with your other devices (Syncthing, Dropbox, git; docs/sync.md)",
 }
 
 
@@ -91,6 +96,14 @@ def _check(key: str, value: Any) -> Any:
     if key == "new_order":
         if value not in ("mixed", "deck"):
             raise bad("must be 'mixed' or 'deck'")
+        return value
+    if key == "device_name":
+        if not isinstance(value, str) or not 0 < len(value.strip()) <= 64 or not value.isprintable():
+            raise bad("must be a name of 1 to 64 printable characters")
+        return value.strip()
+    if key == "sync_dir":
+        if not isinstance(value, str) or not value or not os.path.isabs(value) or "\0" in value:
+            raise bad("must be the absolute path of a folder")
         return value
     if key == "parameters":
         if value is None:
@@ -139,6 +152,10 @@ def parse_value(key: str, text: str) -> Any:
             return _check(key, [float(p) for p in parts])
         except ValueError:
             raise LegquizError(f"config: {key}: '{text}' is not a list of numbers") from None
+    if key == "device_name":
+        return _check(key, raw)
+    if key == "sync_dir":
+        return _check(key, os.path.abspath(os.path.expanduser(raw)) if raw else raw)
     if key == "fuzz":
         if raw.lower() in ("true", "yes", "on", "1"):
             return True

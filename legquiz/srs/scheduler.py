@@ -128,11 +128,28 @@ def _to_fsrs(state: CardState | None, now: datetime) -> Any:
     )
 
 
-def review(config: SchedulerConfig, state: CardState | None, rating: Rating, now: datetime) -> CardState:
-    """The card's state after being answered with ``rating`` at ``now``."""
+def review(
+    config: SchedulerConfig, state: CardState | None, rating: Rating, now: datetime, seed: str | None = None
+) -> CardState:
+    """The card's state after being answered with ``rating`` at ``now``.
+
+    ``seed`` makes the fuzz a function of it (``legquiz sync`` replays answers on every device and each must
+    draw the same due date); without it the fuzz is random, as fsrs draws it.
+    """
     import fsrs
 
-    card, _log = config.fsrs().review_card(_to_fsrs(state, now), fsrs.Rating(int(rating)), now)
+    if seed is not None and config.fuzz:
+        import hashlib
+        import random
+
+        saved = random.getstate()  # fsrs draws its fuzz from the module's shared generator
+        random.seed(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
+        try:
+            card, _log = config.fsrs().review_card(_to_fsrs(state, now), fsrs.Rating(int(rating)), now)
+        finally:
+            random.setstate(saved)
+    else:
+        card, _log = config.fsrs().review_card(_to_fsrs(state, now), fsrs.Rating(int(rating)), now)
     prev = state
     lapse = prev is not None and prev.state == REVIEW and rating == Rating.AGAIN
     return CardState(

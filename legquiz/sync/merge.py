@@ -1,0 +1,111 @@
+"""The merge rule: the answers that stand on every device, replayed through the scheduler in time order.
+
+Pure: no files, no clock. Every device that holds the same records computes the same card states and day
+counts from them, because the order is total (time, then device id, then that device's record number) and
+the fuzz of each answer is seeded by the card and the answer (``scheduler.review(seed=...)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from legquiz.core.cards import CardStateDict, Row, as_dict, row
+from legquiz.core.progress import DayCount, StoreState
+from legquiz.core.records import Answer, Record
+from legquiz.srs.scheduler import CardState, Rating, SchedulerConfig, review
+
+Standing = tuple[datetime, str, int, Answer]  # (time in UTC, device id, record number, the answer)
+
+
+def standing(devices: Mapping[str, Iterable[Record]]) -> list[Standing]:
+    """Every device's answers that still stand (its undone and replaced ones left out), in replay order."""
+    out: list[Standing] = []
+    for dev, records in devices.items():
+        kept: dict[int, Answer] = {}
+        for rec in records:
+            if rec["op"] == "undo":
+                kept.pop(rec["target"], None)
+            elif rec["op"] == "review" or rec["op"] == "import":
+                replaces = rec.get("replaces") if rec["op"] == "review" else None
+                if isinstance(replaces, int):
+                    kept.pop(replaces, None)
+                kept[rec["seq"]] = rec
+        out.extend((utc(rec["at"]), dev, seq, rec) for seq, rec in kept.items())
+    out.sort(key=lambda s: (s[0], s[1], s[2]))
+    return out
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+@dataclass
+class Replayed:
+    """What the answers add up to: every card's state and the day counts, in all and per deck."""
+
+    cards: dict[str, Row] = field(default_factory=dict)
+    days: dict[str, DayCount] = field(default_factory=dict)
+    deck_days: dict[str, dict[str, DayCount]] = field(default_factory=dict)
+
+
+def replay(answers: list[Standing], sched: SchedulerConfig) -> Replayed:
+    """Replay ``answers`` (in the order :func:`standing` gives) card by card from no state.
+
+    ``first`` and ``counted`` come from this order too: an answer is a card's first when no answer stands
+    before it, and counts as a review when the answer before it was on another study day (as
+    ``records.review_record`` decides for one device). The study day is the one the answering device saved.
+    """
+    out = Replayed()
+    last: dict[str, tuple[CardState, str]] = {}
+    for at, _dev, _seq, rec in answers:
+        key = rec["card"]
+        prev = last.get(key)
+        before = prev[0] if prev else None
+        after = review(sched, before, Rating(rec["rating"]), at, seed=f"{key}|{rec['at']}|{rec['rating']}")
+        last[key] = (after, rec["day"])
+        first = prev is None
+        counted = prev is not None and prev[1] != rec["day"]
+        correct = rec["rating"] > 1
+        deck = key.split("/", 1)[0]
+        for counts in (out.days, out.deck_days.setdefault(deck, {})):
+            day = counts.setdefault(rec["day"], DayCount())
+            day.answers += 1
+            day.correct += correct
+            day.introduced += first
+            if counted:
+                day.review_answers += 1
+                day.review_correct += correct
+    out.cards = {key: row(state.to_dict()) for key, (state, _day) in last.items()}
+    return out
+
+
+@dataclass
+class Corrections:
+    """What must change in a state for it to equal a replay (absolute values; None: remove)."""
+
+    cards: dict[str, CardStateDict | None]
+    days: dict[str, list[int] | None]
+    deck_days: dict[str, dict[str, list[int] | None]]
+
+    def __bool__(self) -> bool:
+        return bool(self.cards or self.days or self.deck_days)
+
+
+def corrections(state: StoreState, rep: Replayed) -> Corrections:
+    """The differences between ``state`` and ``rep``, as a sync record carries them."""
+    cards: dict[str, CardStateDict | None] = {k: as_dict(v) for k, v in rep.cards.items() if state.cards.get(k) != v}
+    cards.update({k: None for k in state.cards if k not in rep.cards})
+    deck_days: dict[str, dict[str, list[int] | None]] = {}
+    for deck in set(rep.deck_days) | set(state.deck_days):
+        diff = _day_diff(state.deck_days.get(deck, {}), rep.deck_days.get(deck, {}))
+        if diff:
+            deck_days[deck] = diff
+    return Corrections(cards, _day_diff(state.days, rep.days), deck_days)
+
+
+def _day_diff(have: Mapping[str, DayCount], want: Mapping[str, DayCount]) -> dict[str, list[int] | None]:
+    diff: dict[str, list[int] | None] = {d: c.to_json() for d, c in want.items() if d not in have or have[d] != c}
+    diff.update({d: None for d in have if d not in want})
+    return diff

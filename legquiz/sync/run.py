@@ -1,0 +1,171 @@
+"""One sync: publish this device's new records, take in the others', and make the state their replay.
+
+The local review log stays the history of record: what is taken in is appended to it as one ``sync`` record
+(the new records of the others, plus the card states and day counts that changed), fsynced like an answer.
+A sync stopped at any moment leaves either that whole record or none of it, and the device's own file in
+the folder is only ever appended to, so the next sync finishes the job without counting anything twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from legquiz.core.records import ForeignRecord, Record, SyncRecord
+from legquiz.core.settings import Config
+from legquiz.errors import StoreError
+from legquiz.storage import log as logfile
+from legquiz.storage.store import Store
+from legquiz.sync import folder as fold
+from legquiz.sync import merge
+from legquiz.sync.device import device_id, device_name
+from legquiz.text import shown_path
+
+
+@dataclass
+class Local:
+    """What this home's log holds: its own records and those received, by device."""
+
+    own: list[Record] = field(default_factory=list)
+    received: dict[str, dict[int, Record]] = field(default_factory=dict)
+    last_sync: str | None = None
+
+
+def read_local(home: Path) -> Local:
+    """Every record of the review log, split into this device's own and those received from the others."""
+    path = home / logfile.NAME
+    try:
+        got = logfile.read(path)
+    except OSError as e:
+        raise StoreError(f"{shown_path(path)}: cannot read ({e.strerror or e})") from None
+    out = Local()
+    for ln in got.intact():
+        rec = ln.record
+        if rec is None:
+            continue  # damage: the store or doctor says where
+        if rec["op"] == "sync":
+            for g in rec["got"]:
+                out.received.setdefault(g["dev"], {}).setdefault(g["rec"]["seq"], g["rec"])
+            out.last_sync = rec["at"]
+        else:
+            out.own.append(rec)
+    return out
+
+
+@dataclass
+class Outcome:
+    """What one sync did, for the one line `legquiz sync` and `legquiz start` print."""
+
+    folder: Path
+    device: str
+    name: str
+    sent: int = 0  # records published (answers and undos)
+    answers_in: int = 0
+    undos_in: int = 0
+    changed: int = 0  # cards whose state the replay changed
+    others: list[str] = field(default_factory=list)  # names of the other devices seen
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        names = ", ".join(self.others[:3]) + (f" and {len(self.others) - 3} more" if len(self.others) > 3 else "")
+        undos = f" ({self.undos_in} taken back)" if self.undos_in else ""
+        return f"synced with {names or shown_path(self.folder)}: {self.answers_in} answers in{undos}, {self.sent} out"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "folder": str(self.folder), "device": {"id": self.device, "name": self.name}, "out": self.sent,
+            "in": {"answers": self.answers_in, "undos": self.undos_in}, "cards_changed": self.changed,
+            "devices": self.others, "warnings": self.warnings,
+        }  # fmt: skip
+
+
+def sync(store: Store, cfg: Config, folder: Path, now: datetime) -> Outcome:
+    """Sync ``store`` (open, writable) with ``folder``. Raises fold.Unavailable when the folder is missing."""
+    home = store.home
+    dev = device_id(home)
+    out = Outcome(folder, dev, device_name(cfg))
+    if not folder.is_dir():
+        raise fold.Unavailable(f"sync folder {shown_path(folder)} is missing (not mounted?); your answers stay here")
+    local = read_local(home)
+    try:
+        out.sent = fold.publish(folder, dev, out.name, local.own)
+    except fold.Unavailable as e:
+        out.warnings.append(str(e))
+    seen = fold.read_others(folder, dev)
+    out.warnings.extend(seen.warnings)
+    out.others = sorted(p.name or p.id[:8] for p in seen.peers.values())
+    new: list[ForeignRecord] = []
+    for peer in seen.peers.values():
+        have = local.received.setdefault(peer.id, {})
+        for seq in sorted(peer.records):
+            if seq not in have:
+                rec = peer.records[seq]
+                have[seq] = rec
+                new.append(fold.as_foreign(peer.id, rec))
+                if rec["op"] == "undo":
+                    out.undos_in += 1
+                else:
+                    out.answers_in += 1
+    devices: dict[str, Iterable[Record]] = {dev: local.own}
+    for other, recs in local.received.items():
+        if other != dev:
+            devices[other] = [recs[s] for s in sorted(recs)]
+    rep = merge.replay(merge.standing(devices), cfg.scheduler())
+    fix = merge.corrections(store.state, rep)
+    out.changed = len(fix.cards)
+    if new or fix:
+        synced: SyncRecord = {
+            "seq": 0, "op": "sync", "at": now.isoformat(), "got": new,
+            "cards": fix.cards, "days": fix.days, "deck_days": fix.deck_days,
+        }  # fmt: skip
+        store.append(synced)
+    return out
+
+
+def status(home: Path, cfg: Config, folder: Path) -> dict[str, Any]:
+    """What ``legquiz sync --status`` shows, read without writing anything (here or in the folder)."""
+    dev = device_id(home)
+    local = read_local(home)
+    present = folder.is_dir()
+    seen = fold.read_others(folder, dev) if present else fold.FolderRead()
+    last = 0
+    if present:
+        try:
+            last = fold.published_upto(fold.own_dir(folder, dev, create=False) / fold.ANSWERS, dev, cut_torn=False)
+        except fold.Unavailable as e:
+            seen.warnings.append(str(e))
+    waiting_out = sum(1 for r in local.own if r["seq"] > last and r["op"] in fold.TRAVELS)
+    waiting_in = sum(
+        1 for p in seen.peers.values() for seq in p.records if seq not in local.received.get(p.id, {})
+    )
+    rows = [_device_row(dev, device_name(cfg), local.own, this=True)]
+    for other in sorted(set(local.received) | set(seen.peers)):
+        if other == dev:
+            continue
+        peer = seen.peers.get(other, fold.Peer(other))
+        recs = {**local.received.get(other, {}), **peer.records}
+        rows.append(_device_row(other, peer.name or other[:8], [recs[s] for s in sorted(recs)], this=False))
+    return {
+        "folder": str(folder),
+        "folder_present": present,
+        "device": {"id": dev, "name": device_name(cfg)},
+        "last_sync": local.last_sync,
+        "devices": rows,
+        "waiting_out": waiting_out,
+        "waiting_in": waiting_in,
+        "warnings": seen.warnings,
+    }
+
+
+def _device_row(dev: str, name: str, records: list[Record], this: bool) -> dict[str, Any]:
+    answers = merge.standing({dev: records})
+    return {
+        "id": dev,
+        "name": name,
+        "this_device": this,
+        "answers": len(answers),
+        "last_answer": answers[-1][0].isoformat() if answers else None,
+    }

@@ -1,0 +1,244 @@
+"""`legquiz sync`: devices sharing a folder end with the same state, whatever order and faults (docs/sync.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sessionkit import CFG, ENTER, T0, UTC_DAYS
+from synckit import Device, devices, published
+
+from legquiz.core.cards import as_dict
+from legquiz.srs.scheduler import CardState, Rating, review
+from legquiz.storage.store import Store
+from legquiz.sync import folder as fold
+from legquiz.sync.device import device_id
+
+LATER = T0 + timedelta(days=3)
+
+
+def everyone_syncs(devs: list[Device], rounds: int = 2) -> None:
+    for _ in range(rounds):
+        for d in devs:
+            d.sync()
+
+
+def test_two_devices_end_with_the_same_state_and_stats(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc", "tf"), ["Quads", ENTER, "true", ENTER])
+    b.study(("typed", "cloze"), ["hypertrophy", ENTER, "aerobic", ENTER])
+    first = a.sync()
+    assert (first.sent, first.answers_in) == (2, 0)
+    got = b.sync()
+    assert (got.sent, got.answers_in, got.others) == (2, 2, ["home"])
+    assert got.line() == "synced with home: 2 answers in, 2 out"
+    back = a.sync()
+    assert (back.sent, back.answers_in) == (0, 2)
+    assert a.view() == b.view()
+    assert set(a.view()["cards"]) == {"mix/mc", "mix/tf", "mix/typed", "mix/cloze"}
+    assert a.stats(LATER) == b.stats(LATER)
+    assert a.stats(LATER)["totals"]["reviews_total"] == 4
+    again = b.sync()  # nothing new: nothing is written
+    assert (again.sent, again.answers_in) == (0, 0)
+
+
+def test_three_devices_and_one_joining_late(tmp_path: Path) -> None:
+    a, b, c = devices(tmp_path, "a", "b", "c", apart=(0, 3, -4))
+    a.study(("mc",), ["Quads", ENTER])
+    b.study(("tf",), ["false", ENTER])
+    everyone_syncs([a, b])
+    c.study(("mc", "typed"), ["Neck", ENTER, "x", ENTER])
+    everyone_syncs([a, b, c])
+    assert a.view() == b.view() == c.view()
+    assert a.stats(LATER) == b.stats(LATER) == c.stats(LATER)
+    assert a.view()["cards"]["mix/mc"]["reps"] == 2
+
+
+def test_same_question_answered_apart_keeps_both_in_time_order(tmp_path: Path) -> None:
+    # b's clock runs 5 minutes behind: its answer was given first, although it syncs last
+    a, b = devices(tmp_path, "home", "work", apart=(5, 0))
+    a.study(("mc",), ["Quads", ENTER])
+    b.study(("mc",), ["Neck", ENTER])
+    everyone_syncs([a, b])
+    assert a.view() == b.view()
+    sched = CFG.scheduler()
+    a_at, b_at = _answer_time(a), _answer_time(b)
+    assert b_at < a_at < b_at + timedelta(minutes=6)
+    expected = review(sched, review(sched, None, Rating.AGAIN, b_at), Rating.GOOD, a_at)
+    card = a.view()["cards"]["mix/mc"]
+    assert CardState.from_dict(card) == CardState.from_dict(as_dict([*_row(expected)]))
+    day = a.view()["days"][UTC_DAYS.day(T0)]
+    assert day[:3] == [2, 1, 1]  # two answers, one right, one question introduced (by the earlier answer)
+
+
+def _answer_time(d: Device):  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    recs = [json.loads(x) for x in (d.home / "reviews.jsonl").read_text().splitlines()]
+    return datetime.fromisoformat(next(r["at"] for r in recs if r["op"] == "review"))
+
+
+def _row(state: CardState) -> list[object]:
+    from legquiz.core.cards import row
+
+    return row(state.to_dict())
+
+
+def test_undo_after_sync_reaches_the_others(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("tf",), ["true", ENTER])
+    a.study(("mc",), ["Quads", ENTER])
+    everyone_syncs([a, b])
+    assert "mix/mc" in b.view()["cards"]
+    a.undo()
+    got = a.sync()
+    assert got.sent == 1
+    got = b.sync()
+    assert (got.answers_in, got.undos_in) == (0, 1)
+    assert "mix/mc" not in b.view()["cards"]
+    assert a.view() == b.view()
+    assert a.stats(LATER) == b.stats(LATER)
+    assert b.stats(LATER)["totals"]["reviews_total"] == 1
+
+
+def test_conflict_copies_damaged_and_newer_lines_are_taken_by_identity(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc", "tf", "typed"), ["Quads", ENTER, "true", ENTER, "x", ENTER])
+    a.sync()
+    (path,) = published(a.folder)
+    lines = path.read_bytes().splitlines(keepends=True)
+    # Syncthing and Dropbox name their conflict copies so; each is a stale (shorter) copy
+    (path.parent / "answers.sync-conflict-20240301-090000-ABCDEFG.jsonl").write_bytes(b"".join(lines[:1]))
+    (path.parent / "answers (work's conflicted copy 2024-03-01).jsonl").write_bytes(b"".join(lines[:2]))
+    newer = json.dumps({"v": 2, "dev": path.parent.name, "rec": {"what": "a newer kind"}}).encode() + b"\n"
+    path.write_bytes(lines[0] + b"{not json\n" + b"\xff\xfe\n" + newer + b"".join(lines[1:]) + b'{"v":1,"dev"')
+    got = b.sync()
+    assert got.answers_in == 3
+    text = "\n".join(got.warnings)
+    assert "2 conflict copies" in text
+    assert "2 damaged lines skipped (line 2: not valid JSON)" in text
+    assert "1 record from a newer legquiz skipped" in text
+    assert all("\n" not in w for w in got.warnings)
+    a.sync()
+    assert a.view() == b.view()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_folder_copied_half_way_is_a_shorter_copy(tmp_path: Path, seed: int) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc", "tf", "typed", "flash"), ["Quads", ENTER, "true", ENTER, "x", ENTER, "", "3"])
+    a.sync()
+    (path,) = published(a.folder)
+    half = tmp_path / "half"
+    shutil.copytree(a.folder, half)
+    data = path.read_bytes()
+    cut = random.Random(seed).randrange(len(data))
+    (half / path.relative_to(a.folder)).write_bytes(data[:cut])
+    got = b.sync(half)
+    assert got.answers_in == data[:cut].count(b"\n")
+    assert not got.warnings  # a torn last line is a copy in progress, not damage
+    got = b.sync()
+    assert got.answers_in == data.count(b"\n") - data[:cut].count(b"\n")
+    a.sync()
+    assert a.view() == b.view()
+
+
+def test_hostile_entries_in_the_folder_are_skipped_with_one_line(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc",), ["Quads", ENTER])
+    a.sync()
+    top = a.folder / "legquiz" / "devices"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "answers.jsonl").write_bytes((published(a.folder)[0]).read_bytes())
+    os.symlink(outside, top / ("e" * 32))  # a device folder that is a link out of the folder
+    fifo_dev = top / ("f" * 32)
+    fifo_dev.mkdir()
+    os.mkfifo(fifo_dev / "answers.jsonl")  # nobody writes to it: must not hang
+    long_dev = top / ("d" * 32)
+    long_dev.mkdir()
+    (long_dev / "answers.jsonl").write_bytes(b"x" * (3 << 20) + b"\n")
+    (top / "not-a-device").mkdir()
+    got = b.sync()
+    assert got.answers_in == 1
+    text = "\n".join(got.warnings)
+    assert "symbolic link is never followed" in text
+    assert "not a regular file" in text
+    assert "1 damaged line skipped (line 1: longer than any record)" in text
+    assert "not a device folder" in text
+    assert len(got.warnings) == 4
+
+
+def test_publishing_cuts_its_own_torn_tail_and_never_duplicates(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc",), ["Quads", ENTER])
+    a.sync()
+    (path,) = published(a.folder)
+    whole = path.read_bytes()
+    with open(path, "ab") as f:
+        f.write(b'{"v":1,"dev":"')  # a publish stopped half-way
+    a.study(("tf",), ["true", ENTER])
+    assert a.sync().sent == 1
+    assert path.read_bytes().startswith(whole)
+    assert [json.loads(x)["rec"]["seq"] for x in path.read_bytes().splitlines()] == [1, 2]
+    assert b.sync().answers_in == 2
+
+
+def test_a_sync_cut_off_while_saving_is_taken_in_again(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc", "tf"), ["Quads", ENTER, "true", ENTER])
+    a.sync()
+    b.sync()
+    log = b.home / "reviews.jsonl"
+    data = log.read_bytes()
+    log.write_bytes(data[: len(data) - 40])  # killed while appending the sync record
+    (b.home / "store.json").unlink()
+    with Store.open(b.home) as store:
+        assert any("cut off" in w for w in store.warnings)
+    assert b.sync().answers_in == 2
+    assert a.view() == b.view()
+
+
+def test_device_id_is_made_once_per_home(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    first = device_id(home)
+    assert first == device_id(home) and len(first) == 32
+    assert device_id(tmp_path / "other") != first
+
+
+def test_a_missing_folder_is_one_line_and_nothing_is_written(tmp_path: Path) -> None:
+    (a,) = devices(tmp_path, "home")
+    a.study(("mc",), ["Quads", ENTER])
+    gone = tmp_path / "unmounted"
+    with pytest.raises(fold.Unavailable, match="is missing"):
+        a.sync(gone)
+    assert not gone.exists()
+
+
+def test_a_folder_that_cannot_be_written_still_brings_answers_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc",), ["Quads", ENTER])
+    a.sync()
+    b.study(("tf",), ["true", ENTER])
+    real = os.write
+
+    def full(fd: int, data: bytes) -> int:
+        if bytes(data).startswith(b'{"v":'):  # a line published to the folder, not the local log
+            raise OSError(28, "No space left on device")
+        return real(fd, data)
+
+    monkeypatch.setattr(os, "write", full)
+    got = b.sync()
+    assert got.answers_in == 1 and got.sent == 0
+    assert len(got.warnings) == 1 and "the disk is full" in got.warnings[0]
+    monkeypatch.setattr(os, "write", real)
+    assert b.sync().sent == 1
+    (mine,) = [p for p in published(b.folder) if p.parent.name == device_id(b.home)]
+    assert len(mine.read_bytes().splitlines()) == 1
