@@ -99,7 +99,8 @@ ALLOWED = {
     "deckfile": ["errors", "text", "core", "speed", "storage", "deckfile"],
     "convert": ["errors", "text", "core", "deckfile", "storage.fsutil", "convert"],
     "ui": ["errors", "text", "core", "deckfile", "ui"],
-    "cli": ["errors", "text", "core", "srs", "speed", "storage", "deckfile", "convert", "ui", "cli"],
+    "sync": ["errors", "text", "core", "srs.scheduler", "storage", "sync"],
+    "cli": ["errors", "text", "core", "srs", "speed", "storage", "deckfile", "convert", "ui", "sync", "cli"],
     "__main__": ["cli"],
 }
 

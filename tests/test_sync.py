@@ -242,3 +242,34 @@ def test_a_folder_that_cannot_be_written_still_brings_answers_in(
     assert b.sync().sent == 1
     (mine,) = [p for p in published(b.folder) if p.parent.name == device_id(b.home)]
     assert len(mine.read_bytes().splitlines()) == 1
+
+
+def test_with_fuzz_a_sync_keeps_the_schedules_shown_and_devices_agree(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    a, b = devices(tmp_path, "home", "work", apart=(0, 2))
+    for d in (a, b):
+        d.cfg = replace(d.cfg, fuzz=True)
+    a.study(("mc", "tf"), ["Quads", ENTER, "true", "4"])
+    shown = a.view()
+    assert a.sync().changed == 0  # the fuzz drawn while studying is the one the replay draws
+    assert a.view() == shown
+    b.study(("mc",), ["Quads", "4"])
+    everyone_syncs([a, b])
+    assert a.view() == b.view()
+
+
+def test_undo_on_a_card_both_answered_is_the_replay_without_it(tmp_path: Path) -> None:
+    from legquiz.sync.run import remerge
+
+    a, b = devices(tmp_path, "home", "work", apart=(0, 10))
+    a.study(("mc",), ["Quads", ENTER])
+    b.study(("mc",), ["Neck", ENTER])
+    everyone_syncs([a, b])
+    b.undo()  # b's answer came last: the card goes back to a's answer alone, not to "never answered"
+    with Store.open(b.home) as store:
+        assert remerge(store, b.cfg, b.clock()) == 1
+    assert b.view()["cards"]["mix/mc"]["reps"] == 1
+    everyone_syncs([a, b])
+    assert a.view() == b.view()
+    assert a.view()["days"][UTC_DAYS.day(T0)][:3] == [1, 1, 1]

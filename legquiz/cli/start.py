@@ -72,10 +72,15 @@ def start(
     now = common.utcnow()
     store = None if cram else Store.open(home)
     closing_problem = ""
+    syncing = store is not None and bool(cfg.sync_dir)  # docs/sync.md: before the first question, after the last
     try:
         if store is not None:
             for w in store.warnings:
                 warn(w)
+            if syncing:
+                from legquiz.cli.sync import around_session
+
+                around_session(store, cfg, after=False)
         from legquiz.core.progress import StoreState
 
         state = store.state if store is not None else StoreState()
@@ -105,6 +110,10 @@ def start(
         summary = session.run()
     finally:
         if store is not None:
+            if syncing:
+                from legquiz.cli.sync import around_session
+
+                around_session(store, cfg, after=True)
             try:
                 store.close()
             except StoreError as e:  # said after the summary: the answers themselves are in the log
@@ -183,6 +192,10 @@ def undo(ctx: click.Context, data_dir: Path | None) -> None:
         if last is None:
             raise LegquizError("nothing to undo")
         store.append(undo_record(last["seq"]))
+        from legquiz.core import settings
+        from legquiz.sync.run import remerge
+
+        remerge(store, settings.load(home), common.utcnow())  # a card others answered too: their replay
     when = datetime.fromisoformat(str(last["at"])).astimezone().strftime("%Y-%m-%d %H:%M")
     if last["op"] == "reschedule":
         _undo_reschedule(home, last, when)

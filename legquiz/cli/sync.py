@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from legquiz.cli.common import data_dir_option, resolve_home, say, warn
 from legquiz.errors import LegquizError
+
+if TYPE_CHECKING:
+    from legquiz.core.settings import Config
+    from legquiz.storage.store import Store
 
 
 @click.command()
@@ -90,3 +95,29 @@ def _status_lines(got: dict[str, object]) -> list[str]:
         lines.append(f"  {r['name']}{mark}  {r['id'][:8]}  {r['answers']} answers, last {last}")
     lines.append(f"Waiting to go out: {got['waiting_out']} · to come in: {got['waiting_in']}")
     return lines
+
+
+def around_session(store: Store, cfg: Config, after: bool) -> None:
+    """`legquiz start` with ``sync_dir`` set: sync, saying one line; any failure is a warning and studying goes on.
+
+    After the session a folder that cannot be reached still leaves the state the replay of what is here (an
+    answer taken back on a card another device also answered).
+    """
+    from legquiz.cli import common
+    from legquiz.sync import folder as fold
+    from legquiz.sync.run import remerge
+    from legquiz.sync.run import sync as run_sync
+
+    try:
+        try:
+            out = run_sync(store, cfg, Path(cfg.sync_dir), common.utcnow())
+        except fold.Unavailable as e:
+            warn(f"{e} (studying goes on here)" if not after else str(e))
+            if after:
+                remerge(store, cfg, common.utcnow())
+            return
+        for w in out.warnings:
+            warn(w)
+        say(out.line())
+    except (LegquizError, OSError, ValueError) as e:
+        warn(f"sync failed: {getattr(e, 'strerror', None) or e}; your answers are safe here and go out next time")

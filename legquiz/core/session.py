@@ -30,7 +30,7 @@ from legquiz.core.records import ReviewRecord, review_record, undo_record
 from legquiz.core.settings import Config, DayClock
 from legquiz.core.studyqueue import KINDS, StudyQueue
 from legquiz.errors import StoreError
-from legquiz.srs.scheduler import CardState, Rating, review
+from legquiz.srs.scheduler import CardState, Rating, answer_seed, review
 from legquiz.text import inert
 from legquiz.ui.ask import UNDO, Ask, Choice, Quit, StudyPrompter
 from legquiz.ui.render import clock as at_time
@@ -273,7 +273,7 @@ class Session:
         """
         objective = saved is not None
         prompt = "Rate it and go on:" if objective else "How well did you know it?"
-        choices = self._rating_choices(before, auto, objective)
+        choices = self._rating_choices(item.key, before, auto, objective)
         choice = self.p.ask(Ask("select", prompt, choices, str(int(auto))))
         self._pending = None
         if choice == UNDO:
@@ -293,7 +293,7 @@ class Session:
             self._after_note(rating, rec)
         return Answered(item, rating > Rating.AGAIN, rating, rec)  # "correct" as stats counts it: passed
 
-    def _rating_choices(self, before: CardState | None, auto: Rating, objective: bool) -> tuple[Choice, ...]:
+    def _rating_choices(self, key: str, before: CardState | None, auto: Rating, objective: bool) -> tuple[Choice, ...]:
         now = self.clock()
         out = []
         for r in Rating:
@@ -302,7 +302,9 @@ class Session:
             if self.store is None:  # cram: nothing is rescheduled
                 text = f"{r.label:<6}{mark}" + (f" · {note}" if note else "")
             else:
-                after, at = self._previews.setdefault(r, (review(self.sched, before, r, now), now))
+                after, at = self._previews.setdefault(
+                    r, (review(self.sched, before, r, now, answer_seed(key, now, r)), now)
+                )
                 text = f"{r.label:<6} next in {span(after.due - at)}{mark}" + (f" · {note}" if note else "")
             out.append(Choice(text, str(int(r)), str(int(r))))
         what = "take back this answer and answer again" if objective else "take back the previous answer"
@@ -338,7 +340,7 @@ class Session:
         # Save exactly the schedule the menu showed (fuzz makes a second call differ).
         after, now = self._previews.get(rating) or (None, self.clock())
         if after is None:
-            after = review(self.sched, before, rating, now)
+            after = review(self.sched, before, rating, now, answer_seed(item.key, now, rating))
         self._previews = {rating: (after, now)}
         ms = max(0, int((now - shown_at).total_seconds() * 1000))
         rec = review_record(item.key, before, after, rating, now, self.days.day, ms=ms, verdict=verdict, answer=answer)

@@ -164,6 +164,11 @@ def review(
     )
 
 
+def answer_seed(card: str, at: datetime, rating: int) -> str:
+    """The fuzz seed of one answer: the card and the answer, so a replay on any device draws what was drawn here."""
+    return f"{card}|{at.isoformat()}|{int(rating)}"
+
+
 def retrievability(config: SchedulerConfig, state: CardState, now: datetime) -> float:
     """Probability of recall at ``now`` (0 for a card never seen)."""
     if state.state == NEW or state.last_review is None:

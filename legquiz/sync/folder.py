@@ -183,9 +183,11 @@ def check_line(raw: bytes, dev: str) -> tuple[Record | None, str]:
         return None, "newer"
     why = foreign_problem(obj) or ("" if obj["dev"] == dev else "published under another device's id")
     rec: Any = obj.get("rec")
-    if not why and rec["op"] != "undo":
-        if not (1 <= rec["rating"] <= 4 and is_time(rec["at"]) and len(rec["day"]) == 10 and len(rec["card"]) < 512):
-            why = "a rating, time, day or card out of range"
+    fits = rec["op"] == "undo" or (
+        1 <= rec["rating"] <= 4 and is_time(rec["at"]) and len(rec["day"]) == 10 and len(rec["card"]) < 512
+    )
+    if not why and not fits:
+        why = "a rating, time, day or card out of range"
     return (None, why) if why else (rec, "")
 
 
@@ -220,7 +222,9 @@ def _read_answers(path: Path, peer: Peer, warnings: list[str]) -> None:
     if damaged:
         warnings.append(f"{shown}: {counted(damaged, 'damaged line')} skipped ({first})")
     if newer:
-        warnings.append(f"{shown}: {counted(newer, 'record')} from a newer legquiz skipped; upgrade legquiz to take them")
+        warnings.append(
+            f"{shown}: {counted(newer, 'record')} from a newer legquiz skipped; upgrade legquiz to take them"
+        )
 
 
 # -- publishing this device's records -------------------------------------------------------------------------
@@ -246,7 +250,9 @@ def own_dir(folder: Path, dev: str, create: bool) -> Path:
         except FileNotFoundError:
             return path
         if not stat.S_ISDIR(mode):
-            raise Unavailable(f"{shown_path(path)}: not a folder (a symbolic link is never followed); nothing published")
+            raise Unavailable(
+                f"{shown_path(path)}: not a folder (a symbolic link is never followed); nothing published"
+            )
     return path
 
 

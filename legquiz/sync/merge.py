@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from legquiz.core.cards import CardStateDict, Row, as_dict, row
 from legquiz.core.progress import DayCount, StoreState
 from legquiz.core.records import Answer, Record
-from legquiz.srs.scheduler import CardState, Rating, SchedulerConfig, review
+from legquiz.srs.scheduler import CardState, Rating, SchedulerConfig, answer_seed, review
 
 Standing = tuple[datetime, str, int, Answer]  # (time in UTC, device id, record number, the answer)
 
@@ -63,7 +63,13 @@ def replay(answers: list[Standing], sched: SchedulerConfig) -> Replayed:
         key = rec["card"]
         prev = last.get(key)
         before = prev[0] if prev else None
-        after = review(sched, before, Rating(rec["rating"]), at, seed=f"{key}|{rec['at']}|{rec['rating']}")
+        after = review(
+            sched,
+            before,
+            Rating(rec["rating"]),
+            at,
+            seed=answer_seed(key, datetime.fromisoformat(rec["at"]), rec["rating"]),
+        )
         last[key] = (after, rec["day"])
         first = prev is None
         counted = prev is not None and prev[1] != rec["day"]

@@ -109,20 +109,34 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime) -> Outcome:
                     out.undos_in += 1
                 else:
                     out.answers_in += 1
+    out.changed = _take_in(store, cfg, dev, local, new, now)
+    return out
+
+
+def remerge(store: Store, cfg: Config, now: datetime) -> int:
+    """Make the state the replay of every answer already here (after an undo on a home that has received some);
+    the number of cards changed. Touches no folder."""
+    local = read_local(store.home)
+    if not local.received:
+        return 0
+    return _take_in(store, cfg, device_id(store.home), local, [], now)
+
+
+def _take_in(store: Store, cfg: Config, dev: str, local: Local, new: list[ForeignRecord], now: datetime) -> int:
+    """Append one sync record: the new foreign records and what the replay of everything changes."""
     devices: dict[str, Iterable[Record]] = {dev: local.own}
     for other, recs in local.received.items():
         if other != dev:
             devices[other] = [recs[s] for s in sorted(recs)]
     rep = merge.replay(merge.standing(devices), cfg.scheduler())
     fix = merge.corrections(store.state, rep)
-    out.changed = len(fix.cards)
     if new or fix:
         synced: SyncRecord = {
             "seq": 0, "op": "sync", "at": now.isoformat(), "got": new,
             "cards": fix.cards, "days": fix.days, "deck_days": fix.deck_days,
         }  # fmt: skip
         store.append(synced)
-    return out
+    return len(fix.cards)
 
 
 def status(home: Path, cfg: Config, folder: Path) -> dict[str, Any]:
@@ -138,9 +152,7 @@ def status(home: Path, cfg: Config, folder: Path) -> dict[str, Any]:
         except fold.Unavailable as e:
             seen.warnings.append(str(e))
     waiting_out = sum(1 for r in local.own if r["seq"] > last and r["op"] in fold.TRAVELS)
-    waiting_in = sum(
-        1 for p in seen.peers.values() for seq in p.records if seq not in local.received.get(p.id, {})
-    )
+    waiting_in = sum(1 for p in seen.peers.values() for seq in p.records if seq not in local.received.get(p.id, {}))
     rows = [_device_row(dev, device_name(cfg), local.own, this=True)]
     for other in sorted(set(local.received) | set(seen.peers)):
         if other == dev:
