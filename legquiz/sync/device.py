@@ -23,12 +23,12 @@ FILENAME = "device.json"
 ID = re.compile(r"[0-9a-f]{32}")
 
 
-def device_id(home: Path) -> str:
-    """This home's device id, made (durably) the first time it is asked for."""
+def device_id(home: Path, create: bool = True) -> str:
+    """This home's device id, made (durably) the first time it is asked for ("" if none and not ``create``)."""
     path = home / FILENAME
     got = _read(path)
-    if got is not None:
-        return got
+    if got is not None or not create:
+        return got or ""
     home.mkdir(parents=True, exist_ok=True)
     new = secrets.token_hex(16)
     tmp = home / f".{FILENAME}.{os.getpid()}.tmp"

@@ -141,12 +141,12 @@ def _take_in(store: Store, cfg: Config, dev: str, local: Local, new: list[Foreig
 
 def status(home: Path, cfg: Config, folder: Path) -> dict[str, Any]:
     """What ``legquiz sync --status`` shows, read without writing anything (here or in the folder)."""
-    dev = device_id(home)
+    dev = device_id(home, create=False)  # "" before the first sync: every device folder is another's
     local = read_local(home)
     present = folder.is_dir()
     seen = fold.read_others(folder, dev) if present else fold.FolderRead()
     last = 0
-    if present:
+    if present and dev:
         try:
             last = fold.published_upto(fold.own_dir(folder, dev, create=False) / fold.ANSWERS, dev, cut_torn=False)
         except fold.Unavailable as e:
