@@ -50,40 +50,36 @@ class Replayed:
     deck_days: dict[str, dict[str, DayCount]] = field(default_factory=dict)
 
 
-def replay(answers: list[Standing], sched: SchedulerConfig) -> Replayed:
+def replay(answers: list[Standing], sched: SchedulerConfig, only: set[str] | None = None) -> Replayed:
     """Replay ``answers`` (in the order :func:`standing` gives) card by card from no state.
 
     ``first`` and ``counted`` come from this order too: an answer is a card's first when no answer stands
     before it, and counts as a review when the answer before it was on another study day (as
     ``records.review_record`` decides for one device). The study day is the one the answering device saved.
+    The day counts need only the order, so they are always counted in full; card states (the scheduler's
+    work, nearly all the time) are computed for the cards in ``only`` (None: all).
     """
     out = Replayed()
-    last: dict[str, tuple[CardState, str]] = {}
+    last_day: dict[str, str] = {}
+    states: dict[str, CardState] = {}
     for at, _dev, _seq, rec in answers:
         key = rec["card"]
-        prev = last.get(key)
-        before = prev[0] if prev else None
-        after = review(
-            sched,
-            before,
-            Rating(rec["rating"]),
-            at,
-            seed=answer_seed(key, datetime.fromisoformat(rec["at"]), rec["rating"]),
-        )
-        last[key] = (after, rec["day"])
-        first = prev is None
-        counted = prev is not None and prev[1] != rec["day"]
+        prev = last_day.get(key)
+        if only is None or key in only:
+            seed = answer_seed(key, datetime.fromisoformat(rec["at"]), rec["rating"])
+            states[key] = review(sched, states.get(key), Rating(rec["rating"]), at, seed=seed)
+        last_day[key] = rec["day"]
         correct = rec["rating"] > 1
         deck = key.split("/", 1)[0]
         for counts in (out.days, out.deck_days.setdefault(deck, {})):
             day = counts.setdefault(rec["day"], DayCount())
             day.answers += 1
             day.correct += correct
-            day.introduced += first
-            if counted:
+            day.introduced += prev is None
+            if prev is not None and prev != rec["day"]:
                 day.review_answers += 1
                 day.review_correct += correct
-    out.cards = {key: row(state.to_dict()) for key, (state, _day) in last.items()}
+    out.cards = {key: row(state.to_dict()) for key, state in states.items()}
     return out
 
 
@@ -99,10 +95,11 @@ class Corrections:
         return bool(self.cards or self.days or self.deck_days)
 
 
-def corrections(state: StoreState, rep: Replayed) -> Corrections:
-    """The differences between ``state`` and ``rep``, as a sync record carries them."""
+def corrections(state: StoreState, rep: Replayed, only: set[str] | None = None) -> Corrections:
+    """The differences between ``state`` and ``rep`` (for the cards in ``only``: None, all), as a sync record
+    carries them."""
     cards: dict[str, CardStateDict | None] = {k: as_dict(v) for k, v in rep.cards.items() if state.cards.get(k) != v}
-    cards.update({k: None for k in state.cards if k not in rep.cards})
+    cards.update({k: None for k in (state.cards if only is None else only) if k in state.cards and k not in rep.cards})
     deck_days: dict[str, dict[str, list[int] | None]] = {}
     for deck in set(rep.deck_days) | set(state.deck_days):
         diff = _day_diff(state.deck_days.get(deck, {}), rep.deck_days.get(deck, {}))

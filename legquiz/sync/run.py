@@ -32,6 +32,7 @@ class Local:
     own: list[Record] = field(default_factory=list)
     received: dict[str, dict[int, Record]] = field(default_factory=dict)
     last_sync: str | None = None
+    last_sync_seq: int | None = None  # the state equals the replay of everything up to this record
 
 
 def read_local(home: Path) -> Local:
@@ -49,7 +50,7 @@ def read_local(home: Path) -> Local:
         if rec["op"] == "sync":
             for g in rec["got"]:
                 out.received.setdefault(g["dev"], {}).setdefault(g["rec"]["seq"], g["rec"])
-            out.last_sync = rec["at"]
+            out.last_sync, out.last_sync_seq = rec["at"], rec["seq"]
         else:
             out.own.append(rec)
     return out
@@ -123,13 +124,20 @@ def remerge(store: Store, cfg: Config, now: datetime) -> int:
 
 
 def _take_in(store: Store, cfg: Config, dev: str, local: Local, new: list[ForeignRecord], now: datetime) -> int:
-    """Append one sync record: the new foreign records and what the replay of everything changes."""
+    """Append one sync record: the new foreign records and what the replay of everything changes.
+
+    After the first sync the state already is the replay up to the last sync record, so only the cards that
+    this device's later records or the new foreign ones touch are replayed through the scheduler again.
+    """
     devices: dict[str, Iterable[Record]] = {dev: local.own}
     for other, recs in local.received.items():
         if other != dev:
             devices[other] = [recs[s] for s in sorted(recs)]
-    rep = merge.replay(merge.standing(devices), cfg.scheduler())
-    fix = merge.corrections(store.state, rep)
+    only = None if local.last_sync_seq is None else _touched(dev, local, new)
+    if only is not None and not only and not new:
+        return 0  # nothing happened since the last sync
+    rep = merge.replay(merge.standing(devices), cfg.scheduler(), only)
+    fix = merge.corrections(store.state, rep, only)
     if new or fix:
         synced: SyncRecord = {
             "seq": 0, "op": "sync", "at": now.isoformat(), "got": new,
@@ -137,6 +145,24 @@ def _take_in(store: Store, cfg: Config, dev: str, local: Local, new: list[Foreig
         }  # fmt: skip
         store.append(synced)
     return len(fix.cards)
+
+
+def _touched(dev: str, local: Local, new: list[ForeignRecord]) -> set[str]:
+    """The cards whose answers changed since the last sync: this device's later records and the new ones."""
+    assert local.last_sync_seq is not None
+    mine = {r["seq"]: r for r in local.own}
+    changed = [(dev, r, mine) for r in local.own if r["seq"] > local.last_sync_seq]
+    changed += [(g["dev"], g["rec"], local.received.get(g["dev"], {})) for g in new]
+    out: set[str] = set()
+    for _dev, rec, by_seq in changed:
+        target = by_seq.get(rec["target"]) if rec["op"] == "undo" else rec
+        if target is None or target["op"] == "undo" or target["op"] == "sync":
+            continue
+        if target["op"] == "reschedule":
+            out.update(target["cards"])
+        else:
+            out.add(target["card"])
+    return out
 
 
 def status(home: Path, cfg: Config, folder: Path) -> dict[str, Any]:
