@@ -138,7 +138,7 @@ def _take_in(store: Store, cfg: Config, dev: str, local: Local, new: list[Foreig
         return 0  # nothing happened since the last sync
     rep = merge.replay(merge.standing(devices), cfg.scheduler(), only)
     fix = merge.corrections(store.state, rep, only)
-    if new or fix:
+    if new or fix or only is None:  # the first time even with nothing to change: the next start from here
         synced: SyncRecord = {
             "seq": 0, "op": "sync", "at": now.isoformat(), "got": new,
             "cards": fix.cards, "days": fix.days, "deck_days": fix.deck_days,
