@@ -109,3 +109,33 @@ def test_start_with_a_missing_folder_warns_once_and_studies(tmp_path: Path, monk
     child.sendcontrol("c")
     code, out = finish(child)
     assert code == 130
+
+
+def test_doctor_reads_a_synced_home_and_repair_keeps_it(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc",), ["Quads", ENTER])
+    b.study(("mc", "tf"), ["Neck", ENTER, "true", ENTER])
+    for d in (a, b, a):
+        d.sync()
+    view = a.view()
+    got = legquiz("--data-dir", a.home, "doctor")
+    assert got.code == 0, got.out + got.err
+    (a.home / "store.json").unlink()
+    got = legquiz("--data-dir", a.home, "doctor", "--repair")
+    assert a.view() == view == b.view()
+
+
+def test_republish_rebuilds_this_devices_file_from_the_log(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    settings.save(a.home, "sync_dir", str(a.folder))
+    a.study(("mc", "tf"), ["Quads", ENTER, "true", ENTER])
+    a.sync()
+    b.sync()
+    mine = a.folder / "legquiz" / "devices" / device_id(a.home) / "answers.jsonl"
+    whole = mine.read_bytes()
+    mine.write_bytes(b"garbage\n" + whole[:30])  # damaged in the folder
+    got = legquiz("--data-dir", a.home, "sync", "--republish", "--json")
+    assert got.code == 0, got.err
+    assert mine.read_bytes() == whole
+    assert b.sync().answers_in == 0  # the same identities: nothing twice
+    assert a.view() == b.view()

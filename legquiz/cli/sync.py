@@ -20,9 +20,12 @@ if TYPE_CHECKING:
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--status", is_flag=True, help="Show the folder, this device and every device seen; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--republish", is_flag=True, help="Write this device's file in the folder anew from the review log.")
 @data_dir_option
 @click.pass_context
-def sync(ctx: click.Context, folder: Path | None, status: bool, as_json: bool, data_dir: Path | None) -> None:
+def sync(
+    ctx: click.Context, folder: Path | None, status: bool, as_json: bool, republish: bool, data_dir: Path | None
+) -> None:
     """Share your progress with your other devices through a folder.
 
     The folder is one that Syncthing, Dropbox or git already keeps in step
@@ -36,6 +39,7 @@ def sync(ctx: click.Context, folder: Path | None, status: bool, as_json: bool, d
       legquiz sync ~/Sync/legquiz
       legquiz sync
       legquiz sync --status
+      legquiz sync --republish      after this device's file in the folder was lost
       legquiz config set device_name laptop
     """
     from legquiz.cli import common
@@ -66,7 +70,7 @@ def sync(ctx: click.Context, folder: Path | None, status: bool, as_json: bool, d
         for w in store.warnings:
             warn(w)
         try:
-            out = run_sync(store, cfg, where, common.utcnow())
+            out = run_sync(store, cfg, where, common.utcnow(), republish=republish)
         except fold.Unavailable as e:
             if as_json:
                 click.echo(json.dumps({"folder": str(where), "error": str(e)}, ensure_ascii=False))

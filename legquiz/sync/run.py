@@ -83,8 +83,11 @@ class Outcome:
         }  # fmt: skip
 
 
-def sync(store: Store, cfg: Config, folder: Path, now: datetime) -> Outcome:
-    """Sync ``store`` (open, writable) with ``folder``. Raises fold.Unavailable when the folder is missing."""
+def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool = False) -> Outcome:
+    """Sync ``store`` (open, writable) with ``folder``. Raises fold.Unavailable when the folder is missing.
+
+    ``republish``: first write this device's file anew from the review log (``legquiz sync --republish``).
+    """
     home = store.home
     dev = device_id(home)
     out = Outcome(folder, dev, device_name(cfg))
@@ -92,6 +95,8 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime) -> Outcome:
         raise fold.Unavailable(f"sync folder {shown_path(folder)} is missing (not mounted?); your answers stay here")
     local = read_local(home)
     try:
+        if republish:
+            fold.republish(folder, dev, local.own)
         out.sent = fold.publish(folder, dev, out.name, local.own)
     except fold.Unavailable as e:
         out.warnings.append(str(e))
