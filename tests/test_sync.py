@@ -325,3 +325,41 @@ def test_random_study_undo_and_sync_always_equal_the_full_replay(tmp_path: Path,
     everyone_syncs(devs)
     assert devs[0].view() == devs[1].view() == devs[2].view() == full_replay(devs[0])
     assert devs[0].stats(LATER) == devs[1].stats(LATER) == devs[2].stats(LATER)
+
+
+def test_git_folder_two_clones_of_a_bare_repository(tmp_path: Path) -> None:
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+
+    def git(cwd: Path, *args: str) -> str:
+        return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+    bare = tmp_path / "shared.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    clones = []
+    for name in ("one", "two"):
+        git(tmp_path, "clone", "-q", str(bare), name)
+        for k, v in (("user.name", name), ("user.email", f"{name}@example.org"), ("commit.gpgsign", "false")):
+            git(tmp_path / name, "config", k, v)
+        clones.append(tmp_path / name)
+    (clones[0] / "README").write_text("progress\n")
+    git(clones[0], "add", "README")
+    git(clones[0], "commit", "-q", "-m", "start")
+    git(clones[0], "push", "-q", "origin", "HEAD")
+    git(clones[1], "pull", "-q")
+    a, b = devices(tmp_path, "home", "work")
+    a.folder, b.folder = clones
+    a.study(("mc",), ["Quads", ENTER])
+    b.study(("tf",), ["true", ENTER])
+    got = a.sync()
+    assert got.warnings == [] and got.sent == 1
+    got = b.sync()
+    assert got.warnings == [] and (got.answers_in, got.sent) == (1, 1)
+    got = a.sync()
+    assert got.warnings == [] and got.answers_in == 1
+    assert a.view() == b.view()
+    log = git(clones[0], "log", "--format=%s")
+    assert "legquiz: answers from work" in log and "legquiz: answers from home" in log
+    assert git(clones[0], "status", "--porcelain") == ""

@@ -21,16 +21,24 @@ if TYPE_CHECKING:
 @click.option("--status", is_flag=True, help="Show the folder, this device and every device seen; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--republish", is_flag=True, help="Write this device's file in the folder anew from the review log.")
+@click.option("--no-git", is_flag=True, help="In a git work tree: do not commit, pull or push.")
 @data_dir_option
 @click.pass_context
 def sync(
-    ctx: click.Context, folder: Path | None, status: bool, as_json: bool, republish: bool, data_dir: Path | None
+    ctx: click.Context,
+    folder: Path | None,
+    status: bool,
+    as_json: bool,
+    republish: bool,
+    no_git: bool,
+    data_dir: Path | None,
 ) -> None:
     """Share your progress with your other devices through a folder.
 
     The folder is one that Syncthing, Dropbox or git already keeps in step
     between your devices; each device writes only its own files there, so
-    nothing ever conflicts. Give the folder once; afterwards 'legquiz sync'
+    nothing ever conflicts. In a git work tree it commits this device's
+    files, pulls (rebase) and pushes (--no-git: not). Give the folder once; afterwards 'legquiz sync'
     uses it, and 'legquiz start' syncs before the first question and after
     the last answer.
 
@@ -70,7 +78,7 @@ def sync(
         for w in store.warnings:
             warn(w)
         try:
-            out = run_sync(store, cfg, where, common.utcnow(), republish=republish)
+            out = run_sync(store, cfg, where, common.utcnow(), republish=republish, git=not no_git)
         except fold.Unavailable as e:
             if as_json:
                 click.echo(json.dumps({"folder": str(where), "error": str(e)}, ensure_ascii=False))

@@ -20,7 +20,7 @@ from legquiz.errors import StoreError
 from legquiz.storage import log as logfile
 from legquiz.storage.store import Store
 from legquiz.sync import folder as fold
-from legquiz.sync import merge
+from legquiz.sync import gitsync, merge
 from legquiz.sync.device import device_id, device_name
 from legquiz.text import shown_path
 
@@ -83,10 +83,12 @@ class Outcome:
         }  # fmt: skip
 
 
-def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool = False) -> Outcome:
+def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool = False, git: bool = True) -> Outcome:
     """Sync ``store`` (open, writable) with ``folder``. Raises fold.Unavailable when the folder is missing.
 
     ``republish``: first write this device's file anew from the review log (``legquiz sync --republish``).
+    ``git``: when the folder is a git work tree, commit this device's files, pull (rebase) before reading the
+    others' and push after (sync/gitsync.py).
     """
     home = store.home
     dev = device_id(home)
@@ -100,6 +102,14 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool
         out.sent = fold.publish(folder, dev, out.name, local.own)
     except fold.Unavailable as e:
         out.warnings.append(str(e))
+    remote = git and gitsync.work_tree(folder) and gitsync.has_remote(folder)
+    if git and gitsync.work_tree(folder):
+        try:
+            out.warnings.extend(gitsync.commit_own(folder, fold.own_dir(folder, dev, create=False), out.name))
+        except fold.Unavailable as e:
+            out.warnings.append(str(e))
+        if remote:
+            out.warnings.extend(gitsync.pull(folder))
     seen = fold.read_others(folder, dev)
     out.warnings.extend(seen.warnings)
     out.others = sorted(p.name or p.id[:8] for p in seen.peers.values())
@@ -116,6 +126,8 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool
                 else:
                     out.answers_in += 1
     out.changed = _take_in(store, cfg, dev, local, new, now)
+    if remote:
+        out.warnings.extend(gitsync.push(folder))
     return out
 
 
