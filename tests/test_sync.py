@@ -363,3 +363,21 @@ def test_git_folder_two_clones_of_a_bare_repository(tmp_path: Path) -> None:
     log = git(clones[0], "log", "--format=%s")
     assert "legquiz: answers from work" in log and "legquiz: answers from home" in log
     assert git(clones[0], "status", "--porcelain") == ""
+
+
+def test_a_copied_home_is_detected_and_never_mixes_histories(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc",), ["Quads", ENTER])
+    a.sync()
+    copy = Device(tmp_path / "home-copy", "copy", a.folder, a.clock)
+    shutil.copytree(a.home, copy.home)  # the whole LEGQUIZ_HOME, device id included
+    a.study(("tf",), ["true", ENTER])
+    copy.study(("typed",), ["x", ENTER])
+    assert a.sync().sent == 1
+    (path,) = published(a.folder)
+    before = path.read_bytes()
+    got = copy.sync()
+    assert got.sent == 0
+    assert any("publishes under the same device id" in w for w in got.warnings)
+    assert path.read_bytes() == before  # the first copy's file is untouched
+    assert b.sync().answers_in == 2

@@ -261,12 +261,13 @@ def _unwritable(path: Path, e: OSError) -> Unavailable:
     return Unavailable(f"cannot write to {shown_path(path)}: {what}; your answers stay here and go out next time")
 
 
-def published_upto(path: Path, dev: str, cut_torn: bool) -> int:
-    """The number of the last record this device published in ``path`` (0: none); ``cut_torn`` drops a torn tail."""
+def published_upto(path: Path, dev: str, cut_torn: bool) -> tuple[int, Record | None]:
+    """The last record this device published in ``path`` and its number (0, None: none); ``cut_torn`` drops a
+    torn tail."""
     try:
         fd = os.open(path, (os.O_RDWR if cut_torn else os.O_RDONLY) | _NOFOLLOW | _NONBLOCK)
     except FileNotFoundError:
-        return 0
+        return 0, None
     except OSError as e:
         raise _unwritable(path, e) from None
     try:
@@ -277,13 +278,13 @@ def published_upto(path: Path, dev: str, cut_torn: bool) -> int:
         if cut_torn and end < size:  # a write this device did not finish: only it writes here
             os.ftruncate(fd, end)
             os.fsync(fd)
-        return last
+        return (last["seq"], last) if last is not None else (0, None)
     finally:
         os.close(fd)
 
 
-def _tail(fd: int, size: int, dev: str) -> tuple[int, int]:
-    """(where the last complete line ends, the number of the last good record), reading backwards."""
+def _tail(fd: int, size: int, dev: str) -> tuple[int, Record | None]:
+    """(where the last complete line ends, the last good record), reading backwards."""
     pos, buf, end = size, b"", -1
     while pos > 0 and size - pos < TAIL_SCAN:
         n = min(1 << 16, pos)
@@ -298,8 +299,8 @@ def _tail(fd: int, size: int, dev: str) -> tuple[int, int]:
         for raw in reversed(whole if pos == 0 else whole[1:]):
             rec, _why = check_line(raw, dev)
             if rec is not None:
-                return end, rec["seq"]
-    return max(end, 0), 0  # none found: everything is published again (readers take it by identity)
+                return end, rec
+    return max(end, 0), None  # none found: everything is published again (readers take it by identity)
 
 
 def publish(folder: Path, dev: str, name: str, records: list[Record]) -> int:
@@ -320,13 +321,20 @@ def publish(folder: Path, dev: str, name: str, records: list[Record]) -> int:
     except OSError as e:
         raise _unwritable(path / INFO, e) from None
     answers = path / ANSWERS
-    last = published_upto(answers, dev, cut_torn=True)
+    last, theirs = published_upto(answers, dev, cut_torn=True)
     mine = records[-1]["seq"] if records else 0
     if last > mine:
         raise Unavailable(
             f"{shown_path(answers)}: holds this device's answers up to number {last}, but its review log ends at "
             f"{mine}: this LEGQUIZ_HOME is older than the one that published them (a restored or copied home); "
             "nothing published (docs/sync.md)"
+        )
+    ours = next((r for r in reversed(records) if r["seq"] == last), None)
+    if theirs is not None and ours != theirs:
+        raise Unavailable(
+            f"{shown_path(answers)}: answer number {last} there is not this home's: another LEGQUIZ_HOME (a copy of "
+            "this one?) publishes under the same device id; nothing published, so neither history is mixed into "
+            "the other (docs/sync.md)"
         )
     out = [r for r in records if r["seq"] > last and r["op"] in TRAVELS]
     if not out:

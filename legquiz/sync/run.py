@@ -191,7 +191,7 @@ def status(home: Path, cfg: Config, folder: Path) -> dict[str, Any]:
     last = 0
     if present and dev:
         try:
-            last = fold.published_upto(fold.own_dir(folder, dev, create=False) / fold.ANSWERS, dev, cut_torn=False)
+            last, _rec = fold.published_upto(fold.own_dir(folder, dev, create=False) / fold.ANSWERS, dev, False)
         except fold.Unavailable as e:
             seen.warnings.append(str(e))
     waiting_out = sum(1 for r in local.own if r["seq"] > last and r["op"] in fold.TRAVELS)
