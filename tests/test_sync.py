@@ -381,3 +381,18 @@ def test_a_copied_home_is_detected_and_never_mixes_histories(tmp_path: Path) -> 
     assert any("publishes under the same device id" in w for w in got.warnings)
     assert path.read_bytes() == before  # the first copy's file is untouched
     assert b.sync().answers_in == 2
+
+
+def test_a_legquiz_folder_that_is_a_link_out_is_neither_read_nor_written(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc",), ["Quads", ENTER])
+    a.sync()
+    elsewhere = tmp_path / "elsewhere"
+    (a.folder / "legquiz").rename(elsewhere)
+    os.symlink(elsewhere, a.folder / "legquiz")
+    before = sorted(str(p) for p in elsewhere.rglob("*"))
+    b.study(("tf",), ["true", ENTER])
+    got = b.sync()
+    assert got.answers_in == 0 and got.sent == 0
+    assert any("symbolic link is never followed" in w for w in got.warnings)
+    assert sorted(str(p) for p in elsewhere.rglob("*")) == before

@@ -70,7 +70,7 @@ def read_others(folder: Path, own: str) -> FolderRead:
     out = FolderRead()
     top = devices_dir(folder)
     try:
-        entries = sorted(os.scandir(top), key=lambda e: e.name) if _real_dir(top) else []
+        entries = sorted(os.scandir(top), key=lambda e: e.name) if _real_dir(top.parent) and _real_dir(top) else []
     except OSError as e:
         out.warnings.append(f"{shown_path(top)}: cannot read ({e.strerror or e})")
         return out
@@ -88,9 +88,10 @@ def read_others(folder: Path, own: str) -> FolderRead:
 
 
 def _real_dir(path: Path) -> bool:
+    """Whether ``path`` is a folder itself, not a link to one (a link could lead out of the sync folder)."""
     try:
         return stat.S_ISDIR(os.lstat(path).st_mode)
-    except FileNotFoundError:
+    except OSError:
         return False
 
 
