@@ -139,3 +139,37 @@ def test_republish_rebuilds_this_devices_file_from_the_log(tmp_path: Path) -> No
     assert mine.read_bytes() == whole
     assert b.sync().answers_in == 0  # the same identities: nothing twice
     assert a.view() == b.view()
+
+
+def test_new_id_on_a_copied_home_keeps_every_answer_once(tmp_path: Path) -> None:
+    import shutil
+
+    from synckit import Device
+
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc",), ["Quads", ENTER])
+    a.sync()
+    copy = Device(tmp_path / "home-copy", "copy", a.folder, a.clock)
+    shutil.copytree(a.home, copy.home)
+    a.study(("tf",), ["true", ENTER])
+    copy.study(("typed",), ["x", ENTER])
+    copy.undo()  # the copy takes back its own answer after the fork ...
+    copy.study(("cloze",), ["aerobic", ENTER])
+    a.sync()
+    assert any("--new-id" in w for w in copy.sync().warnings)
+    settings.save(copy.home, "sync_dir", str(copy.folder))
+    got = legquiz("--data-dir", copy.home, "sync", "--new-id")
+    assert got.code == 0, got.err
+    assert "its first 1 records stay with" in " ".join(got.out.split())
+    assert device_id(copy.home) != device_id(a.home)
+    for d in (a, b, copy, a, b):
+        d.sync()
+    assert a.view() == b.view() == copy.view()
+    assert set(a.view()["cards"]) == {"mix/mc", "mix/tf", "mix/cloze"}
+    assert sum(c[0] for c in a.view()["days"].values()) == 3  # mc once, not twice
+    copy.undo()  # ... then the cloze, then the shared answer from before the fork: gone on every device
+    copy.undo()
+    for d in (copy, a, b, copy):
+        d.sync()
+    assert a.view() == b.view() == copy.view()
+    assert set(a.view()["cards"]) == {"mix/tf"}

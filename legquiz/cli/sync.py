@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--republish", is_flag=True, help="Write this device's file in the folder anew from the review log.")
 @click.option("--no-git", is_flag=True, help="In a git work tree: do not commit, pull or push.")
+@click.option(
+    "--new-id", is_flag=True, help="On a copied LEGQUIZ_HOME: become a device of its own, keeping every answer."
+)
 @data_dir_option
 @click.pass_context
 def sync(
@@ -31,6 +34,7 @@ def sync(
     as_json: bool,
     republish: bool,
     no_git: bool,
+    new_id: bool,
     data_dir: Path | None,
 ) -> None:
     """Share your progress with your other devices through a folder.
@@ -77,6 +81,11 @@ def sync(
     with Store.open(home) as store:
         for w in store.warnings:
             warn(w)
+        if new_id:
+            from legquiz.sync.run import give_new_id
+
+            old, new, upto = give_new_id(home, where)
+            say(f"this home is now device {new}; its first {upto} records stay with {old} (shared with the copy)")
         try:
             out = run_sync(store, cfg, where, common.utcnow(), republish=republish, git=not no_git)
         except fold.Unavailable as e:

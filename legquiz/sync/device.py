@@ -51,6 +51,26 @@ def device_id(home: Path, create: bool = True) -> str:
     return got
 
 
+def fork_of(home: Path) -> tuple[str, int] | None:
+    """(the old id, the last record number shared with it) if this home was given a new id (``sync --new-id``)."""
+    try:
+        got = json.loads((home / FILENAME).read_bytes()[:4096]).get("forked_from")
+        old, upto = got["id"], got["upto"]
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return None
+    ok = isinstance(old, str) and ID.fullmatch(old) and isinstance(upto, int) and not isinstance(upto, bool)
+    return (old, upto) if ok else None
+
+
+def new_id(home: Path, old: str, upto: int) -> str:
+    """Give this home a new device id, remembering that its first ``upto`` records are the old id's."""
+    from legquiz.storage.fsutil import atomic_write
+
+    new = secrets.token_hex(16)
+    atomic_write(home / FILENAME, (json.dumps({"id": new, "forked_from": {"id": old, "upto": upto}}) + "\n").encode())
+    return new
+
+
 def _read(path: Path) -> str | None:
     try:
         raw = path.read_bytes()[:4096]

@@ -20,7 +20,6 @@ from typing import Any
 from legquiz.core.cards import is_time
 from legquiz.core.records import ForeignRecord, Record, foreign_problem
 from legquiz.errors import LegquizError
-from legquiz.storage.fsutil import atomic_write, fsync_dir
 from legquiz.sync.device import ID
 from legquiz.text import counted, one_line, shown_path
 
@@ -32,7 +31,6 @@ FORMAT = 1  # of a published line ("v") and of device.json
 MAX_LINE = 1 << 16  # a published record is well under 1 KiB; a longer line is damage
 MAX_FILE = 1 << 30  # read at most this much of one file (a bigger one is damage or an attack)
 MAX_INFO = 1 << 16
-TAIL_SCAN = 1 << 22  # how far back publishing looks for its last record before republishing everything
 TRAVELS = ("review", "import", "undo")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -57,6 +55,7 @@ class Peer:
     name: str = ""
     records: dict[int, Record] = field(default_factory=dict)
     diverging: int = 0  # numbers under which two different records were published
+    fork: tuple[str, int] | None = None  # given a new id after a copy: (old id, last shared record number)
 
 
 @dataclass
@@ -87,6 +86,14 @@ def read_others(folder: Path, own: str) -> FolderRead:
     return out
 
 
+def read_device(folder: Path, dev: str) -> tuple[Peer, list[str]]:
+    """One device's records as the folder holds them (``sync --new-id`` reads the id a copied home shares)."""
+    warnings: list[str] = []
+    path = devices_dir(folder) / dev
+    peer = _read_peer(path, dev, warnings) if _real_dir(path) else Peer(dev)
+    return peer, warnings
+
+
 def _real_dir(path: Path) -> bool:
     """Whether ``path`` is a folder itself, not a link to one (a link could lead out of the sync folder)."""
     try:
@@ -105,7 +112,7 @@ def _read_peer(path: Path, dev: str, warnings: list[str]) -> Peer:
         return peer
     for name in names:
         if name == INFO:
-            peer.name = _read_name(path / name, warnings)
+            peer.name, peer.fork = _read_info(path / name, warnings)
         elif name.startswith("answers") and name.endswith(".jsonl"):
             if name != ANSWERS:
                 conflicts.append(name)  # a Syncthing or Dropbox conflict copy: a stale copy, taken by identity
@@ -132,19 +139,27 @@ def _open_regular(path: Path) -> int:
     return fd
 
 
-def _read_name(path: Path, warnings: list[str]) -> str:
+def _read_info(path: Path, warnings: list[str]) -> tuple[str, tuple[str, int] | None]:
+    """A device's name and, if it was given a new id after a copy, its fork (see merge.standing)."""
     try:
         fd = _open_regular(path)
         try:
             raw = os.read(fd, MAX_INFO)
         finally:
             os.close(fd)
-        name = json.loads(raw).get("name")
+        info = json.loads(raw)
+        name, fork = info.get("name"), info.get("forked_from")
     except (OSError, ValueError, AttributeError) as e:
         why = e.strerror if isinstance(e, OSError) else "damaged"
         warnings.append(f"{shown_path(path)}: {why}; the device is shown by its id")
-        return ""
-    return one_line(name)[:64] if isinstance(name, str) else ""
+        return "", None
+    shown = one_line(name)[:64] if isinstance(name, str) else ""
+    if not (isinstance(fork, dict) and isinstance(fork.get("id"), str) and ID.fullmatch(fork["id"])):
+        return shown, None
+    upto = fork.get("upto")
+    if not isinstance(upto, int) or isinstance(upto, bool) or upto < 0:
+        return shown, None
+    return shown, (str(fork["id"]), upto)
 
 
 def lines(fd: int, limit: int = MAX_FILE) -> Iterator[tuple[int, bytes | None]]:
@@ -226,163 +241,6 @@ def _read_answers(path: Path, peer: Peer, warnings: list[str]) -> None:
         warnings.append(
             f"{shown}: {counted(newer, 'record')} from a newer legquiz skipped; upgrade legquiz to take them"
         )
-
-
-# -- publishing this device's records -------------------------------------------------------------------------
-
-
-def own_dir(folder: Path, dev: str, create: bool) -> Path:
-    """``DIR/legquiz/devices/<dev>``, each part a real folder (made if ``create``); Unavailable if not."""
-    if not folder.is_dir():
-        raise Unavailable(f"sync folder {shown_path(folder)} is missing (not mounted?); your answers stay here")
-    path = folder
-    for part in (ROOT, DEVICES, dev):
-        path = path / part
-        if create:
-            try:
-                os.mkdir(path)
-                fsync_dir(path.parent)
-            except FileExistsError:
-                pass
-            except OSError as e:
-                raise _unwritable(path, e) from None
-        try:
-            mode = os.lstat(path).st_mode
-        except FileNotFoundError:
-            return path
-        if not stat.S_ISDIR(mode):
-            raise Unavailable(
-                f"{shown_path(path)}: not a folder (a symbolic link is never followed); nothing published"
-            )
-    return path
-
-
-def _unwritable(path: Path, e: OSError) -> Unavailable:
-    what = "the disk is full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or str(e))
-    return Unavailable(f"cannot write to {shown_path(path)}: {what}; your answers stay here and go out next time")
-
-
-def published_upto(path: Path, dev: str, cut_torn: bool) -> tuple[int, Record | None]:
-    """The last record this device published in ``path`` and its number (0, None: none); ``cut_torn`` drops a
-    torn tail."""
-    try:
-        fd = os.open(path, (os.O_RDWR if cut_torn else os.O_RDONLY) | _NOFOLLOW | _NONBLOCK)
-    except FileNotFoundError:
-        return 0, None
-    except OSError as e:
-        raise _unwritable(path, e) from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise Unavailable(f"{shown_path(path)}: not a regular file; nothing published")
-        size = os.fstat(fd).st_size
-        end, last = _tail(fd, size, dev)
-        if cut_torn and end < size:  # a write this device did not finish: only it writes here
-            os.ftruncate(fd, end)
-            os.fsync(fd)
-        return (last["seq"], last) if last is not None else (0, None)
-    finally:
-        os.close(fd)
-
-
-def _tail(fd: int, size: int, dev: str) -> tuple[int, Record | None]:
-    """(where the last complete line ends, the last good record), reading backwards."""
-    pos, buf, end = size, b"", -1
-    while pos > 0 and size - pos < TAIL_SCAN:
-        n = min(1 << 16, pos)
-        pos -= n
-        buf = os.pread(fd, n, pos) + buf
-        if end < 0:
-            cut = buf.rfind(b"\n")
-            if cut < 0:
-                continue
-            end = pos + cut + 1
-        whole = buf[: end - pos - 1].split(b"\n")
-        for raw in reversed(whole if pos == 0 else whole[1:]):
-            rec, _why = check_line(raw, dev)
-            if rec is not None:
-                return end, rec
-    return max(end, 0), None  # none found: everything is published again (readers take it by identity)
-
-
-def publish(folder: Path, dev: str, name: str, records: list[Record]) -> int:
-    """Append this device's records after the last one already in the folder; how many were added.
-
-    One write and one fsync; a failure takes the partial write back, and a write cut short by a crash is cut
-    at the next publish (a half-written tail is only a shorter copy for the readers).
-    """
-    path = own_dir(folder, dev, create=True)
-    info = (json.dumps({"v": FORMAT, "id": dev, "name": name}, ensure_ascii=False) + "\n").encode()
-    try:
-        same = (path / INFO).read_bytes() == info if not (path / INFO).is_symlink() else False
-    except OSError:
-        same = False
-    try:
-        if not same:
-            atomic_write(path / INFO, info)
-    except OSError as e:
-        raise _unwritable(path / INFO, e) from None
-    answers = path / ANSWERS
-    last, theirs = published_upto(answers, dev, cut_torn=True)
-    mine = records[-1]["seq"] if records else 0
-    if last > mine:
-        raise Unavailable(
-            f"{shown_path(answers)}: holds this device's answers up to number {last}, but its review log ends at "
-            f"{mine}: this LEGQUIZ_HOME is older than the one that published them (a restored or copied home); "
-            "nothing published (docs/sync.md)"
-        )
-    ours = next((r for r in reversed(records) if r["seq"] == last), None)
-    if theirs is not None and ours != theirs:
-        raise Unavailable(
-            f"{shown_path(answers)}: answer number {last} there is not this home's: another LEGQUIZ_HOME (a copy of "
-            "this one?) publishes under the same device id; nothing published, so neither history is mixed into "
-            "the other (docs/sync.md)"
-        )
-    out = [r for r in records if r["seq"] > last and r["op"] in TRAVELS]
-    if not out:
-        return 0
-    data = "".join(
-        json.dumps({"v": FORMAT, "dev": dev, "rec": r}, separators=(",", ":"), ensure_ascii=False) + "\n" for r in out
-    ).encode()
-    try:
-        fd = os.open(answers, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o644)
-    except OSError as e:
-        raise _unwritable(answers, e) from None
-    try:
-        size = os.fstat(fd).st_size
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        except OSError as e:
-            try:
-                os.ftruncate(fd, size)
-            except OSError:
-                pass
-            raise _unwritable(answers, e) from None
-    finally:
-        os.close(fd)
-    if size == 0:
-        fsync_dir(path)
-    return len(out)
-
-
-def republish(folder: Path, dev: str, records: list[Record]) -> int:
-    """Write this device's file anew from its review log (the history of record), atomically; records written.
-
-    For a file lost or damaged in the folder: the readers take the records again by identity, so nothing
-    is counted twice.
-    """
-    path = own_dir(folder, dev, create=True) / ANSWERS
-    out = [r for r in records if r["op"] in TRAVELS]
-    data = "".join(
-        json.dumps({"v": FORMAT, "dev": dev, "rec": r}, separators=(",", ":"), ensure_ascii=False) + "\n" for r in out
-    ).encode()
-    try:
-        atomic_write(path, data)
-    except OSError as e:
-        raise _unwritable(path, e) from None
-    return len(out)
 
 
 def as_foreign(dev: str, rec: Record) -> ForeignRecord:

@@ -19,20 +19,36 @@ from legquiz.srs.scheduler import CardState, Rating, SchedulerConfig, answer_see
 Standing = tuple[datetime, str, int, Answer]  # (time in UTC, device id, record number, the answer)
 
 
-def standing(devices: Mapping[str, Iterable[Record]]) -> list[Standing]:
-    """Every device's answers that still stand (its undone and replaced ones left out), in replay order."""
-    out: list[Standing] = []
+def standing(
+    devices: Mapping[str, Iterable[Record]], forks: Mapping[str, tuple[str, int]] | None = None
+) -> list[Standing]:
+    """Every device's answers that still stand (its undone and replaced ones left out), in replay order.
+
+    ``forks``: a device given a new id after its home was copied (``sync --new-id``) -> (the old id, the last
+    record number they share). Its records up to there are the old id's (taken from there, never twice), and
+    what it took back of them is taken back from the old id's.
+    """
+    kept_by: dict[str, dict[int, Answer]] = {}
+    gone: dict[str, set[int]] = {}
     for dev, records in devices.items():
         kept: dict[int, Answer] = {}
+        old, upto = (forks or {}).get(dev, ("", 0))
         for rec in records:
             if rec["op"] == "undo":
-                kept.pop(rec["target"], None)
+                target: int | None = rec["target"]
             elif rec["op"] == "review" or rec["op"] == "import":
-                replaces = rec.get("replaces") if rec["op"] == "review" else None
-                if isinstance(replaces, int):
-                    kept.pop(replaces, None)
+                target = rec.get("replaces") if rec["op"] == "review" else None
                 kept[rec["seq"]] = rec
-        out.extend((utc(rec["at"]), dev, seq, rec) for seq, rec in kept.items())
+            else:
+                continue
+            if isinstance(target, int):
+                kept.pop(target, None)
+                if target <= upto and rec["seq"] > upto:
+                    gone.setdefault(old, set()).add(target)
+        kept_by[dev] = {seq: r for seq, r in kept.items() if seq > upto}
+    out: list[Standing] = []
+    for dev, kept in kept_by.items():
+        out.extend((utc(rec["at"]), dev, seq, rec) for seq, rec in kept.items() if seq not in gone.get(dev, ()))
     out.sort(key=lambda s: (s[0], s[1], s[2]))
     return out
 

@@ -21,7 +21,8 @@ from legquiz.storage import log as logfile
 from legquiz.storage.store import Store
 from legquiz.sync import folder as fold
 from legquiz.sync import gitsync, merge
-from legquiz.sync.device import device_id, device_name
+from legquiz.sync import publish as pub
+from legquiz.sync.device import device_id, device_name, fork_of, new_id
 from legquiz.text import shown_path
 
 
@@ -96,16 +97,17 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool
     if not folder.is_dir():
         raise fold.Unavailable(f"sync folder {shown_path(folder)} is missing (not mounted?); your answers stay here")
     local = read_local(home)
+    mine = fork_of(home)
     try:
         if republish:
-            fold.republish(folder, dev, local.own)
-        out.sent = fold.publish(folder, dev, out.name, local.own)
+            pub.republish(folder, dev, local.own, mine)
+        out.sent = pub.publish(folder, dev, out.name, local.own, mine)
     except fold.Unavailable as e:
         out.warnings.append(str(e))
     remote = git and gitsync.work_tree(folder) and gitsync.has_remote(folder)
     if git and gitsync.work_tree(folder):
         try:
-            out.warnings.extend(gitsync.commit_own(folder, fold.own_dir(folder, dev, create=False), out.name))
+            out.warnings.extend(gitsync.commit_own(folder, pub.own_dir(folder, dev, create=False), out.name))
         except fold.Unavailable as e:
             out.warnings.append(str(e))
         if remote:
@@ -125,10 +127,32 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool
                     out.undos_in += 1
                 else:
                     out.answers_in += 1
-    out.changed = _take_in(store, cfg, dev, local, new, now)
+    forks = {p.id: p.fork for p in seen.peers.values() if p.fork is not None}
+    if mine is not None:
+        forks[dev] = mine
+    out.changed = _take_in(store, cfg, dev, local, new, now, forks)
     if remote:
         out.warnings.extend(gitsync.push(folder))
     return out
+
+
+def give_new_id(home: Path, folder: Path) -> tuple[str, str, int]:
+    """``legquiz sync --new-id`` on a copied home: (old id, new id, the last record number shared with the old id).
+
+    The records up to there are in the old id's file already and stay the old id's; the ones after travel
+    under the new id (merge.standing), so nothing is lost and nothing counted twice.
+    """
+    old = device_id(home)
+    if fork_of(home) is not None and not old:
+        raise fold.Unavailable("this home has no device id yet")
+    peer, _warnings = fold.read_device(folder, old)
+    upto = 0
+    for rec in read_local(home).own:
+        theirs = peer.records.get(rec["seq"])
+        if (theirs != rec) if rec["op"] in fold.TRAVELS else (theirs is not None):
+            break
+        upto = rec["seq"]
+    return old, new_id(home, old, upto), upto
 
 
 def remerge(store: Store, cfg: Config, now: datetime) -> int:
@@ -137,10 +161,19 @@ def remerge(store: Store, cfg: Config, now: datetime) -> int:
     local = read_local(store.home)
     if not local.received:
         return 0
-    return _take_in(store, cfg, device_id(store.home), local, [], now)
+    mine = fork_of(store.home)
+    return _take_in(store, cfg, device_id(store.home), local, [], now, {} if mine is None else {"": mine})
 
 
-def _take_in(store: Store, cfg: Config, dev: str, local: Local, new: list[ForeignRecord], now: datetime) -> int:
+def _take_in(
+    store: Store,
+    cfg: Config,
+    dev: str,
+    local: Local,
+    new: list[ForeignRecord],
+    now: datetime,
+    forks: dict[str, tuple[str, int]],
+) -> int:
     """Append one sync record: the new foreign records and what the replay of everything changes.
 
     After the first sync the state already is the replay up to the last sync record, so only the cards that
@@ -150,10 +183,11 @@ def _take_in(store: Store, cfg: Config, dev: str, local: Local, new: list[Foreig
     for other, recs in local.received.items():
         if other != dev:
             devices[other] = [recs[s] for s in sorted(recs)]
-    only = None if local.last_sync_seq is None else _touched(dev, local, new)
+    forks = {dev if k == "" else k: v for k, v in forks.items()}
+    only = None if local.last_sync_seq is None or forks else _touched(dev, local, new)  # a fork: all, rare
     if only is not None and not only and not new:
         return 0  # nothing happened since the last sync
-    rep = merge.replay(merge.standing(devices), cfg.scheduler(), only)
+    rep = merge.replay(merge.standing(devices, forks), cfg.scheduler(), only)
     fix = merge.corrections(store.state, rep, only)
     if new or fix or only is None:  # the first time even with nothing to change: the next start from here
         synced: SyncRecord = {
@@ -191,7 +225,7 @@ def status(home: Path, cfg: Config, folder: Path) -> dict[str, Any]:
     last = 0
     if present and dev:
         try:
-            last, _rec = fold.published_upto(fold.own_dir(folder, dev, create=False) / fold.ANSWERS, dev, False)
+            last, _rec = pub.published_upto(pub.own_dir(folder, dev, create=False) / fold.ANSWERS, dev, False)
         except fold.Unavailable as e:
             seen.warnings.append(str(e))
     waiting_out = sum(1 for r in local.own if r["seq"] > last and r["op"] in fold.TRAVELS)
