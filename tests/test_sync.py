@@ -396,3 +396,16 @@ def test_a_legquiz_folder_that_is_a_link_out_is_neither_read_nor_written(tmp_pat
     assert got.answers_in == 0 and got.sent == 0
     assert any("symbolic link is never followed" in w for w in got.warnings)
     assert sorted(str(p) for p in elsewhere.rglob("*")) == before
+
+
+def test_new_scheduler_settings_replay_every_answer_at_the_next_sync(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc", "tf"), ["Quads", "4", "true", "4"])  # Easy: in review, where retention sets the due date
+    everyone_syncs([a, b])
+    for d in (a, b):
+        d.cfg = replace(d.cfg, desired_retention=0.8)  # as `optimize --apply` or `config set` would
+    assert a.sync().changed == 2
+    b.sync()
+    assert a.view() == b.view() == full_replay(a)

@@ -93,7 +93,11 @@ class ForeignRecord(TypedDict):
     rec: ReviewRecord | ImportRecord | UndoRecord
 
 
-class SyncRecord(TypedDict):
+class _SyncOptional(TypedDict, total=False):
+    sched: str  # a fingerprint of the scheduler settings the replay used (legquiz/sync/run.py)
+
+
+class SyncRecord(_SyncOptional):
     """What one ``legquiz sync`` took in (docs/sync.md): the other devices' new records, and the state they make.
 
     ``cards``, ``days`` and ``deck_days`` hold absolute values (None: removed) for what changed when every

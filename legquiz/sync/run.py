@@ -34,6 +34,7 @@ class Local:
     received: dict[str, dict[int, Record]] = field(default_factory=dict)
     last_sync: str | None = None
     last_sync_seq: int | None = None  # the state equals the replay of everything up to this record
+    last_sched: str = ""  # ... made with these scheduler settings (fingerprint)
 
 
 def read_local(home: Path) -> Local:
@@ -52,6 +53,7 @@ def read_local(home: Path) -> Local:
             for g in rec["got"]:
                 out.received.setdefault(g["dev"], {}).setdefault(g["rec"]["seq"], g["rec"])
             out.last_sync, out.last_sync_seq = rec["at"], rec["seq"]
+            out.last_sched = str(rec.get("sched", ""))
         else:
             out.own.append(rec)
     return out
@@ -184,18 +186,33 @@ def _take_in(
         if other != dev:
             devices[other] = [recs[s] for s in sorted(recs)]
     forks = {dev if k == "" else k: v for k, v in forks.items()}
-    only = None if local.last_sync_seq is None or forks else _touched(dev, local, new)  # a fork: all, rare
+    sched = cfg.scheduler()
+    mark = fingerprint(cfg)
+    changed = local.last_sync_seq is None or local.last_sched != mark or bool(forks)  # new settings, a fork: all
+    only = None if changed else _touched(dev, local, new)
     if only is not None and not only and not new:
         return 0  # nothing happened since the last sync
-    rep = merge.replay(merge.standing(devices, forks), cfg.scheduler(), only)
+    rep = merge.replay(merge.standing(devices, forks), sched, only)
     fix = merge.corrections(store.state, rep, only)
     if new or fix or only is None:  # the first time even with nothing to change: the next start from here
         synced: SyncRecord = {
             "seq": 0, "op": "sync", "at": now.isoformat(), "got": new,
             "cards": fix.cards, "days": fix.days, "deck_days": fix.deck_days,
         }  # fmt: skip
+        synced["sched"] = mark
         store.append(synced)
     return len(fix.cards)
+
+
+def fingerprint(cfg: Config) -> str:
+    """The scheduler settings a replay used: when they change (``optimize --apply``, ``config set``), the next
+    sync replays every answer with the new ones instead of only the cards that changed."""
+    import hashlib
+    import json
+
+    s = cfg.scheduler()
+    shape = [s.desired_retention, s.parameters, s.learning_steps, s.relearning_steps, s.maximum_interval, s.fuzz]
+    return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
 
 
 def _touched(dev: str, local: Local, new: list[ForeignRecord]) -> set[str]:
