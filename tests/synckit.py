@@ -44,8 +44,17 @@ class Device:
         run_session(self.home, one(*qids), script, clock=self.clock, cfg=self.cfg)
 
     def sync(self, folder: Path | None = None) -> Outcome:
+        """Sync as `legquiz sync` does; settings another device changed are taken, as config.json would give them."""
+        from dataclasses import replace
+
+        from legquiz.core import settings
+
         with Store.open(self.home) as store:
-            return sync(store, self.cfg, folder or self.folder, self.clock())
+            out = sync(store, self.cfg, folder or self.folder, self.clock())
+        if out.settings_in:
+            saved = settings.load(self.home)
+            self.cfg = replace(self.cfg, **{k: getattr(saved, k) for k in out.settings_in})
+        return out
 
     def undo(self) -> None:
         with Store.open(self.home) as store:

@@ -409,3 +409,39 @@ def test_new_scheduler_settings_replay_every_answer_at_the_next_sync(tmp_path: P
     assert a.sync().changed == 2
     b.sync()
     assert a.view() == b.view() == full_replay(a)
+
+
+def test_scheduler_settings_travel_newest_edit_wins_and_day_start_stays(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from legquiz.core import settings
+
+    a, b = devices(tmp_path, "home", "work", apart=(0, 1))
+    a.study(("mc", "tf"), ["Quads", "4", "true", "4"])
+    everyone_syncs([a, b])
+    a.cfg = replace(a.cfg, desired_retention=0.85, day_start=6)  # as `legquiz config set` on a
+    a.sync()
+    got = b.sync()
+    assert got.settings_in == ["desired_retention"]
+    assert "new desired_retention from another device" in got.line()
+    assert settings.load(b.home).desired_retention == 0.85 and settings.load(b.home).day_start == 4
+    a.sync()
+    assert a.view() == b.view() == full_replay(a)
+    b.cfg = replace(b.cfg, desired_retention=0.9)  # a later edit on b wins in turn
+    b.clock.now += timedelta(hours=1)
+    b.sync()
+    a.clock.now += timedelta(hours=2)
+    assert a.sync().settings_in == ["desired_retention"]
+    assert a.cfg.desired_retention == 0.9 and a.view() == b.view()
+
+
+def test_a_hostile_setting_in_the_folder_is_not_taken(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.sync()
+    (info,) = (a.folder / "legquiz" / "devices").glob("*/device.json")
+    doc = json.loads(info.read_text())
+    doc["settings"]["desired_retention"] = [5.0, "2999-01-01T00:00:00+00:00", "f" * 32]
+    doc["settings"]["maximum_interval"] = ["__import__('os')", "2999-01-01T00:00:00+00:00", "f" * 32]
+    info.write_text(json.dumps(doc))
+    got = b.sync()
+    assert got.settings_in == []

@@ -81,6 +81,7 @@ def start(
                 from legquiz.cli.sync import around_session
 
                 around_session(store, cfg, after=False)
+                cfg = config.load(home)  # the scheduler settings may have come from another device
         from legquiz.core.progress import StoreState
 
         state = store.state if store is not None else StoreState()

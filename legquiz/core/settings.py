@@ -125,6 +125,11 @@ def _check(key: str, value: Any) -> Any:
     raise unknown(key)
 
 
+def parse_json(key: str, value: Any) -> Any:
+    """A setting's value as JSON holds it (another device's, `legquiz sync`), checked as `config set` checks it."""
+    return _check(key, value)
+
+
 def unknown(key: str) -> LegquizError:
     """The one-line error for a setting that does not exist, with the nearest one when it looks mistyped."""
     import difflib

@@ -56,6 +56,7 @@ class Peer:
     records: dict[int, Record] = field(default_factory=dict)
     diverging: int = 0  # numbers under which two different records were published
     fork: tuple[str, int] | None = None  # given a new id after a copy: (old id, last shared record number)
+    settings: dict[str, tuple[Any, str, str]] = field(default_factory=dict)  # sync/travel.py
 
 
 @dataclass
@@ -112,7 +113,7 @@ def _read_peer(path: Path, dev: str, warnings: list[str]) -> Peer:
         return peer
     for name in names:
         if name == INFO:
-            peer.name, peer.fork = _read_info(path / name, warnings)
+            peer.name, peer.fork, peer.settings = _read_info(path / name, warnings)
         elif name.startswith("answers") and name.endswith(".jsonl"):
             if name != ANSWERS:
                 conflicts.append(name)  # a Syncthing or Dropbox conflict copy: a stale copy, taken by identity
@@ -139,8 +140,10 @@ def _open_regular(path: Path) -> int:
     return fd
 
 
-def _read_info(path: Path, warnings: list[str]) -> tuple[str, tuple[str, int] | None]:
-    """A device's name and, if it was given a new id after a copy, its fork (see merge.standing)."""
+def _read_info(path: Path, warnings: list[str]) -> tuple[str, tuple[str, int] | None, dict[str, tuple[Any, str, str]]]:
+    """A device's name, its fork if it was given a new id after a copy (merge.standing), its settings."""
+    from legquiz.sync import travel
+
     try:
         fd = _open_regular(path)
         try:
@@ -152,14 +155,15 @@ def _read_info(path: Path, warnings: list[str]) -> tuple[str, tuple[str, int] | 
     except (OSError, ValueError, AttributeError) as e:
         why = e.strerror if isinstance(e, OSError) else "damaged"
         warnings.append(f"{shown_path(path)}: {why}; the device is shown by its id")
-        return "", None
+        return "", None, {}
     shown = one_line(name)[:64] if isinstance(name, str) else ""
+    stamped = travel.parse(info.get("settings"))
     if not (isinstance(fork, dict) and isinstance(fork.get("id"), str) and ID.fullmatch(fork["id"])):
-        return shown, None
+        return shown, None, stamped
     upto = fork.get("upto")
     if not isinstance(upto, int) or isinstance(upto, bool) or upto < 0:
-        return shown, None
-    return shown, (str(fork["id"]), upto)
+        return shown, None, stamped
+    return shown, (str(fork["id"]), upto), stamped
 
 
 def lines(fd: int, limit: int = MAX_FILE) -> Iterator[tuple[int, bytes | None]]:

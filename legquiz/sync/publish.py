@@ -95,7 +95,14 @@ def _tail(fd: int, size: int, dev: str) -> tuple[int, Record | None]:
     return max(end, 0), None  # none found: everything is published again (readers take it by identity)
 
 
-def publish(folder: Path, dev: str, name: str, records: list[Record], fork: tuple[str, int] | None = None) -> int:
+def publish(
+    folder: Path,
+    dev: str,
+    name: str,
+    records: list[Record],
+    fork: tuple[str, int] | None = None,
+    settings: dict[str, tuple[Any, str, str]] | None = None,
+) -> int:
     """Append this device's records after the last one already in the folder; how many were added.
 
     One write and one fsync; a failure takes the partial write back, and a write cut short by a crash is cut
@@ -103,6 +110,8 @@ def publish(folder: Path, dev: str, name: str, records: list[Record], fork: tupl
     """
     path = own_dir(folder, dev, create=True)
     fields: dict[str, Any] = {"v": FORMAT, "id": dev, "name": name}
+    if settings:
+        fields["settings"] = {k: list(v) for k, v in settings.items()}
     if fork is not None:
         fields["forked_from"] = {"id": fork[0], "upto": fork[1]}
         records = [r for r in records if r["seq"] > fork[1]]  # the ones before are the old id's

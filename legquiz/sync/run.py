@@ -20,7 +20,7 @@ from legquiz.errors import StoreError
 from legquiz.storage import log as logfile
 from legquiz.storage.store import Store
 from legquiz.sync import folder as fold
-from legquiz.sync import gitsync, merge
+from legquiz.sync import gitsync, merge, travel
 from legquiz.sync import publish as pub
 from legquiz.sync.device import device_id, device_name, fork_of, new_id
 from legquiz.text import shown_path
@@ -71,18 +71,22 @@ class Outcome:
     undos_in: int = 0
     changed: int = 0  # cards whose state the replay changed
     others: list[str] = field(default_factory=list)  # names of the other devices seen
+    settings_in: list[str] = field(default_factory=list)  # settings another device's newer edit changed here
     warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         names = ", ".join(self.others[:3]) + (f" and {len(self.others) - 3} more" if len(self.others) > 3 else "")
         undos = f" ({self.undos_in} taken back)" if self.undos_in else ""
-        return f"synced with {names or shown_path(self.folder)}: {self.answers_in} answers in{undos}, {self.sent} out"
+        got = f"; new {', '.join(self.settings_in)} from another device" if self.settings_in else ""
+        return (
+            f"synced with {names or shown_path(self.folder)}: {self.answers_in} answers in{undos}, {self.sent} out{got}"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
             "folder": str(self.folder), "device": {"id": self.device, "name": self.name}, "out": self.sent,
             "in": {"answers": self.answers_in, "undos": self.undos_in}, "cards_changed": self.changed,
-            "devices": self.others, "warnings": self.warnings,
+            "devices": self.others, "settings_in": self.settings_in, "warnings": self.warnings,
         }  # fmt: skip
 
 
@@ -100,10 +104,11 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool
         raise fold.Unavailable(f"sync folder {shown_path(folder)} is missing (not mounted?); your answers stay here")
     local = read_local(home)
     mine = fork_of(home)
+    stamped = travel.stamp(home, cfg, dev, now)
     try:
         if republish:
             pub.republish(folder, dev, local.own, mine)
-        out.sent = pub.publish(folder, dev, out.name, local.own, mine)
+        out.sent = pub.publish(folder, dev, out.name, local.own, mine, stamped)
     except fold.Unavailable as e:
         out.warnings.append(str(e))
     remote = git and gitsync.work_tree(folder) and gitsync.has_remote(folder)
@@ -129,6 +134,10 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool
                     out.undos_in += 1
                 else:
                     out.answers_in += 1
+    best, out.settings_in = travel.newest(stamped, [p.settings for p in seen.peers.values()])
+    if out.settings_in:
+        cfg = travel.apply(home, cfg, best, out.settings_in)
+    travel.save(home, best)
     forks = {p.id: p.fork for p in seen.peers.values() if p.fork is not None}
     if mine is not None:
         forks[dev] = mine
