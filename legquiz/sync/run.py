@@ -169,6 +169,10 @@ def give_new_id(home: Path, folder: Path) -> tuple[str, str, int]:
 def remerge(store: Store, cfg: Config, now: datetime) -> int:
     """Make the state the replay of every answer already here (after an undo on a home that has received some);
     the number of cards changed. Touches no folder."""
+    from legquiz.sync.device import FILENAME
+
+    if not (store.home / FILENAME).exists():
+        return 0  # never synced: nothing received, and the log need not be read
     local = read_local(store.home)
     if not local.received:
         return 0
