@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -79,6 +80,7 @@ def main() -> None:
     Store.open(b).close()
     timed(b, cb, folder, "b: 10,000 new answers out")
     timed(a, ca, folder, "a: 10,000 new answers in")
+    shutil.rmtree(root)
 
 
 if __name__ == "__main__":
