@@ -99,7 +99,7 @@ ALLOWED = {
     "deckfile": ["errors", "text", "core", "speed", "storage", "deckfile"],
     "convert": ["errors", "text", "core", "deckfile", "storage.fsutil", "convert"],
     "ui": ["errors", "text", "core", "deckfile", "ui"],
-    "sync": ["errors", "text", "core", "srs.scheduler", "storage", "sync"],
+    "sync": ["errors", "text", "core", "srs.scheduler", "storage", "deckfile", "sync"],
     "cli": ["errors", "text", "core", "srs", "speed", "storage", "deckfile", "convert", "ui", "sync", "cli"],
     "__main__": ["cli"],
 }

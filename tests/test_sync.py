@@ -445,3 +445,56 @@ def test_a_hostile_setting_in_the_folder_is_not_taken(tmp_path: Path) -> None:
     info.write_text(json.dumps(doc))
     got = b.sync()
     assert got.settings_in == []
+
+
+DECK_YAML = "format: 1\nid: mine\ntitle: {title}\nquestions:\n  - id: q1\n    type: true_false\n    question: Legs.\n    answer: true\n"
+
+
+def test_decks_travel_newest_edit_wins_losing_version_kept_and_removal_travels(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work", apart=(0, 1))
+    for d in (a, b):
+        (d.home / "decks").mkdir(parents=True)
+    (a.home / "decks" / "mine.yaml").write_text(DECK_YAML.format(title="First"))
+    a.sync()
+    got = b.sync()
+    assert (b.home / "decks" / "mine.yaml").read_text() == DECK_YAML.format(title="First")
+    assert got.notes == ["decks/mine.yaml: new from home"]
+    # edited on both while apart: b's edit is seen later, so it wins; a's version is kept in removed-decks/
+    (a.home / "decks" / "mine.yaml").write_text(DECK_YAML.format(title="Home edit"))
+    a.sync()
+    (b.home / "decks" / "mine.yaml").write_text(DECK_YAML.format(title="Work edit"))
+    b.clock.now += timedelta(minutes=5)
+    b.sync()
+    got = a.sync()
+    assert (a.home / "decks" / "mine.yaml").read_text() == DECK_YAML.format(title="Work edit")
+    (note,) = got.notes
+    assert "work's newer version replaces home's" in note and "removed-decks" in note
+    (kept,) = (a.home / "removed-decks").glob("mine.*.yaml")
+    assert kept.read_text() == DECK_YAML.format(title="Home edit")
+    # removed on b: removed on a too, kept there
+    (b.home / "decks" / "mine.yaml").unlink()
+    b.clock.now += timedelta(minutes=5)
+    b.sync()
+    got = a.sync()
+    assert not (a.home / "decks" / "mine.yaml").exists()
+    assert len(list((a.home / "removed-decks").glob("mine.*.yaml"))) == 2
+    assert got.notes and "was removed on work" in got.notes[0]
+    assert a.sync().notes == [] and b.sync().notes == []
+
+
+def test_a_hostile_deck_entry_is_not_taken(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    (a.home / "decks").mkdir(parents=True)
+    (a.home / "decks" / "mine.yaml").write_text(DECK_YAML.format(title="First"))
+    a.sync()
+    (own,) = (a.folder / "legquiz" / "devices").glob("*")
+    doc = json.loads((own / "device.json").read_text())
+    entry = doc["files"]["decks/mine.yaml"]
+    doc["files"]["decks/../../escape.yaml"] = entry
+    doc["files"]["decks/evil.yaml"] = ["0" * 64, entry[1], entry[2], False]  # its copy will not match
+    (own / "files" / "decks" / "evil.yaml").write_text("!!python/object/apply:os.system ['true']\n")
+    (own / "device.json").write_text(json.dumps(doc))
+    got = b.sync()
+    assert got.notes == ["decks/mine.yaml: new from home"]
+    assert sorted(p.name for p in (b.home / "decks").iterdir()) == ["mine.yaml"]
+    assert not (tmp_path / "escape.yaml").exists()

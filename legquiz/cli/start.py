@@ -80,7 +80,8 @@ def start(
             if syncing:
                 from legquiz.cli.sync import around_session
 
-                around_session(store, cfg, after=False)
+                if around_session(store, cfg, after=False):
+                    chosen = chosen_decks(home, decks)  # decks came in from another device
                 cfg = config.load(home)  # the scheduler settings may have come from another device
         from legquiz.core.progress import StoreState
 

@@ -94,7 +94,12 @@ def sync(
             raise
     for w in out.warnings:
         warn(w)
-    click.echo(json.dumps(out.to_json(), ensure_ascii=False) if as_json else out.line())
+    if as_json:
+        click.echo(json.dumps(out.to_json(), ensure_ascii=False))
+        return
+    click.echo(out.line())
+    for note in out.notes:
+        say(f"  {note}")
 
 
 def _status_lines(got: dict[str, object]) -> list[str]:
@@ -118,11 +123,11 @@ def _status_lines(got: dict[str, object]) -> list[str]:
     return lines
 
 
-def around_session(store: Store, cfg: Config, after: bool) -> None:
+def around_session(store: Store, cfg: Config, after: bool) -> bool:
     """`legquiz start` with ``sync_dir`` set: sync, saying one line; any failure is a warning and studying goes on.
 
     After the session a folder that cannot be reached still leaves the state the replay of what is here (an
-    answer taken back on a card another device also answered).
+    answer taken back on a card another device also answered). True when decks or articles came in.
     """
     from legquiz.cli import common
     from legquiz.sync import folder as fold
@@ -136,9 +141,13 @@ def around_session(store: Store, cfg: Config, after: bool) -> None:
             warn(f"{e} (studying goes on here)" if not after else str(e))
             if after:
                 remerge(store, cfg, common.utcnow())
-            return
+            return False
         for w in out.warnings:
             warn(w)
         say(out.line())
+        for note in out.notes:
+            say(f"  {note}")
+        return bool(out.notes)
     except (LegquizError, OSError, ValueError) as e:
         warn(f"sync failed: {getattr(e, 'strerror', None) or e}; your answers are safe here and go out next time")
+        return False

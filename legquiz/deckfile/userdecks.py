@@ -221,6 +221,18 @@ def remove(home: Path, d: Deck, state: StoreState, now: datetime) -> Removed:
     return Removed(d, kept, len(progress_ids(state, d.id) & {q.id for q in d.questions}))
 
 
+def keep_removed(home: Path, src: Path, now: datetime) -> Path:
+    """Move any file of the user's (a deck another device replaced or removed, `legquiz sync`) to
+    ``removed-decks/`` as :func:`remove` does, never over a kept copy; where it went."""
+    folder = home / REMOVED
+    stamp = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = _move_aside(src, folder, f"{src.stem}.{stamp}")
+    fsync_dir(src.parent)
+    fsync_dir(folder)
+    return kept
+
+
 def _move_aside(src: Path, folder: Path, base: str) -> Path:
     """Move ``src`` to ``folder/base.yaml`` (or ``base-2.yaml`` ...), never over an existing file.
 

@@ -57,6 +57,7 @@ class Peer:
     diverging: int = 0  # numbers under which two different records were published
     fork: tuple[str, int] | None = None  # given a new id after a copy: (old id, last shared record number)
     settings: dict[str, tuple[Any, str, str]] = field(default_factory=dict)  # sync/travel.py
+    files: Any = None  # its decks and articles as device.json lists them, unchecked: sync/decks.py parses them
 
 
 @dataclass
@@ -113,7 +114,7 @@ def _read_peer(path: Path, dev: str, warnings: list[str]) -> Peer:
         return peer
     for name in names:
         if name == INFO:
-            peer.name, peer.fork, peer.settings = _read_info(path / name, warnings)
+            peer.name, peer.fork, peer.settings, peer.files = _read_info(path / name, warnings)
         elif name.startswith("answers") and name.endswith(".jsonl"):
             if name != ANSWERS:
                 conflicts.append(name)  # a Syncthing or Dropbox conflict copy: a stale copy, taken by identity
@@ -131,7 +132,7 @@ def _read_peer(path: Path, dev: str, warnings: list[str]) -> Peer:
     return peer
 
 
-def _open_regular(path: Path) -> int:
+def open_regular(path: Path) -> int:
     """A read descriptor of ``path`` if it is a regular file (no link followed, no pipe waited on); OSError if not."""
     fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -140,12 +141,12 @@ def _open_regular(path: Path) -> int:
     return fd
 
 
-def _read_info(path: Path, warnings: list[str]) -> tuple[str, tuple[str, int] | None, dict[str, tuple[Any, str, str]]]:
-    """A device's name, its fork if it was given a new id after a copy (merge.standing), its settings."""
+def _read_info(path: Path, warnings: list[str]) -> tuple[str, tuple[str, int] | None, dict[str, Any], Any]:
+    """A device's name, its fork if it was given a new id after a copy (merge.standing), its settings, its files."""
     from legquiz.sync import travel
 
     try:
-        fd = _open_regular(path)
+        fd = open_regular(path)
         try:
             raw = os.read(fd, MAX_INFO)
         finally:
@@ -155,15 +156,15 @@ def _read_info(path: Path, warnings: list[str]) -> tuple[str, tuple[str, int] | 
     except (OSError, ValueError, AttributeError) as e:
         why = e.strerror if isinstance(e, OSError) else "damaged"
         warnings.append(f"{shown_path(path)}: {why}; the device is shown by its id")
-        return "", None, {}
+        return "", None, {}, {}
     shown = one_line(name)[:64] if isinstance(name, str) else ""
-    stamped = travel.parse(info.get("settings"))
+    stamped, files = travel.parse(info.get("settings")), info.get("files")  # files: checked by sync/decks.py
     if not (isinstance(fork, dict) and isinstance(fork.get("id"), str) and ID.fullmatch(fork["id"])):
-        return shown, None, stamped
+        return shown, None, stamped, files
     upto = fork.get("upto")
     if not isinstance(upto, int) or isinstance(upto, bool) or upto < 0:
-        return shown, None, stamped
-    return shown, (str(fork["id"]), upto), stamped
+        return shown, None, stamped, files
+    return shown, (str(fork["id"]), upto), stamped, files
 
 
 def lines(fd: int, limit: int = MAX_FILE) -> Iterator[tuple[int, bytes | None]]:
@@ -214,7 +215,7 @@ def check_line(raw: bytes, dev: str) -> tuple[Record | None, str]:
 def _read_answers(path: Path, peer: Peer, warnings: list[str]) -> None:
     shown = shown_path(path)
     try:
-        fd = _open_regular(path)
+        fd = open_regular(path)
     except OSError as e:
         warnings.append(f"{shown}: {e.strerror or e}; skipped")
         return

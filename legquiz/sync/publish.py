@@ -102,6 +102,7 @@ def publish(
     records: list[Record],
     fork: tuple[str, int] | None = None,
     settings: dict[str, tuple[Any, str, str]] | None = None,
+    files: dict[str, tuple[str, str, str, bool]] | None = None,
 ) -> int:
     """Append this device's records after the last one already in the folder; how many were added.
 
@@ -112,6 +113,8 @@ def publish(
     fields: dict[str, Any] = {"v": FORMAT, "id": dev, "name": name}
     if settings:
         fields["settings"] = {k: list(v) for k, v in settings.items()}
+    if files:
+        fields["files"] = {k: list(v) for k, v in files.items()}
     if fork is not None:
         fields["forked_from"] = {"id": fork[0], "upto": fork[1]}
         records = [r for r in records if r["seq"] > fork[1]]  # the ones before are the old id's

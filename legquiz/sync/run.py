@@ -19,8 +19,8 @@ from legquiz.core.settings import Config
 from legquiz.errors import StoreError
 from legquiz.storage import log as logfile
 from legquiz.storage.store import Store
+from legquiz.sync import decks, gitsync, merge, travel
 from legquiz.sync import folder as fold
-from legquiz.sync import gitsync, merge, travel
 from legquiz.sync import publish as pub
 from legquiz.sync.device import device_id, device_name, fork_of, new_id
 from legquiz.text import shown_path
@@ -72,6 +72,7 @@ class Outcome:
     changed: int = 0  # cards whose state the replay changed
     others: list[str] = field(default_factory=list)  # names of the other devices seen
     settings_in: list[str] = field(default_factory=list)  # settings another device's newer edit changed here
+    notes: list[str] = field(default_factory=list)  # decks and articles brought in, replaced or removed
     warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
@@ -86,7 +87,7 @@ class Outcome:
         return {
             "folder": str(self.folder), "device": {"id": self.device, "name": self.name}, "out": self.sent,
             "in": {"answers": self.answers_in, "undos": self.undos_in}, "cards_changed": self.changed,
-            "devices": self.others, "settings_in": self.settings_in, "warnings": self.warnings,
+            "devices": self.others, "settings_in": self.settings_in, "decks": self.notes, "warnings": self.warnings,
         }  # fmt: skip
 
 
@@ -105,10 +106,13 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool
     local = read_local(home)
     mine = fork_of(home)
     stamped = travel.stamp(home, cfg, dev, now)
+    files = decks.local_files(home)
+    entries = decks.stamp(home, files, dev, now)
     try:
         if republish:
             pub.republish(folder, dev, local.own, mine)
-        out.sent = pub.publish(folder, dev, out.name, local.own, mine, stamped)
+        out.sent = pub.publish(folder, dev, out.name, local.own, mine, stamped, entries)
+        decks.publish(pub.own_dir(folder, dev, create=False), files)
     except fold.Unavailable as e:
         out.warnings.append(str(e))
     remote = git and gitsync.work_tree(folder) and gitsync.has_remote(folder)
@@ -134,6 +138,13 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool
                     out.undos_in += 1
                 else:
                     out.answers_in += 1
+    peers = list(seen.peers.values())
+    try:
+        out.notes = decks.take(
+            home, out.name, entries, peers, {p.id: fold.devices_dir(folder) / p.id for p in peers}, now
+        )
+    except OSError as e:
+        out.warnings.append(f"decks from the other devices could not be written: {e.strerror or e}")
     best, out.settings_in = travel.newest(stamped, [p.settings for p in seen.peers.values()])
     if out.settings_in:
         cfg = travel.apply(home, cfg, best, out.settings_in)
