@@ -29,7 +29,7 @@ def config(ctx: click.Context, data_dir: Path | None) -> None:
         from legquiz.core import settings as cfgmod
         from legquiz.text import shown_path
 
-        home = resolve_home(ctx, None)
+        home = resolve_home(ctx, None, reading=True)
         cfg = cfgmod.as_dict(cfgmod.load(home))
         default = cfgmod.as_dict(cfgmod.Config())
         say(f"Settings in {shown_path(home / cfgmod.FILENAME)}:")
@@ -68,7 +68,7 @@ def get(ctx: click.Context, key: str) -> None:
     """
     from legquiz.core import settings as cfgmod
 
-    values = cfgmod.as_dict(cfgmod.load(resolve_home(ctx, None)))
+    values = cfgmod.as_dict(cfgmod.load(resolve_home(ctx, None, reading=True)))
     if key not in values:
         raise cfgmod.unknown(key)
     click.echo(_fmt(values[key]) if values[key] is not None else "default")

@@ -151,7 +151,7 @@ def apkg(
     from legquiz.deckfile import catalog
     from legquiz.deckfile.articles import ArticleIndex
 
-    home = resolve_home(ctx, data_dir)
+    home = resolve_home(ctx, data_dir, reading=True)
     cat = catalog.load(home)
     for w in cat.warnings:
         warn(w)
