@@ -144,7 +144,7 @@ def test_a_data_path_that_is_not_a_folder_is_one_message(
         else:
             monkeypatch.delenv("LEGQUIZ_HOME", raising=False)
             r = legquiz("--data-dir", path, *args)
-        assert r.code == 2 and r.err.count("\n") == 1 and "is not a folder" in r.err, r
+        assert r.code == 1 and r.err.count("\n") == 1 and "is not a folder" in r.err, r
         assert str(path) in r.err and ("LEGQUIZ_HOME" if how == "env" else "--data-dir") in r.err
         assert "config.json" not in r.err and "File exists" not in r.err
     assert afile.read_text() == "mine\n"

@@ -43,7 +43,7 @@ def resolve_home(ctx: click.Context, data_dir: Path | None, reading: bool = Fals
     A command that only reads (``stats``, ``deck list``, ``export`` ...) says in one line that there is no
     progress there yet instead of creating the folder: a mistyped path must not look like lost progress.
     """
-    from legquiz.errors import UsageError
+    from legquiz.errors import LegquizError, UsageError
     from legquiz.storage.paths import ENV_HOME, home
     from legquiz.text import shown_path
 
@@ -60,9 +60,9 @@ def resolve_home(ctx: click.Context, data_dir: Path | None, reading: bool = Fals
     except OSError:  # a name too long, a loop of links: not a folder legquiz can use
         is_dir, exists = False, True
     if exists and not is_dir:
-        raise UsageError(f"{shown_path(where)} ({source}) is not a folder; legquiz keeps your progress in a folder")
+        raise LegquizError(f"{shown_path(where)} ({source}) is not a folder; legquiz keeps your progress in a folder")
     if not exists and any(p.exists() and not p.is_dir() for p in where.parents):
-        raise UsageError(f"{shown_path(where)} ({source}) is not a folder: a part of the path is a file")
+        raise LegquizError(f"{shown_path(where)} ({source}) is not a folder: a part of the path is a file")
     if not exists and reading:
         warn(f"no progress at {shown_path(where)} yet (the folder does not exist; nothing was created)")
     return where
@@ -104,6 +104,39 @@ def chosen_decks(home: Path, ids: tuple[str, ...]) -> list[Deck]:
     for w in cat.warnings:
         warn(w)
     return cat.select(ids)
+
+
+def usable_timezone() -> None:
+    """Fall back to UTC, with one warning, when ``TZ`` names a zone that cannot be used.
+
+    The C library takes ``TZ=UTC+25`` (an offset beyond a day, which Python's datetime cannot hold: every
+    local time would raise) and ``TZ=:/nonexistent`` or ``TZ=Foo/Bar`` (silently UTC). Study days follow
+    local time, so the person is told which zone legquiz uses instead.
+    """
+    import time
+
+    tz = os.environ.get("TZ")
+    if tz is None or not tz.strip():
+        return
+    problem = ""
+    try:
+        datetime.now(timezone.utc).astimezone()
+    except (ValueError, OverflowError):
+        problem = "its offset from UTC is a day or more"
+    else:
+        name = tz[1:] if tz.startswith(":") else tz
+        if "/" in name or tz.startswith(":"):
+            from legquiz.storage.paths import zone_file_exists
+
+            if not zone_file_exists(name):
+                problem = "no such time zone"
+    if problem:
+        from legquiz.text import one_line
+
+        warn(f"TZ={one_line(tz)[:80]!r}: {problem}; using UTC for study days and times")
+        os.environ["TZ"] = "UTC"
+        if hasattr(time, "tzset"):
+            time.tzset()
 
 
 def utcnow() -> datetime:

@@ -173,12 +173,11 @@ def undo(ctx: click.Context, data_dir: Path | None) -> None:
     """
     from legquiz.core.records import undo_record
     from legquiz.srs.scheduler import Rating
-    from legquiz.storage.store import LOG, Store
-    from legquiz.text import shown_path
+    from legquiz.storage.store import Store
 
     home = resolve_home(ctx, data_dir)
-    if not (home / LOG).exists():  # nothing was ever answered here: no lock, no log, no folder made to say so
-        raise LegquizError(f"nothing to undo: no answers at {shown_path(home)} yet")
+    if not home.exists():  # nothing was ever answered here: no folder is made just to say so
+        raise LegquizError("nothing to undo")
     with Store.open(home) as store:
         for w in store.warnings:
             warn(w)

@@ -185,6 +185,14 @@ def _reviews(rows: Any, header: list[str], bad: Callable[[int, str, str], DeckEr
         at = parse_time(time_text)
         if at is None:
             raise bad(line, "review_time", f"not an ISO 8601 time with a UTC offset: '{time_text}'")
+        from legquiz.core.settings import FIRST_YEAR, LAST_YEAR
+
+        if not FIRST_YEAR <= at.year <= LAST_YEAR:
+            raise bad(
+                line,
+                "review_time",
+                f"'{time_text}': year {at.year} is outside {FIRST_YEAR}-{LAST_YEAR}, the years of a review",
+            )
         reviews.append(Review(card, int(rating_text), at))
     return reviews
 
