@@ -70,18 +70,30 @@ def test_a_fifo_is_never_replaced(tmp_path: Path, home: Path, command: str) -> N
     assert _leftovers(tmp_path) == []
 
 
-@pytest.mark.skipif(not Path("/dev/null").is_char_device(), reason="needs /dev/null")
+@pytest.fixture()
+def null_device(tmp_path: Path) -> Path:
+    """A device node of its own, the very device /dev/null is (1, 3).
+
+    Not /dev/null itself: a legquiz without this rule replaces the file it is given by a regular file, and
+    a test must not be able to break /dev/null for the whole machine (this one once did, run against old code).
+    """
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (OSError, AttributeError) as e:
+        pytest.skip(f"cannot make a device node here (needs root on Linux): {e}")
+    return node
+
+
 @pytest.mark.parametrize("command", WRITERS)
-def test_dev_null_is_never_replaced(home: Path, command: str) -> None:
-    before = os.stat("/dev/null")
+def test_a_device_like_dev_null_is_never_replaced(home: Path, null_device: Path, command: str) -> None:
     for force in ((), ("--force",)):
-        r = legquiz(*WRITERS[command](Path("/dev/null")), *force)
-        assert (
-            r.code == 2
-            and r.err == "legquiz: /dev/null: exists and is not a regular file; legquiz only writes regular files\n"
-        )
-    after = os.stat("/dev/null")
-    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+        r = legquiz(*WRITERS[command](null_device), *force)
+        assert r.code == 2 and r.err == (
+            f"legquiz: {null_device}: exists and is not a regular file; legquiz only writes regular files\n"
+        ), r
+    after = os.lstat(null_device)
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == os.makedev(1, 3)
 
 
 @pytest.mark.parametrize("command", WRITERS)

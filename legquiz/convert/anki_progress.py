@@ -50,7 +50,7 @@ def anki_due(card: Card, crt: int) -> datetime | None:
 
 def instant(seconds: float, what: str) -> datetime:
     """A time of the package as a UTC datetime; a year legquiz cannot schedule in is one line, not an OverflowError."""
-    from legquiz.core.settings import FIRST_YEAR, LAST_YEAR
+    from legquiz.core.cards import FIRST_YEAR, LAST_YEAR
 
     lo = datetime(FIRST_YEAR, 1, 1, tzinfo=timezone.utc).timestamp()
     hi = datetime(LAST_YEAR + 1, 1, 1, tzinfo=timezone.utc).timestamp()

@@ -17,9 +17,6 @@ from legquiz.srs.scheduler import DEFAULT_LEARNING_STEPS, DEFAULT_RELEARNING_STE
 from legquiz.storage.fsutil import atomic_write
 
 FILENAME = "config.json"
-# Times outside these years are refused where they come in (review CSVs, Anki packages): the day arithmetic
-# (time zones, day starts, intervals of up to 100 years) must stay inside datetime's years 1-9999.
-FIRST_YEAR, LAST_YEAR = 1900, 9899
 
 
 @dataclass(frozen=True)
