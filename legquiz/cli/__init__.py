@@ -56,6 +56,9 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
       legquiz start --deck running-vs-jogging --limit 10
       legquiz stats                 see your progress
     """
+    from legquiz.cli.common import usable_timezone
+
+    usable_timezone()
     ctx.ensure_object(dict)
     ctx.obj["data_dir"] = data_dir
 

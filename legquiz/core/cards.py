@@ -25,6 +25,9 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any, TypedDict, cast
 
+# Times outside these years are refused where they come in (review CSVs, Anki packages): the day arithmetic
+# (time zones, day starts, intervals of up to 100 years) must stay inside datetime's years 1-9999.
+FIRST_YEAR, LAST_YEAR = 1900, 9899
 FIELDS = ("state", "due", "s", "d", "step", "last", "reps", "lapses")
 STATE, DUE, S, D, STEP, LAST, REPS, LAPSES = range(len(FIELDS))
 
