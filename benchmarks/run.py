@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import anki_package  # noqa: E402
+import answer_step  # noqa: E402
 import fit_bench  # noqa: E402
 import measure  # noqa: E402
 import scale  # noqa: E402
@@ -51,10 +52,17 @@ class Sizes:
     rss_runs: int
     saves: int
     probe_runs: int  # rounds of store probes (each: 5 opens, `saves` saves, 3 compactions)
+    answer_steps: int  # answers timed in one `legquiz start` (end to end, in a pseudo-terminal)
+    answer_runs: int  # such sessions per store, run alternately
 
 
-FULL = Sizes(10_000, 1_000_000, 1_000, 10_000, runs=21, pty_runs=21, rss_runs=3, saves=200, probe_runs=5)
-QUICK = Sizes(200, 5_000, 1_000, 200, runs=1, pty_runs=1, rss_runs=1, saves=20, probe_runs=1)
+FULL = Sizes(
+    10_000, 1_000_000, 1_000, 10_000, runs=21, pty_runs=21, rss_runs=3, saves=200, probe_runs=5,
+    answer_steps=30, answer_runs=2,
+)  # fmt: skip
+QUICK = Sizes(
+    200, 5_000, 1_000, 200, runs=1, pty_runs=1, rss_runs=1, saves=20, probe_runs=1, answer_steps=4, answer_runs=1
+)
 
 
 @dataclass
@@ -171,6 +179,37 @@ def store_rows(homes: dict[str, Path], env: dict[str, str], sizes: Sizes, quick:
     ]  # fmt: skip
 
 
+def answer_rows(lq: list[str], homes: dict[str, Path], sizes: Sizes, quick: bool) -> list[Row]:
+    """One answer end to end (answer key to rating menu, rating key to the next question), long history / short.
+
+    The short history gets the same deck (a copy keeps its mtime, so both use the parsed-deck cache);
+    sessions on the two stores run alternately, and each step is timed as benchmarks/answer_step.py says.
+    """
+    deck = homes["big"] / "decks" / f"{scale.DECK_ID}.yaml"
+    small_deck = homes["small"] / "decks" / deck.name
+    if not small_deck.exists():
+        small_deck.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(deck, small_deck)
+    steps: dict[str, list[tuple[float, float]]] = {"big": [], "small": []}
+    for _ in range(sizes.answer_runs):
+        for k in steps:
+            steps[k] += answer_step.steps([*lq, "start"], measure.clean_env(homes[k]), sizes.answer_steps)
+    big, small = (statistics.median(a + r for a, r in steps[k]) for k in ("big", "small"))
+    answer, rated = (statistics.median(s[i] for s in steps["big"]) for i in (0, 1))
+
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:.1f} ms"
+
+    big_n, small_n = f"{sizes.reviews:,}", f"{sizes.small_reviews:,}"
+    n = len(steps["big"])
+    return [
+        Row("9", f"one answer on screen, end to end (pty, {n} answers each): {big_n} reviews / {small_n}", ms(big),
+            ms(small), big / small, *judged(big / small, 1.5, quick)),
+        Row("9b", f"  at {big_n}: answer key to rating menu {ms(answer)}, rating key to next question {ms(rated)}",
+            ms(big), ""),
+    ]  # fmt: skip
+
+
 def validate_rows(lq: list[str], env: dict[str, str], home: Path, sizes: Sizes) -> list[Row]:
     deck = str(home / "decks" / f"{scale.DECK_ID}.yaml")
     # One run each: seconds, not milliseconds, and only reported.
@@ -240,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--only",
         action="append",
-        choices=("commands", "start", "store", "validate", "anki", "optimize"),
+        choices=("commands", "start", "store", "answer", "validate", "anki", "optimize"),
         help="measure only these rows",
     )
     args = ap.parse_args(argv)
@@ -257,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             "commands": lambda: command_rows(lq, env, sizes, args.quick),
             "start": lambda: start_rows(lq, env, homes["big"], sizes, args.quick),
             "store": lambda: store_rows(homes, env, sizes, args.quick),
+            "answer": lambda: answer_rows(lq, homes, sizes, args.quick),
             "validate": lambda: validate_rows(lq, env, homes["big"], sizes),
             "anki": lambda: anki_rows(lq, root, sizes, args.quick),
             "optimize": lambda: fit_rows(args.quick),

@@ -23,3 +23,8 @@ _ONE_LINE = {**_TRANSLATE, 0x0A: "\\n", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: 
 def one_line(text: str) -> str:
     """``text`` made inert and kept on one line (newlines shown as \\n): for messages quoting a deck."""
     return text.translate(_ONE_LINE)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 question', '2 questions', '0 questions': messages say '1 good backup', never '1 good backups'."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

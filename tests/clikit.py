@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,3 +70,8 @@ questions:
     answer: "leg presses"
     aliases: ["leg press"]
 """
+
+
+def on_screen(text: str) -> re.Pattern[str]:
+    """``text`` as a terminal shows it: colour codes may sit between any two characters (for pexpect)."""
+    return re.compile("".join(re.escape(c) + r"(?:\x1b\[[0-9;]*m)*" for c in text))

@@ -20,7 +20,7 @@ from legquiz.ui.ask import UNDO, Ask, Quit
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)  # 09:00 UTC: mid-morning of study day 2024-03-01
 UTC_DAYS = DayClock(4, timezone.utc)
-CFG = Config(fuzz=False)
+CFG = Config(fuzz=False, learn_ahead_minutes=0, new_order="deck")  # no learn-ahead; new questions in file order
 
 QUIT = object()  # a script entry: the person presses Ctrl-C here
 
@@ -50,6 +50,9 @@ class Scripted:
     events: list[tuple[str, Any]] = field(default_factory=list)
 
     def ask(self, ask: Ask) -> str:
+        if not self.answers and {c.value for c in ask.choices} == {"end", "wait"}:
+            self.events.append(("offer", ask))  # kept out of `asked`, which tests read as the questions
+            return "end"  # the offer to wait for a learning step: a script that has run out does not wait
         self.asked.append(ask)
         self.events.append(("ask", ask))
         if ask.kind == "select":
@@ -66,12 +69,20 @@ class Scripted:
             assert a in {c.value for c in ask.choices}, (a, ask.choices)
         return a
 
+    clock: Clock | None = None  # moved on by a wait, as real time would be
+
+    def wait(self, seconds: float, message: str) -> bool:
+        self.events.append(("wait", seconds))
+        if self.clock is not None:
+            self.clock.now += timedelta(seconds=seconds)
+        return True
+
     def say(self, text: str) -> None:
         self.said.append(text)
         self.events.append(("say", text))
 
     def style(self, text: str, kind: str) -> str:
-        return text
+        return f"[{text}]" if kind == "mark" else text
 
     @property
     def text(self) -> str:
@@ -174,8 +185,8 @@ def run_session(
     cfg: Config = CFG,
     seed: int = 1,
 ) -> tuple[Summary, Scripted]:
-    p = Scripted(list(answers))
     clock = clock or Clock()
+    p = Scripted(list(answers), clock=clock)
     if cram:
         summary = Session(item_list, cfg, UTC_DAYS, p, clock, None, ArticleIndex(home), random.Random(seed)).run()
     else:

@@ -98,3 +98,20 @@ def test_with_progress_and_no_history_writes_new_cards(legquiz_home: Path, tmp_p
     out = tmp_path / "rvj.apkg"
     r = legquiz("export", "apkg", "--deck", "running-vs-jogging", "-o", out, "--with-progress")
     assert r.code == 0 and ", 0 with their schedule and history" in r.out
+
+
+def test_the_package_today_turns_over_at_the_rollover_hour_as_anki_counts_it() -> None:
+    """The export failed between 04:00 and genanki's crt time of day: it counted days from crt itself."""
+    from datetime import timedelta, timezone
+
+    from legquiz.convert.anki_schedule import anki_today
+
+    aest = timezone(timedelta(hours=10))
+    now = datetime.fromtimestamp(1584491078, aest)  # the figures of Anki's own legacy-timing test
+    assert anki_today(1524038400, 4, now) == 700
+    assert anki_today(1533564000, 0, now) == 589
+    crt = int(datetime(2020, 1, 1, 11, 0, tzinfo=timezone.utc).timestamp())  # created at 11:00, rollover 04:00
+    utc = timezone.utc
+    assert anki_today(crt, 4, datetime(2020, 1, 3, 3, 59, tzinfo=utc)) == 1
+    assert anki_today(crt, 4, datetime(2020, 1, 3, 4, 1, tzinfo=utc)) == 2  # (now - crt) // 1 day says 1
+    assert anki_today(crt, 4, datetime(2020, 1, 3, 11, 1, tzinfo=utc)) == 2

@@ -37,7 +37,9 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
             for a in node.names:
                 if f"{base}.{a.name}" in known:
                     found.add(f"{base}.{a.name}")
@@ -93,7 +95,7 @@ ALLOWED = {
     "core": ["errors", "text", "core", "srs.scheduler", "storage.fsutil", "ui.ask", "ui.render"],
     "srs": ["errors", "core.cards", "srs"],
     "speed": ["errors", "core.model", "storage.paths", "deckfile.validate", "speed"],
-    "storage": ["errors", "core", "speed", "storage"],
+    "storage": ["errors", "text", "core", "speed", "storage"],
     "deckfile": ["errors", "text", "core", "speed", "storage", "deckfile"],
     "convert": ["errors", "text", "core", "deckfile", "storage.fsutil", "convert"],
     "ui": ["errors", "text", "core", "deckfile", "ui"],

@@ -194,7 +194,7 @@ def test_a_bom_before_a_valid_deck_is_fine(tmp_path: Path) -> None:
     deck.write_bytes(b"\xef\xbb\xbf" + (HEAD.format(id="bom", title="BOM") + TF % 1).encode())
     run = validate(tmp_path, "bom.yaml", dict(os.environ))
     assert (run.code, run.stderr) == (0, "")
-    assert run.stdout == "bom.yaml: ok: deck 'bom', 1 questions (1 true_false)\n"
+    assert run.stdout == "bom.yaml: ok: deck 'bom', 1 question (1 true_false)\n"
 
 
 def test_control_characters_in_a_deck_never_reach_the_terminal_through_errors(tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ def test_hints_read_and_shown_beside_their_gap(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("hints", "message"),
     [
-        ('["an exercise"]', "has 1 entries for 2 {{gaps}}: give one per gap"),
+        ('["an exercise"]', "has 1 entry for 2 {{gaps}}: give one per gap"),
         ('"an exercise"', "must be a list"),
         ("[1.5, [x]]", "hints[1]: must be text"),
     ],
@@ -76,4 +76,4 @@ def test_written_and_cached_and_exported(tmp_path: Path, legquiz_home: Path) -> 
 def test_session_asks_with_the_hint(legquiz_home: Path) -> None:
     q = Question("two", QType.CLOZE, text="Squats and {{lunges}} train the {{legs}}.", hints=("an exercise", ""))
     _, p = run_session(legquiz_home, items(Deck("hinted", "Hinted", (q,))), ["lunges", "legs", ENTER])
-    assert "Squats and _____ (an exercise) train the _____." in p.text
+    assert "Squats and [ 1 ] (an exercise) train the __2__." in p.text  # the hint beside the blank it belongs to

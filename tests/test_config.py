@@ -37,7 +37,7 @@ def invoke(*args: str) -> tuple[int, str]:
 def test_show_lists_every_setting_with_its_default(legquiz_home: Path) -> None:
     code, out = invoke("config")
     assert code == 0
-    assert str(legquiz_home / "config.json") in out
+    assert str(legquiz_home / "config.json") in "".join(out.split())  # wrapped to the terminal
     for key in cfgmod.HELP:
         assert f"  {key:<18} " in out
     assert "desired_retention  0.9\n" in out and "parameters         default (FSRS-6)" in out
@@ -53,6 +53,9 @@ def test_show_lists_every_setting_with_its_default(legquiz_home: Path) -> None:
         ("new_per_day", "0", "0", 0),
         ("day_start", "0", "0", 0),
         ("learning_steps", "1 10 60", "1 10 60", [1.0, 10.0, 60.0]),
+        ("learning_steps", "1m 10m", "1 10", [1.0, 10.0]),  # Anki's syntax
+        ("learning_steps", "30s 1h 1d", "0.5 60 1440", [0.5, 60.0, 1440.0]),
+        ("relearning_steps", "10m", "10", [10.0]),
         ("relearning_steps", "5,20", "5 20", [5.0, 20.0]),
         ("maximum_interval", "365", "365", 365),
         ("fuzz", "off", "false", False),
@@ -82,10 +85,10 @@ def test_parameters_set_and_reset(legquiz_home: Path) -> None:
     assert invoke("config", "get", "parameters") == (0, "default\n")
 
 
-def test_reset_everything(legquiz_home: Path) -> None:
+def test_reset_everything_with_yes(legquiz_home: Path) -> None:
     invoke("config", "set", "new_per_day", "5")
     invoke("config", "set", "fuzz", "false")
-    code, out = invoke("config", "reset")
+    code, out = invoke("config", "reset", "--yes")
     assert code == 0 and out.startswith("reset desired_retention, new_per_day")
     assert cfgmod.load(legquiz_home) == Config()
 
@@ -99,13 +102,19 @@ def test_reset_everything(legquiz_home: Path) -> None:
         (["set", "new_per_day", "-1"], "config: new_per_day: must be a whole number from 0 to 9999"),
         (["set", "new_per_day", "2.5"], "config: new_per_day: must be a whole number from 0 to 9999"),
         (["set", "day_start", "24"], "config: day_start: must be a whole number from 0 to 23"),
-        (["set", "learning_steps", "1", "x"], "config: learning_steps: '1 x' is not a list of numbers"),
+        (
+            ["set", "learning_steps", "1", "x"],
+            "config: learning_steps: '1 x' is not a list of steps (minutes, or Anki's '1m 10m 1h 1d')",
+        ),
         (["set", "learning_steps", "0"], "config: learning_steps: must be a list of minutes, each from 0 to 1440"),
         (["set", "fuzz", "maybe"], "config: fuzz: must be true or false"),
         (["set", "parameters", "1", "2"], "config: parameters: must be a list of 21 numbers (FSRS-6)"),
         (["set", "colour", "red"], "config: unknown setting 'colour'; known: desired_retention, new_per_day"),
         (["get", "colour"], "config: unknown setting 'colour'; known: desired_retention, new_per_day"),
         (["reset", "colour"], "config: unknown setting 'colour'; known: desired_retention, new_per_day"),
+        (["set", "new_per_dya", "5"], "config: unknown setting 'new_per_dya'; did you mean 'new_per_day'? known: "),
+        (["get", "learning_step"], "config: unknown setting 'learning_step'; did you mean 'learning_steps'? known: "),
+        (["reset", "fuz"], "config: unknown setting 'fuz'; did you mean 'fuzz'? known: "),
     ],
 )
 def test_bad_values_and_unknown_keys_are_one_line_errors(legquiz_home: Path, args: list[str], message: str) -> None:

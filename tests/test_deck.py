@@ -125,7 +125,7 @@ def test_problems_in_several_files_are_all_reported(in_tmp: Path) -> None:
     write(in_tmp, HEAD + TYPED + TYPED, "dup.yaml")
     code, out, err = validate("empty.yaml", "good.yaml", "dup.yaml")
     assert code == 1
-    assert out == "good.yaml: ok: deck 'mine', 1 questions (1 typed)\n"
+    assert out == "good.yaml: ok: deck 'mine', 1 question (1 typed)\n"
     assert err.splitlines() == [
         "empty.yaml:1: deck: file is empty",
         "dup.yaml:9: questions[1].id: duplicate id 'q1' (first used on line 5)",
@@ -139,7 +139,7 @@ def test_valid_decks_exit_0_with_one_summary_line_each(in_tmp: Path) -> None:
     code, out, err = validate("one.yaml", "two.yaml")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "one.yaml: ok: deck 'mine', 1 questions (1 typed)",
+        "one.yaml: ok: deck 'mine', 1 question (1 typed)",
         "two.yaml: ok: deck 'two', 2 questions (1 multiple_choice, 1 typed)",
     ]
 
@@ -243,7 +243,7 @@ def test_python_m_legquiz_maps_deck_errors_to_exit_1(in_tmp: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "legquiz", "deck", "validate", "good.yaml"], capture_output=True, text=True, timeout=60
     )
-    assert (run.returncode, run.stdout, run.stderr) == (0, "good.yaml: ok: deck 'mine', 1 questions (1 typed)\n", "")
+    assert (run.returncode, run.stdout, run.stderr) == (0, "good.yaml: ok: deck 'mine', 1 question (1 typed)\n", "")
 
 
 def test_docs_example_is_a_valid_deck(tmp_path: Path) -> None:
@@ -333,7 +333,7 @@ def test_sources_found_next_to_the_deck_at_home_or_shipped_validate(in_tmp: Path
         )
     )
     write(in_tmp, text, "good.yaml")
-    assert validate("good.yaml") == (0, "good.yaml: ok: deck 'mine', 1 questions (1 typed)\n", "")
+    assert validate("good.yaml") == (0, "good.yaml: ok: deck 'mine', 1 question (1 typed)\n", "")
     d = deck.load(in_tmp / "good.yaml")
     assert d.citations(d.questions[0]) == (
         ("art.txt", "Calves don’t shrink."),

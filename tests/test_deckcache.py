@@ -341,7 +341,13 @@ def test_the_day_s_queue_builds_only_the_questions_it_asks(
     catalog.load(legquiz_home)
     (d,) = [x for x in catalog.load(legquiz_home).decks if x.id == "big"]
     assert parses.count(legquiz_home / "decks" / "big.yaml") == 1 and unpacked == []
-    p = plan([d], StoreState(), Config(new_per_day=3), Config().days(), datetime(2024, 3, 1, tzinfo=timezone.utc))
+    p = plan(
+        [d],
+        StoreState(),
+        Config(new_per_day=3, new_order="deck"),
+        Config().days(),
+        datetime(2024, 3, 1, tzinfo=timezone.utc),
+    )
     assert [it.key for it in p.items] == ["big/q000", "big/q001", "big/q002"] and unpacked == []
     assert p.items[2].question.question == "Statement 2." and unpacked == [0]
 

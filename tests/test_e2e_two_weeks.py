@@ -65,6 +65,8 @@ def without_log(d: dict[str, object]) -> dict[str, object]:
 
 def test_two_weeks_of_daily_sessions(legquiz_home: Path) -> None:
     config.save(legquiz_home, "fuzz", False)
+    config.save(legquiz_home, "learn_ahead_minutes", 0)  # the frozen clock would otherwise re-ask learning steps
+    config.save(legquiz_home, "new_order", "deck")
     cfg = config.load(legquiz_home)
     assert cfg.fuzz is False and cfg.new_per_day == 20
     days = cfg.days(timezone.utc)

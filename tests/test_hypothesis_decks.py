@@ -123,6 +123,9 @@ class Anything:
     def say(self, text: str) -> None:
         pass
 
+    def wait(self, seconds: float, message: str) -> bool:
+        return False  # never chosen: the offer to wait is answered with its default, "end"
+
     def style(self, text: str, kind: str) -> str:
         return text
 
@@ -161,7 +164,17 @@ def test_random_bytes_never_crash_the_validator(tmp_path: Path, data: bytes) -> 
     load_text(Path(tempfile.mkdtemp(dir=tmp_path)), data)
 
 
-TOKENS = [*"abc :-,?&*!|>'\"#%@`[]{}\n\t\\0.", "\ufeff", "é", "---", "...", "!!python/object:os.system", "&a", "*a", "<<"]
+TOKENS = [
+    *"abc :-,?&*!|>'\"#%@`[]{}\n\t\\0.",
+    "\ufeff",
+    "é",
+    "---",
+    "...",
+    "!!python/object:os.system",
+    "&a",
+    "*a",
+    "<<",
+]
 YAMLISH = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
 
 

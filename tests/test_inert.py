@@ -14,6 +14,7 @@ import os
 import random
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pexpect
@@ -98,6 +99,8 @@ def test_a_real_terminal_never_receives_the_deck_escapes(legquiz_home: Path) -> 
     (legquiz_home / "decks").mkdir(parents=True)
     (legquiz_home / "decks" / "evil.yaml").write_text(EVIL_YAML)
     env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    far = (datetime.now().hour + 12) % 24  # the study day turns over far from now: the step falls today
+    (legquiz_home / "config.json").write_text(f'{{"learn_ahead_minutes": 0, "day_start": {far}}}')  # one answer
     child = pexpect.spawn(
         sys.executable, ["-m", "legquiz", "start", "--deck", "evil"], env=env, dimensions=(40, 160), timeout=20
     )
@@ -107,6 +110,8 @@ def test_a_real_terminal_never_receives_the_deck_escapes(legquiz_home: Path) -> 
     child.send("\r")  # True
     child.expect([b"Correct", b"Not quite"])
     child.send("\r")
+    child.expect(rb"Wait for it")  # the step is due within the hour: end now rather than wait
+    child.send("e")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

@@ -39,8 +39,10 @@ from legquiz.storage import store as storemod
 from legquiz.storage.store import LOG, Store
 
 FEEDBACK = re.compile(r"✓ Correct|✗ Not quite")
-QUESTION = re.compile(r"\d+/\d+[^\n]{0,80}?Kill harness")  # the header: "3/400 · Kill harness"
-PROMPT = "(arrows or number, Enter)"
+QUESTION = re.compile(
+    r"Kill harness(?:\x1b\[[0-9;]*m)* · (?:\x1b\[[0-9;]*m)*\d+ new"
+)  # the header: "Kill harness · 398 new · 2 learning · 0 review"
+PROMPT = "arrows and Enter too)"
 RATE = "Rate it and go on:"
 MOMENTS = ("question", "saving", "saving", "feedback", "rating", "anytime", "startup", "exit")
 TIMEOUT = 8  # seconds for anything to appear on screen (the machine may be busy)
@@ -52,7 +54,9 @@ def kill_deck(n: int = 400) -> str:
     for i in range(n):
         if i % 2:
             answer = "true" if i % 4 == 1 else "false"
-            out.append(f'  - id: q{i:03d}\n    type: true_false\n    question: "Statement {i} holds."\n    answer: {answer}\n')
+            out.append(
+                f'  - id: q{i:03d}\n    type: true_false\n    question: "Statement {i} holds."\n    answer: {answer}\n'
+            )
         else:
             out.append(
                 f'  - id: q{i:03d}\n    type: multiple_choice\n    question: "Pick option {i}."\n'

@@ -233,7 +233,9 @@ def fake_fit(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, ...]]:
     """Make the fit return the weights pushed onto this list (FITTED if none), instantly."""
     queue: list[tuple[float, ...]] = []
 
-    def fit(histories: list[list[tuple[int, int, int]]], defaults: tuple[float, ...], progress: object = None) -> Outcome:
+    def fit(
+        histories: list[list[tuple[int, int, int]]], defaults: tuple[float, ...], progress: object = None
+    ) -> Outcome:
         assert sum(map(len, histories)) == 10064 and defaults == DEFAULTS
         assert max(pos for h in histories for pos, _day, _rating in h) == 10063  # nothing from the scored part
         if callable(progress):

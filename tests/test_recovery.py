@@ -113,7 +113,13 @@ def repair(home: Path) -> list[str]:
     assert run.code == 0 and "Repaired: the store opens again" in run.out, run
     again = legquiz("doctor")
     assert again.code == 0 and "No problems found." in again.out, again
-    return [ln.strip() for ln in run.out.splitlines() if "repaired:" in ln]
+    items: list[str] = []
+    for ln in run.out.splitlines():  # an item wrapped to the width continues on lines indented further
+        if ln.startswith("    ") and items:
+            items[-1] += " " + ln.strip()
+        else:
+            items.append(ln.strip())
+    return [item for item in items if "repaired:" in item]
 
 
 def on_day(monkeypatch: pytest.MonkeyPatch, n: int) -> None:
@@ -230,7 +236,8 @@ def test_damaged_line_already_in_the_snapshot_is_a_warning_only(legquiz_home: Pa
     (legquiz_home / LOG).write_bytes(b"\n".join(lines))
     assert view(legquiz_home) == want  # the snapshot covers it: the store opens as before
     run = legquiz("doctor")
-    assert run.code == 0 and f"{LOG}:2: damaged record" in run.out and "nothing is lost" in run.out
+    said = " ".join(run.out.split())  # wrapped to the width: read it as text
+    assert run.code == 0 and f"{LOG}:2: damaged record" in said and "nothing is lost" in said
 
 
 def test_missing_log_keeps_the_snapshot_and_starts_a_new_log(legquiz_home: Path) -> None:
@@ -269,7 +276,7 @@ def test_snapshot_that_disagrees_with_the_log_is_rebuilt(legquiz_home: Path) -> 
     snap["cards"]["deck/c0"][REPS] = 99  # edited by hand, or a bug
     damage_snapshot(legquiz_home, json.dumps(snap).encode())
     run = legquiz("doctor")
-    assert run.code == 1 and "disagrees with reviews.jsonl (1 questions differ)" in run.out
+    assert run.code == 1 and "disagrees with reviews.jsonl (1 question differs)" in run.out
     repair(legquiz_home)
     assert view(legquiz_home) == want
 
@@ -345,3 +352,18 @@ def test_check_record_refuses_what_apply_would_half_apply() -> None:
     assert "rating" in records.problem({**good, "rating": True})
     assert records.problem({"seq": 2, "op": "undo", "target": 1}) == ""
     assert "unknown kind" in records.problem({"seq": 2, "op": "drop"})
+
+
+def test_doctor_counts_in_the_singular_when_there_is_one(legquiz_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'1 readable record', '1 good backup': never '1 good backups'."""
+    on_day(monkeypatch, 0)
+    with Store.open(legquiz_home) as s:
+        answer(s, "deck/c0", Rating.GOOD)
+    run = legquiz("doctor")
+    assert run.code == 0 and "1 readable record" in run.out and "1 readable records" not in run.out, run
+    on_day(monkeypatch, 1)
+    with Store.open(legquiz_home) as s:  # a session on the next day backs up the snapshot the first one left
+        s.append({"op": "undo", "target": 1})
+    run = legquiz("doctor")
+    assert run.code == 0, run
+    assert "1 good backup" in run.out and "1 good backups" not in run.out

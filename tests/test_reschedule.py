@@ -150,3 +150,8 @@ def test_apply_without_any_progress_yet_only_saves_the_weights(
     assert r.code == 0, r.err
     assert "Rescheduling: no questions in review yet." in r.err and "legquiz undo" not in r.err
     assert not (legquiz_home / store.LOG).exists()
+
+
+def test_preview_says_one_in_the_singular() -> None:
+    assert reschedule.preview([], 1) == "Rescheduling: the 1 question in review keeps its due date."
+    assert reschedule._days(1.2) == "1 day" and reschedule._days(0.6) == "1 day" and reschedule._days(2.0) == "2 days"

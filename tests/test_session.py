@@ -97,7 +97,7 @@ def test_plan_new_and_limit() -> None:
 
 def test_plan_daily_new_limit_counts_what_today_already_introduced() -> None:
     st = StoreState()
-    cfg = Config(new_per_day=4, fuzz=False)
+    cfg = Config(new_per_day=4, fuzz=False, new_order="deck")
     assert ids(plan([DECK], st, cfg, UTC_DAYS, T0).items) == ["mc", "tf", "typed", "flash"]
     st.days["2024-03-01"] = DayCount(5, 5, 3, 0, 0)  # 3 introduced earlier today
     p = plan([DECK], st, cfg, UTC_DAYS, T0)
@@ -195,8 +195,12 @@ def test_objective_question(
     shown = p.text
     mark = {"right": "✓ Correct.", "typo": "✓ Correct, with a typo", "wrong": "✗ Not quite."}[verdict]
     assert mark in shown
-    if verdict == "typo":
-        assert f"you wrote “{given}”" in shown
+    if verdict == "typo":  # the differing characters marked, as Anki marks a typed answer
+        marked = {
+            "hypertrofy": "you wrote  hypertro[f]y\n    answer     Hypertro[ph]y",
+            "squats / lunge": "blank 2: ✓ you wrote lunge, answer lunge[s]",
+        }
+        assert marked[given] in shown, shown
 
 
 def datetime_of(rec: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -223,7 +227,8 @@ def test_true_false_and_text_prompts(legquiz_home: Path) -> None:
     assert tf.kind == "select" and [c.title for c in tf.choices] == ["True", "False"]
     assert typed.kind == "text" and typed.message.startswith("Name the growth of muscle.")
     assert gap1.kind == gap2.kind == "text"
-    assert "_____ and _____ build legs." in gap1.message and "1 of 2" in gap1.message and "2 of 2" in gap2.message
+    assert "[ 1 ] and __2__ build legs." in gap1.message and "1 of 2" in gap1.message and "2 of 2" in gap2.message
+    assert "“a” and [ 2 ] build legs." in gap2.message  # the first gap shown filled, the current one marked
 
 
 @pytest.mark.parametrize("rating", list(Rating))
@@ -233,7 +238,8 @@ def test_flashcard_reveal_then_self_grade(legquiz_home: Path, rating: Rating) ->
     assert reveal.kind == "reveal" and "What repairs micro-tears?" in reveal.message
     assert "Muscle protein synthesis" not in "\n".join(p.said[: p.events.index(("ask", reveal))])
     assert grade_menu.default == str(int(Rating.GOOD))
-    assert [c.value for c in grade_menu.choices] == ["1", "2", "3", "4"]  # no Undo: nothing saved yet
+    assert [c.value for c in grade_menu.choices] == ["1", "2", "3", "4", UNDO]  # Undo takes back the previous answer
+    assert [c.key for c in grade_menu.choices] == ["1", "2", "3", "4", "u"]  # one key per rating
     (rec,) = reviews(legquiz_home)
     assert (rec["verdict"], rec["rating"], rec["answer"]) == ("self", int(rating), None)
     assert summary.correct == int(rating > Rating.AGAIN)
@@ -274,8 +280,9 @@ def test_feedback_shows_every_source_with_its_own_article_title(legquiz_home: Pa
 
 def test_header_shows_progress_and_deck_title(legquiz_home: Path) -> None:
     _, p = run_session(legquiz_home, one("tf", "mc"), ["true", ENTER, "Quads", ENTER])
-    headers = [s for s in p.said if "Every kind" in s]
-    assert headers[0].strip().startswith("1/2 · Every kind") and headers[1].strip().startswith("2/2 · Every kind")
+    headers = [s.strip() for s in p.said if "Every kind" in s]
+    # the true/false, answered Good while new, is in its 10-minute learning step: counted as learning
+    assert headers[:2] == ["Every kind · 2 new · 0 learning · 0 review", "Every kind · 1 new · 1 learning · 0 review"]
 
 
 def test_deck_text_with_escapes_is_shown_inert(legquiz_home: Path) -> None:
@@ -397,14 +404,20 @@ def test_undo_previous_restores_store_state_exactly_midway(legquiz_home: Path) -
     assert at_mc != at_tf
 
 
-def test_undo_at_the_first_question_has_nothing_to_take_back(legquiz_home: Path) -> None:
+def test_undo_at_the_first_question_takes_back_the_answer_before_the_session(legquiz_home: Path) -> None:
+    """As `legquiz undo` would: Ctrl-Z at the first question used to say 'Nothing to undo yet'."""
     run_session(legquiz_home, one("tf"), ["true", ENTER])
-    before = store_view(legquiz_home)
+    summary, p = run_session(legquiz_home, one("mc"), [UNDO, "false", ENTER, "Quads", ENTER])
+    assert "Took back your last answer from before this session; here it is again." in p.text
+    assert [a.message for a in p.asked][:2] == ["Which muscles?", "True or false? Running builds legs."]
+    assert summary.answered == 2
+    assert [r["op"] for r in records(legquiz_home)] == ["review", "undo", "review", "review"]
+    assert records(legquiz_home)[2]["before"] is None  # answered again as the new question it was
+
+
+def test_undo_with_nothing_ever_answered_says_so(legquiz_home: Path) -> None:
     summary, p = run_session(legquiz_home, one("mc"), [UNDO, "Quads", ENTER])
-    assert "Nothing to undo yet." in p.text
-    assert summary.answered == 1
-    assert store_view(legquiz_home)["cards"]["mix/tf"] == before["cards"]["mix/tf"]
-    assert [r["op"] for r in records(legquiz_home)] == ["review", "review"]
+    assert "Nothing to undo yet." in p.text and summary.answered == 1
 
 
 def test_undo_during_a_flashcard_takes_back_the_previous_answer(legquiz_home: Path) -> None:
@@ -466,11 +479,11 @@ def test_counted_reviews_on_a_later_day(legquiz_home: Path) -> None:
 
 
 def test_cram_writes_nothing_and_asks_no_rating(legquiz_home: Path) -> None:
-    script = ["Neck", "true", "hypertrophy", "", "2", "aerobic", "squats", "lunges"]
+    script = ["Neck", "true", "hypertrophy", "", "2", "aerobic", "squats", "lunges", "Quads"]  # the miss again
     summary, p = run_session(legquiz_home, one("mc", "tf", "typed", "flash", "cloze", "cloze2"), script, cram=True)
     assert not legquiz_home.exists()
-    assert (summary.answered, summary.correct, summary.due_tomorrow) == (6, 5, 0)
-    assert "1/6 · Every kind · cram" in p.text
+    assert (summary.answered, summary.correct, summary.due_tomorrow) == (7, 6, 0)
+    assert "Every kind · cram · 6 new" in p.text
     assert "next in" not in p.text and "Saved as" not in p.text
     assert "✗ Not quite." in p.text and "Answer: Quads" in p.text
 
@@ -478,6 +491,7 @@ def test_cram_writes_nothing_and_asks_no_rating(legquiz_home: Path) -> None:
 def test_cram_undo_previous_asks_again(legquiz_home: Path) -> None:
     summary, p = run_session(legquiz_home, one("mc", "tf"), ["Neck", UNDO, "Quads", "true"], cram=True)
     assert summary.correct == 2 and [a.message for a in p.asked].count("Which muscles?") == 2
+    assert summary.answered == 2  # the miss taken back is not asked a third time
     assert not legquiz_home.exists()
 
 

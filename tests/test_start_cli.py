@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from clikit import on_screen
 
 from legquiz.core.model import card_key
 from legquiz.deckfile import catalog
@@ -141,20 +143,23 @@ def test_a_second_session_is_refused(legquiz_home: Path) -> None:
 
 
 def test_two_answers_then_ctrl_c(legquiz_home: Path) -> None:
+    assert run("config", "set", "new_order", "deck").returncode == 0  # file order: the first two are multiple choice
     child = in_terminal("start", "--deck", "jogging-legs-bigger", "--limit", "5")
-    child.expect_exact("legquiz · 0 due, 5 new · 5 questions")
-    for n in (1, 2):
-        child.expect_exact(f"{n}/5")
-        child.expect_exact("(arrows or number, Enter)")
+    child.expect_exact("legquiz · 0 due, 5 new")
+    for n in (5, 4):
+        child.expect(on_screen(f"Does jogging make your legs bigger? · {n} new"))
+        child.expect_exact("arrows and Enter too)")
         child.send("\r")  # the first choice
         child.expect_exact("Rate it and go on:")
         child.send("\r")  # accept the automatic rating
-    child.expect_exact("3/5")
-    child.expect_exact("(arrows or number, Enter)")
+    child.expect(on_screen("Does jogging make your legs bigger? · 3 new"))
+    child.expect_exact("arrows and Enter too)")
     child.sendcontrol("c")
     code, out = finish(child)
     assert code == 130
-    assert "Session stopped" in out and "answered 2, correct " in out and "due tomorrow: 2" in out
+    assert "Session stopped" in out and "answered 2, correct " in out
+    later = re.search(r"due later today: (\d+) · tomorrow: (\d+)", out)  # the day may turn over in between
+    assert later is not None and int(later[1]) + int(later[2]) == 2
     recs = [json.loads(line) for line in (legquiz_home / LOG).read_text().splitlines()]
     assert [r["card"] for r in recs] == [
         "jogging-legs-bigger/microdamage-resistance-training",
@@ -163,12 +168,25 @@ def test_two_answers_then_ctrl_c(legquiz_home: Path) -> None:
     assert read(legquiz_home).state.seq == 2 and len(read(legquiz_home).state.cards) == 2
 
 
+def test_ctrl_c_at_the_rating_menu_counts_the_answer_that_was_saved(legquiz_home: Path) -> None:
+    """The summary said 'answered 0' though the answer was saved (issue 14)."""
+    assert run("config", "set", "new_order", "deck").returncode == 0
+    child = in_terminal("start", "--deck", "jogging-legs-bigger", "--limit", "5")
+    child.expect_exact("arrows and Enter too)")
+    child.send("\r")
+    child.expect_exact("Rate it and go on:")
+    child.sendcontrol("c")
+    code, out = finish(child)
+    assert code == 130 and "answered 1, correct " in out
+    assert len((legquiz_home / LOG).read_text().splitlines()) == 1
+
+
 @pytest.mark.parametrize("key", ["d", "c"])
 def test_ctrl_c_or_ctrl_d_at_the_first_question(legquiz_home: Path, key: str) -> None:
     n = len(catalog.load(legquiz_home).get("running-vs-jogging").questions)  # type: ignore[union-attr]
     child = in_terminal("start", "--cram", "--deck", "running-vs-jogging")
-    child.expect_exact(f"1/{n}")
-    child.expect_exact(["Enter)", "Your answer:", "Fill in the blank", "press any key"])  # cram: any kind first
+    child.expect(on_screen(f"cram · {n} new"))
+    child.expect_exact(["Enter too)", "Your answer:", "Fill in", "press Space"])  # cram: any kind first
     child.sendcontrol(key)
     code, out = finish(child)
     assert code == 130 and "answered 0, correct 0" in out and "cram: nothing was saved" in out
@@ -185,12 +203,13 @@ def test_undo_after_a_session_and_with_nothing_left(legquiz_home: Path) -> None:
     last = before.undo[-1]
     p = run("undo")
     assert p.returncode == 0, p.stderr
-    assert p.stdout.startswith(f"Took back your answer to {last['card']} (Easy, ")
-    assert "its schedule is as it was before" in p.stdout
+    said = " ".join(p.stdout.split())  # wrapped to the width: read it as text
+    assert said.startswith(f"Took back your answer to {last['card']} (Easy, ")
+    assert "its schedule is as it was before" in said
     deck_id, _, qid = str(last["card"]).partition("/")
     question = next(q for q in catalog.load(legquiz_home).get(deck_id).questions if q.id == qid)  # type: ignore[union-attr]
     text = " ".join(question.prompt_text.split())
-    assert p.stdout.splitlines()[1] == f"  “{text if len(text) <= 100 else text[:99] + '…'}”"
+    assert said.endswith(f"“{text if len(text) <= 100 else text[:99] + '…'}”")
     after = read(legquiz_home).state
     assert last["card"] not in after.cards and len(after.cards) == len(before.cards) - 1
     assert after.days[now.date().isoformat()].answers == before.days[now.date().isoformat()].answers - 1

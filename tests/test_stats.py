@@ -241,8 +241,32 @@ def test_hardest_most_lapses_then_difficulty(legquiz_home: Path) -> None:
     assert top.deck == "big" and top.question == "In big the _____ grow with _____ and time"
     assert top.difficulty is not None and top.difficulty > 1
     assert s.to_json()["hardest"][0] == {
-        "deck": "big", "id": "q1", "lapses": 3, "difficulty": top.difficulty, "question": top.question
+        "deck": "big", "id": "q1", "lapses": 3, "difficulty": top.difficulty, "question": top.question,
+        "hard_because": ["lapses", "difficulty"],
     }  # fmt: skip
+    # 13 answered: eight at difficulty 1.0, so the median is 1.0; q13 (Good, 2.1) is above it, q2.. (Easy) are not
+    assert s.difficulty_median == 1.0 and s.to_json()["difficulty_median"] == 1.0
+    why = {x.id: s.hard_because(x) for x in s.hardest}
+    assert why["q1"] == why["q7"] == why["q4"] == ["lapses", "difficulty"]
+    assert why["q5"] == why["q13"] == ["difficulty"]
+    assert all(why[q] == [] for q in ("q10", "q11", "q12", "q2", "q3"))
+
+
+def test_nothing_is_hard_when_every_difficulty_is_the_same_and_nothing_lapsed(legquiz_home: Path) -> None:
+    d = deck("calm", 4)
+    h = History(legquiz_home)
+    for i in range(1, 5):
+        h.answer(f"calm/q{i}", Rating.EASY, T0)
+    h.close()
+    s = compute(storemod.read(legquiz_home).state, [d], CFG, UTC_CLOCK, T0 + timedelta(hours=1))
+    assert len(s.hardest) == 4 and s.difficulty_median is not None  # the JSON list is as before ...
+    assert not any(s.hard_because(x) for x in s.hardest)  # ... but none of them is hard
+
+
+def test_median_of_an_even_count_is_the_mean_of_the_middle_two() -> None:
+    from legquiz.core.stats import median
+
+    assert median([]) is None and median([3.0]) == 3.0 and median([4.0, 1.0, 3.0, 2.0]) == 2.5
 
 
 def test_long_question_text_is_shortened(legquiz_home: Path) -> None:

@@ -74,9 +74,11 @@ SCHEMA = _obj(
                     "lapses": {"type": "integer", "minimum": 0},
                     "difficulty": {"type": ["number", "null"]},
                     "question": {"type": "string"},
+                    "hard_because": {"type": "array", "items": {"enum": ["lapses", "difficulty"]}, "uniqueItems": True},
                 }
             ),
         },
+        "difficulty_median": {"type": ["number", "null"], "minimum": 1, "maximum": 10},
     }
 )
 
@@ -161,7 +163,7 @@ def test_json_schema_and_doc_agree() -> None:
     """Every field the schema requires is described in docs/stats-json.md."""
     text = (Path(__file__).parent.parent / "docs" / "stats-json.md").read_text(encoding="utf-8")
     names = set(SCHEMA["properties"]) | set(_COUNTS) | {"7d", "30d", "365d", "desired", "due", "reviews"}  # type: ignore[call-overload]
-    names |= {"current", "longest", "lapses", "difficulty", "question", "title"}
+    names |= {"current", "longest", "lapses", "difficulty", "question", "title", "hard_because"}
     missing = [n for n in sorted(names) if f"`{n}`" not in text]
     assert not missing
 
@@ -185,9 +187,11 @@ def test_deck_option_limits_the_figures(
 def test_empty_store_says_how_to_start(
     utc: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
     code, out, err = run(["stats"], capsys, monkeypatch)
     assert code == 0 and err == ""
-    assert "legquiz start" in out and "No answers yet" in out
+    assert "No answers yet" in out and out.splitlines()[-1].endswith(": legquiz start")  # the command whole
+    assert max(map(len, out.splitlines())) <= 60
     code, out, _ = run(["stats", "--json"], capsys, monkeypatch)
     doc = json.loads(out)
     validate(doc)
@@ -291,6 +295,7 @@ def test_a_real_session_shows_up_in_stats(
     from legquiz.core.session import Session
     from legquiz.deckfile import catalog
     from legquiz.deckfile.articles import ArticleIndex
+    from legquiz.srs.scheduler import Rating
     from legquiz.storage.store import Store
     from legquiz.ui.ask import UNDO, Ask
 
@@ -298,9 +303,13 @@ def test_a_real_session_shows_up_in_stats(
         def __init__(self) -> None:
             self.rng = random.Random(3)
             self.undone = False
+            self.misses = 0
 
         def ask(self, ask: Ask) -> str:
-            if ask.kind == "select" and ask.default is not None:
+            if ask.kind == "select" and ask.default is not None:  # the rating menu
+                if ask.default == str(int(Rating.AGAIN)):
+                    self.misses += 1  # failed questions come back; after 20 misses, call them known
+                    return str(int(Rating.GOOD)) if self.misses > 20 else ask.default
                 return ask.default  # accept the automatic rating
             if ask.kind == "select":
                 return self.rng.choice(ask.choices).value
@@ -311,6 +320,9 @@ def test_a_real_session_shows_up_in_stats(
 
         def say(self, text: str) -> None:
             pass
+
+        def wait(self, seconds: float, message: str) -> bool:
+            return False  # never chosen: the offer to wait is answered with its default, "end"
 
         def style(self, text: str, kind: str) -> str:
             return text
@@ -323,11 +335,147 @@ def test_a_real_session_shows_up_in_stats(
         summary = Session(
             p.items, CFG, cfg_days, Person(), lambda: next(clock), store, ArticleIndex(legquiz_home)
         ).run()
-    assert summary.answered == 15
+    assert summary.answered >= 15  # 15 questions, and the ones in learning steps asked again (learn-ahead)
     _, out, _ = run(["stats", "--json"], capsys, monkeypatch)
     doc = json.loads(out)
     t = doc["totals"]
-    assert (t["reviews_total"], t["correct_total"], t["reviews_today"]) == (15, summary.correct, 15)
+    n = summary.answered
+    assert (t["reviews_total"], t["correct_total"], t["reviews_today"]) == (n, summary.correct, n)
     assert t["new"] == t["questions"] - 15 and t["learning"] + t["review"] == 15
     assert doc["streak"] == {"current": 1, "longest": 1}
     assert doc["retention"]["7d"] is None  # first answers are not reviews
+
+
+# -- the screen at any width ----------------------------------------------------------------
+
+
+def _screen(home: Path, decks: list[Deck], monkeypatch: pytest.MonkeyPatch, columns: int, now: datetime = NOW) -> str:
+    """``legquiz stats`` as printed to a pipe with $COLUMNS set (what ``legquiz stats | less`` shows)."""
+    from legquiz.ui.stats_view import console, render
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    stream = io.StringIO()
+    render(compute(storemod.read(home).state, decks, CFG, UTC_CLOCK, now), console(stream))
+    return stream.getvalue()
+
+
+def _long_named(n: int = 5) -> Deck:
+    title = "A deck with a very long title that no terminal of eighty columns could show whole, and more"
+    return deck("a-user-deck-with-an-unusually-long-identifier", n, title)
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_every_line_fits_and_every_deck_id_is_whole(
+    utc: None, legquiz_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    decks = shipped_history(legquiz_home)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, err = run(["stats"], capsys, monkeypatch)
+    assert code == 0 and err == ""
+    assert max(map(len, out.splitlines())) <= columns
+    starts = {line.split()[0] for line in out.splitlines() if line.strip()}
+    assert {d.id for d in decks} <= starts  # each id whole, at the start of its row
+    for d in decks:
+        shown = next(line for line in out.splitlines() if line.startswith(d.id + " ") or line == d.id)
+        assert shown.startswith(d.id)
+    # a long id and a long title: the id whole, the title shortened with an ellipsis, wider shows more of it
+    long = _long_named()
+    random_answers(legquiz_home, [long], NOW - timedelta(days=20), 20, seed=2)
+    text = _screen(legquiz_home, [*decks, long], monkeypatch, columns)
+    assert max(map(len, text.splitlines())) <= columns
+    assert any(line.startswith(long.id) for line in text.splitlines())
+    (title_line,) = (line for line in text.splitlines() if "A deck with" in line)
+    assert title_line.rstrip().endswith("…" if columns < 100 else long.title)  # whole once it fits
+    if columns < 100:  # up to 100 columns (render.MAX_WIDTH), a wider terminal shows more of the title
+        wider = _screen(legquiz_home, [*decks, long], monkeypatch, columns + 20)
+        (wider_line,) = (line for line in wider.splitlines() if "A deck with" in line)
+        assert len(wider_line.split("A deck with")[1]) > len(title_line.split("A deck with")[1])
+
+
+def _same_text_deck() -> Deck:
+    from legquiz.core.model import QType, Question
+
+    text = "Which of the two articles says that the muscles of the legs grow from running uphill twice a week?"
+    qs = tuple(
+        Question(f"which-article-says-legs-grow-{k}", QType.TRUE_FALSE, question=text, answer=True) for k in "ab"
+    )
+    return Deck("running-vs-jogging-the-long-one", "Same text", (*qs, *deck("x", 4).questions[1:]))
+
+
+def _lapse(h: History, key: str, t: datetime) -> datetime:
+    """Graduate, then forget once: one lapse."""
+    h.answer(key, 4, t)
+    h.answer(key, 1, t + timedelta(days=5))
+    return t + timedelta(days=5, minutes=10)
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_hardest_rows_with_the_same_text_can_be_told_apart(
+    legquiz_home: Path, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    d = _same_text_deck()
+    h = History(legquiz_home)
+    t = _lapse(h, f"{d.id}/which-article-says-legs-grow-a", NOW - timedelta(days=10))
+    t = _lapse(h, f"{d.id}/which-article-says-legs-grow-b", t)
+    h.close()
+    text = _screen(legquiz_home, [d], monkeypatch, columns, t)
+    hard = text[text.index("Hardest questions") :]
+    assert max(map(len, text.splitlines())) <= columns
+    words = hard.split()
+    for k in "ab":  # each row names its question whole, on one line if there is room, else deck/ and id
+        assert f"{d.id}/which-article-says-legs-grow-{k}" in words or (
+            f"{d.id}/" in words and f"which-article-says-legs-grow-{k}" in words
+        )
+    assert hard.count("1 lapse") == 2 and "1 lapses" not in hard
+
+
+def test_hardest_lists_only_what_is_hard_and_says_why(legquiz_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = deck("mixed", 8)
+    h = History(legquiz_home)
+    t = _lapse(h, "mixed/q2", NOW - timedelta(days=20))
+    t = _lapse(h, "mixed/q2", t)  # two lapses
+    h.answer("mixed/q3", 1, t)  # Again on a first answer: no lapse, but a difficulty above the rest
+    for i in range(4, 9):
+        h.answer(f"mixed/q{i}", 4, t)  # Easy: the easiest, and most of the answered
+    h.close()
+    s = compute(storemod.read(legquiz_home).state, [d], CFG, UTC_CLOCK, t)
+    text = _screen(legquiz_home, [d], monkeypatch, 80, t)
+    hard = text[text.index("Hardest questions") :].splitlines()
+    assert s.difficulty_median is not None and f"above the median {s.difficulty_median:.1f}" in hard[0]
+    rows = [line for line in hard[1:] if "mixed/" in line]
+    assert len(rows) == 2 and "mixed/q2 " in rows[0] and "mixed/q3 " in rows[1], hard  # not the five Easy ones
+    assert " ".join(rows[0].split()).startswith("2 lapses difficulty") and rows[1].lstrip().startswith("difficulty ")
+    assert len(s.hardest) == 7  # the JSON list is unchanged: it still ranks every answered question
+
+
+def test_nothing_hard_yet_says_so(legquiz_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = deck("calm", 5)
+    h = History(legquiz_home)
+    for i in range(2, 6):
+        h.answer(f"calm/q{i}", 4, NOW - timedelta(hours=2))
+    h.close()
+    text = _screen(legquiz_home, [d], monkeypatch, 80)
+    hard = text[text.index("Hardest questions") :]
+    assert (
+        " ".join(hard.split())
+        == "Hardest questions: nothing is hard yet (no lapses, no difficulty above the median 1.0)."
+    )
+
+
+def test_ids_nearly_as_wide_as_the_screen_stay_whole(legquiz_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 58-character deck id and a 52-character question id at 60 columns: whole, on lines of their own."""
+    from legquiz.core.model import QType, Question
+
+    long_id, qid = "x" * 58, "q-" + "y" * 50
+    wide = "漢字のタイトル — a title in wide characters "
+    d = Deck(long_id, wide * 3, (Question(qid, QType.TRUE_FALSE, question=wide + "?", answer=True),))
+    h = History(legquiz_home)
+    t = _lapse(h, f"{long_id}/{qid}", NOW - timedelta(days=10))
+    h.close()
+    from rich.cells import cell_len
+
+    text = _screen(legquiz_home, [d], monkeypatch, 60, t)
+    assert max(cell_len(line) for line in text.splitlines()) <= 60
+    lines = text.splitlines()
+    assert long_id in lines and f"{long_id}/" in lines and f"    {qid}" in lines
+    assert any(line.startswith("  漢字のタイトル") and line.endswith("…") for line in lines)

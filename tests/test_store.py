@@ -27,6 +27,8 @@ T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 
 def days(state: StoreState) -> dict[str, list[int]]:
     return {d: c.to_json() for d, c in state.days.items()}
+
+
 SCHED = SchedulerConfig(fuzz=False)
 
 

@@ -129,7 +129,7 @@ def test_remove_keeps_progress_and_adding_back_restores_it(mini: Path, legquiz_h
     assert not (legquiz_home / "decks" / "mini.yaml").exists()
     kept = legquiz_home / "removed-decks" / "mini.yaml"
     assert kept.read_text("utf-8") == MINI and str(kept) in r.out
-    assert "progress on 1 questions is kept" in r.out
+    assert "progress on 1 question is kept" in r.out
     assert (legquiz_home / "reviews.jsonl").read_bytes() == log
     assert "mini" not in catalog.load(legquiz_home).ids()
     r = legquiz("deck", "add", kept)

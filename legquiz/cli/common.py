@@ -35,7 +35,15 @@ def resolve_home(ctx: click.Context, data_dir: Path | None) -> Path:
 
 
 def warn(message: str) -> None:
+    """One line on stderr, never wrapped: warnings and errors are read by scripts and searched in logs."""
     click.echo(f"legquiz: warning: {message}", err=True)
+
+
+def say(text: str) -> None:
+    """Print ``text`` word-wrapped to the terminal (or $COLUMNS, else 80 columns): never split mid-word."""
+    from legquiz.ui.render import width, wrap
+
+    click.echo(wrap(text, width()))
 
 
 def chosen_decks(home: Path, ids: tuple[str, ...]) -> list[Deck]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from legquiz.cli.common import data_dir_option, resolve_home
+from legquiz.cli.common import data_dir_option, resolve_home, say
 
 
 @click.group(invoke_without_command=True)
@@ -31,12 +31,20 @@ def config(ctx: click.Context, data_dir: Path | None) -> None:
         home = resolve_home(ctx, None)
         cfg = cfgmod.as_dict(cfgmod.load(home))
         default = cfgmod.as_dict(cfgmod.Config())
-        click.echo(f"Settings in {home / cfgmod.FILENAME}:")
+        say(f"Settings in {home / cfgmod.FILENAME}:")
         for key, value in cfg.items():
             shown = "default (FSRS-6)" if key == "parameters" and value is None else _fmt(value)
             mark = "" if value == default[key] else "   (changed)"
-            click.echo(f"  {key:<18} {shown}{mark}")
-            click.echo(click.style(f"  {'':<18} {cfgmod.HELP[key]}", dim=True))
+            start = 3 + max(18, len(key))  # two spaces, the key in 18 columns (or more), one space
+            click.echo(f"  {key:<18} {_hang(shown + mark, start)}")
+            click.echo(click.style(f"  {'':<18} {_hang(cfgmod.HELP[key], 21)}", dim=True))
+
+
+def _hang(text: str, start: int) -> str:
+    """``text`` wrapped to the terminal from column ``start``, its continuation lines starting there too."""
+    from legquiz.ui.render import width, wrap
+
+    return wrap(text, width(), first=start)
 
 
 def _fmt(value: object) -> str:
@@ -58,11 +66,10 @@ def get(ctx: click.Context, key: str) -> None:
       legquiz config get desired_retention
     """
     from legquiz.core import settings as cfgmod
-    from legquiz.errors import LegquizError
 
     values = cfgmod.as_dict(cfgmod.load(resolve_home(ctx, None)))
     if key not in values:
-        raise LegquizError(f"config: unknown setting '{key}'; known: {', '.join(values)}")
+        raise cfgmod.unknown(key)
     click.echo(_fmt(values[key]) if values[key] is not None else "default")
 
 
@@ -90,22 +97,62 @@ def set_(ctx: click.Context, key: str, value: tuple[str, ...]) -> None:
 
 @config.command("reset")
 @click.argument("key", required=False)
+@click.option("--yes", "-y", is_flag=True, help="With no KEY: reset everything without asking.")
 @click.pass_context
-def reset(ctx: click.Context, key: str | None) -> None:
-    """Put one setting (or, with no KEY, every setting) back to its default.
+def reset(ctx: click.Context, key: str | None, yes: bool) -> None:
+    """Put one setting back to its default; with no KEY, every setting (after asking).
+
+    Resetting everything includes the FSRS parameters 'legquiz optimize'
+    fitted to your answers, so it asks first; --yes skips the question (it is
+    needed when stdin is not a terminal).
 
     \b
     Example:
       legquiz config reset parameters
       legquiz config reset
+      legquiz config reset --yes
     """
     from legquiz.core import settings as cfgmod
-    from legquiz.errors import LegquizError
 
     home = resolve_home(ctx, None)
-    keys = [key] if key else list(cfgmod.HELP)
+    if key is not None:
+        if key not in cfgmod.HELP:
+            raise cfgmod.unknown(key)
+        cfgmod.save(home, key, None)
+        say(f"reset {key} to the default")
+        return
+    keys = list(cfgmod.HELP)
+    if not yes and not _confirm_reset_all(home):
+        say("Nothing was reset.")
+        return
     for k in keys:
-        if k not in cfgmod.HELP:
-            raise LegquizError(f"config: unknown setting '{k}'; known: {', '.join(cfgmod.HELP)}")
         cfgmod.save(home, k, None)
-    click.echo(f"reset {', '.join(keys)} to the default")
+    say(f"reset {', '.join(keys)} to the default")
+
+
+def _confirm_reset_all(home: Path) -> bool:
+    """Show what resetting everything changes (fitted parameters included) and ask; False on no or Ctrl-C."""
+    from legquiz.cli.deck import interactive_prompter
+    from legquiz.core import settings as cfgmod
+    from legquiz.ui.ask import Quit
+
+    prompter = interactive_prompter("add --yes")  # short: errors stay on one line
+    now = cfgmod.as_dict(cfgmod.load(home))
+    default = cfgmod.as_dict(cfgmod.Config())
+    lines = ["Reset every setting, fitted FSRS parameters included:"]
+    for k, value in now.items():
+        if k == "parameters":
+            fitted = "your fitted weights (from 'legquiz optimize') -> default (FSRS-6)"
+            lines.append(
+                f"  parameters: {fitted if value is not None else 'none fitted: already the default (FSRS-6)'}"
+            )
+        elif value != default[k]:
+            lines.append(f"  {k}: {_fmt(value)} -> {_fmt(default[k])}")
+    unchanged = len(now) - 1 - (len(lines) - 2)  # neither the header nor the parameters line
+    if unchanged > 0:
+        lines.append(f"  ({unchanged} other setting{'s are' if unchanged != 1 else ' is'} already at the default)")
+    prompter.say("\n".join(lines))
+    try:
+        return bool(prompter.confirm("Reset every setting?"))
+    except Quit:
+        return False

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from legquiz.cli.common import data_dir_option, resolve_home, warn
+from legquiz.cli.common import data_dir_option, resolve_home, say, warn
+from legquiz.text import counted
 
 if TYPE_CHECKING:
     from legquiz.core.model import Deck
@@ -59,7 +60,7 @@ def validate(paths: tuple[Path, ...]) -> None:
             continue
         kinds = Counter(q.type.value for q in d.questions)
         detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        click.echo(f"{path}: ok: deck '{d.id}', {len(d.questions)} questions ({detail})")
+        click.echo(f"{path}: ok: deck '{d.id}', {counted(len(d.questions), 'question')} ({detail})")
         _warn_renamed(d)
     if problems:
         for line in problems:
@@ -119,10 +120,16 @@ def list_(ctx: click.Context, as_json: bool, data_dir: Path | None) -> None:
     if as_json:
         click.echo(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
         return
-    width = max([len(r.id) for r in rows] + [2])
-    click.echo(f"{'ID':<{width}}  {'ORIGIN':<7}  {'QUESTIONS':>9}  {'DUE':>4}  TITLE")
+    from legquiz.ui.render import width, wrap
+
+    idw = max([len(r.id) for r in rows] + [2])
+    click.echo(f"{'ID':<{idw}}  {'ORIGIN':<7}  {'QUESTIONS':>9}  {'DUE':>4}  TITLE")
     for r in rows:
-        click.echo(f"{r.id:<{width}}  {r.origin:<7}  {r.questions:>9}  {r.due:>4}  {inert(r.title)}")
+        row = f"{r.id:<{idw}}  {r.origin:<7}  {r.questions:>9}  {r.due:>4}  "
+        if width() - len(row) >= 20:  # the title wraps in its column; the id is never cut
+            click.echo(row + wrap(inert(r.title), width(), first=len(row)))
+        else:  # a long id: the title goes under the row
+            click.echo(row.rstrip() + "\n" + wrap("    " + inert(r.title), width()))
 
 
 @deck.command()
@@ -155,10 +162,10 @@ def report_added(added: Added) -> None:
         warn(w)
     n = len(added.deck.questions)
     what = "Replaced" if added.replaced else "Added"
-    click.echo(f"{what} deck '{added.deck.id}' ({n} question{'s' if n != 1 else ''}) as {added.path}.")
+    say(f"{what} deck '{added.deck.id}' ({n} question{'s' if n != 1 else ''}) as {added.path}.")
     if added.progress:
-        click.echo(f"Your progress on {added.progress} of its questions is kept.")
-    click.echo(f"Study it with: legquiz start --deck {added.deck.id}")
+        say(f"Your progress on {added.progress} of its questions is kept.")
+    say(f"Study it with: legquiz start --deck {added.deck.id}")
 
 
 @deck.command()
@@ -187,16 +194,19 @@ def remove(ctx: click.Context, deck_id: str, yes: bool, data_dir: Path | None) -
     if not yes:
         prompter = interactive_prompter("pass --yes to remove without asking")
         try:
-            ok = prompter.confirm(f"Remove your deck '{d.id}' ({len(d.questions)} questions)? Its progress is kept.")
+            ok = prompter.confirm(
+                f"Remove your deck '{d.id}' ({counted(len(d.questions), 'question')})? Its progress is kept."
+            )
         except Quit:
             ok = False
         if not ok:
-            click.echo("Nothing was removed.")
+            say("Nothing was removed.")
             return
     removed = userdecks.remove(home, d, store.read(home).state)
-    click.echo(f"Removed deck '{d.id}'. A copy is kept in {removed.kept_copy}.")
+    say(f"Removed deck '{d.id}'. A copy is kept in {removed.kept_copy}.")
     if removed.progress:
-        click.echo(f"Its progress on {removed.progress} questions is kept; 'legquiz deck add' the copy to bring it back.")
+        kept = counted(removed.progress, "question")
+        say(f"Its progress on {kept} is kept; 'legquiz deck add' the copy to bring it back.")
 
 
 @deck.command()
@@ -238,14 +248,11 @@ def new(
       legquiz deck new --id legs --title "Leg facts" \\
         --question '{"type": "flashcard", "question": "Muscles of the thigh front?", "answer": "Quadriceps"}'
     """
-    from legquiz.cli.common import output_file, write_output
-    from legquiz.deckfile import catalog, userdecks
-    from legquiz.deckfile import write as deckwrite
+    from legquiz.cli.common import output_file
+    from legquiz.deckfile import catalog
     from legquiz.deckfile.validate import DECK_ID
-    from legquiz.errors import LegquizError, UsageError
-    from legquiz.storage import store
+    from legquiz.errors import UsageError
     from legquiz.ui import wizard
-    from legquiz.ui.ask import Quit
 
     home = resolve_home(ctx, data_dir)
     if deck_id is not None and not DECK_ID.fullmatch(deck_id):
@@ -256,24 +263,61 @@ def new(
     cat = catalog.load(home)
     taken = {d.id: "the id of a deck shipped with legquiz" for d in cat.decks if d.origin == "shipped"}
     if path is None and not force:
-        taken.update({d.id: "the id of one of your decks (--force replaces it)" for d in cat.decks if d.origin == "user"})
+        taken.update(
+            {d.id: "the id of one of your decks (--force replaces it)" for d in cat.decks if d.origin == "user"}
+        )
     if preset.deck_id in taken:
         raise UsageError(f"--id '{preset.deck_id}' is {taken[preset.deck_id]}")
     if preset.complete():
         d = wizard.Wizard(_NoPrompter(), taken).run(preset)
     else:
-        prompter = interactive_prompter("give --id, --title and at least one --question to create a deck without asking")
+        prompter = interactive_prompter(
+            "give --id, --title and at least one --question to create a deck without asking"
+        )
         try:
             d = wizard.Wizard(prompter, taken).run(preset)
-        except Quit:
-            raise LegquizError("deck new: stopped; nothing was written") from None
-    text = deckwrite.dumps(d, header=f"Deck: {d.title}\nMade with 'legquiz deck new'; the format is in docs/deck-format.md.")
+        except wizard.Stopped as stop:
+            _keep(home, path, force, stop.deck)
+    _write(home, path, force, d, report=True)
+
+
+def _keep(home: Path, path: Path | None, force: bool, d: Deck | None) -> NoReturn:
+    """Ctrl-C in the wizard: write the questions finished so far (none: nothing), say so in one line, exit 130."""
+    from legquiz.cli.common import EXIT_INTERRUPTED
+
+    if d is None:
+        say("Stopped; no question was finished, so nothing was written.")
+    else:
+        where = _write(home, path, force, d, report=False)
+        say(f"Stopped; kept the {counted(len(d.questions), 'finished question')} of deck '{d.id}' in {where}.")
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def _write(home: Path, path: Path | None, force: bool, d: Deck, report: bool) -> Path:
+    """Write the wizard's deck (to PATH, checked by output_file before asking, else into your decks)."""
+    from legquiz.cli.common import write_output
+    from legquiz.deckfile import userdecks
+    from legquiz.deckfile import write as deckwrite
+    from legquiz.storage import store
+
+    text = deckwrite.dumps(
+        d, header=f"Deck: {d.title}\nMade with 'legquiz deck new'; the format is in docs/deck-format.md."
+    )
     if path is None:
-        report_added(userdecks.add_text(home, text, str(userdecks.deck_path(home, d.id)), store.read(home).state, force=force))
-        return
+        added = userdecks.add_text(
+            home, text, str(userdecks.deck_path(home, d.id)), store.read(home).state, force=force
+        )
+        if report:
+            report_added(added)
+        else:
+            for w in added.warnings:
+                warn(w)
+        return added.path
     write_output(path, text.encode("utf-8"))
-    click.echo(f"Wrote deck '{d.id}' ({len(d.questions)} questions) to {path}.")
-    click.echo(f"Add it to your decks with: legquiz deck add {path}")
+    if report:
+        say(f"Wrote deck '{d.id}' ({counted(len(d.questions), 'question')}) to {path}.")
+        say(f"Add it to your decks with: legquiz deck add {path}")
+    return path
 
 
 class _NoPrompter:
@@ -283,7 +327,7 @@ class _NoPrompter:
         raise AssertionError(f"deck new asked a question although every answer was given: {ask}")
 
     def say(self, text: str) -> None:
-        click.echo(text)
+        say(text)
 
     def style(self, text: str, kind: str) -> str:
         return text

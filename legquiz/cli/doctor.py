@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from legquiz.cli.common import data_dir_option, resolve_home
+from legquiz.cli.common import data_dir_option, resolve_home, say
+from legquiz.text import counted
 
 
 @click.command()
@@ -39,21 +40,21 @@ def doctor(ctx: click.Context, repair: bool, data_dir: Path | None) -> None:
     from legquiz.storage.store import Store, _lock, _locked_by_other
 
     home = resolve_home(ctx, data_dir)
-    click.echo(f"Checking the store in {home}")
+    say(f"Checking the store in {home}")
     if not home.is_dir():
-        click.echo("  nothing here yet: no answers have been saved")
+        say("  nothing here yet: no answers have been saved")
         return
     report = doc.check(home)
     if _locked_by_other(home):
-        click.echo("  note: a legquiz session is running; an answer it is saving right now may show as cut off")
+        say("  note: a legquiz session is running; an answer it is saving right now may show as cut off")
     for note in report.notes:
-        click.echo(f"  ok: {note}")
+        say(f"  ok: {note}")
     for warning in report.warnings:
-        click.echo(f"  warning: {warning}")
+        say(f"  warning: {warning}")
     for problem in report.problems:
-        click.echo(f"  problem: {problem}")
+        say(f"  problem: {problem}")
     if report.healthy:
-        click.echo("No problems found.")
+        say("No problems found.")
         return
     if not repair:
         n = len(report.problems)
@@ -67,6 +68,8 @@ def doctor(ctx: click.Context, repair: bool, data_dir: Path | None) -> None:
     finally:
         os.close(lock)
     for line in done:
-        click.echo(f"  repaired: {line}")
+        say(f"  repaired: {line}")
     with Store.open(home, writable=False) as store:
-        click.echo(f"Repaired: the store opens again ({len(store.state.cards)} questions, record {store.state.seq}).")
+        say(
+            f"Repaired: the store opens again ({counted(len(store.state.cards), 'question')}, record {store.state.seq})."
+        )

@@ -32,10 +32,11 @@ def generate(article: Path, output: Path | None, deck_id: str | None, force: boo
       legquiz generate article.txt -o article.yaml
       legquiz generate article.txt --id my-article -o - | less
     """
-    from legquiz.cli.common import output_file, resolve_home, write_output
+    from legquiz.cli.common import output_file, resolve_home, say, write_output
     from legquiz.convert.generate import generate as make
     from legquiz.deckfile import write as deckwrite
     from legquiz.errors import UsageError
+    from legquiz.text import counted
 
     home = resolve_home(click.get_current_context(), None)
     if output is not None and str(output) != "-":
@@ -57,8 +58,7 @@ def generate(article: Path, output: Path | None, deck_id: str | None, force: boo
         output_file(dest, force, home)
     write_output(dest, text.encode("utf-8"))
     kinds = {t: sum(q.type.value == t for q in d.questions) for t in ("cloze", "multiple_choice", "true_false")}
-    click.echo(
-        f"Wrote {len(d.questions)} draft questions ({kinds['cloze']} cloze, {kinds['multiple_choice']} multiple "
-        f"choice, {kinds['true_false']} true/false) to {dest}.\nReview them, then: legquiz deck add {dest}",
-        err=False,
+    say(
+        f"Wrote {counted(len(d.questions), 'draft question')} ({kinds['cloze']} cloze, {kinds['multiple_choice']} multiple "
+        f"choice, {kinds['true_false']} true/false) to {dest}.\nReview them, then: legquiz deck add {dest}"
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from legquiz.cli.common import data_dir_option, resolve_home, utcnow, warn
+from legquiz.cli.common import data_dir_option, resolve_home, say, utcnow, warn
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -175,7 +175,7 @@ def _reschedule(home: Path, cfg: Config, parameters: tuple[float, ...], say: Cal
 
 def _report(r: Result) -> None:
     click.echo("")
-    click.echo(
+    say(
         f"Scored {r.n_scored:,} later reviews (those a day or more after the card's previous one),"
         f" after fitting on {r.n_train:,} of {r.n_reviews:,}:"
     )
@@ -189,12 +189,12 @@ def _report(r: Result) -> None:
         if r.beats_default()
         else "The fitted parameters do not beat the defaults on both metrics (lower is better)."
     )
-    click.echo(f"{verdict} The fit took {r.fit_seconds:.1f} s; validation kept: {r.choice}.")
-    click.echo("Parameters: " + " ".join(f"{w:.4f}" for w in r.parameters))
+    say(f"{verdict} The fit took {r.fit_seconds:.1f} s; validation kept: {r.choice}.")
+    say("Parameters: " + " ".join(f"{w:.4f}" for w in r.parameters))
     c = r.card_split
     if c is not None:
         click.echo("")
-        click.echo(
+        say(
             f"Second evaluation: fitted on the {c.n_fit_cards:,} odd-numbered cards,"
             f" scored on {c.n_scored:,} reviews of the {c.n_scored_cards:,} even ones:"
         )

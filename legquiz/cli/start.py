@@ -10,13 +10,16 @@ from typing import TYPE_CHECKING
 import click
 
 from legquiz.cli import common
-from legquiz.cli.common import EXIT_INTERRUPTED, chosen_decks, data_dir_option, resolve_home, warn
+from legquiz.cli.common import EXIT_INTERRUPTED, chosen_decks, data_dir_option, resolve_home, say, warn
 from legquiz.errors import LegquizError, UsageError
 from legquiz.speed.gcpause import loaded, loading
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from legquiz.core.queue import Plan
     from legquiz.core.records import RescheduleRecord
+    from legquiz.core.session import Summary
 
 
 @click.command()
@@ -53,14 +56,14 @@ def start(
       legquiz start --deck running-bigger-legs --limit 10
       legquiz start --cram --deck running-vs-jogging
     """
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():
         raise UsageError("start needs an interactive terminal, but stdin is not a terminal")
     from legquiz.core import settings as config
     from legquiz.core.queue import plan
     from legquiz.core.session import Session
     from legquiz.deckfile.articles import ArticleIndex
+    from legquiz.errors import StoreError
     from legquiz.storage.store import Store
-    from legquiz.ui.render import duration
 
     home = resolve_home(ctx, data_dir)
     cfg = config.load(home)
@@ -68,6 +71,7 @@ def start(
     days = cfg.days()
     now = common.utcnow()
     store = None if cram else Store.open(home)
+    closing_problem = ""
     try:
         if store is not None:
             for w in store.warnings:
@@ -76,42 +80,66 @@ def start(
 
         state = store.state if store is not None else StoreState()
         p = plan(chosen, state, cfg, days, now, limit=limit, new=new, cram=cram)
-        if not p.items:
-            click.echo(_nothing_message(p, now))
+        if not p.items and not p.learn_ahead(now, cfg.learn_ahead_minutes):
+            common.say(_nothing_message(p, now))
             return
         from legquiz.ui.terminal import QuestionaryPrompter
 
         prompter = QuestionaryPrompter()
-        parts = (
-            [f"{p.due} due", f"{p.new} new"] if not cram else [f"{len(p.items)} to practise (cram: nothing is saved)"]
-        )
-        click.echo(
-            prompter.style(
-                f"legquiz · {', '.join(parts)} · {len(p.items)} question{'s' if len(p.items) != 1 else ''}", "title"
+        if cram:
+            head = f"legquiz · cram · {len(p.items)} to practise · nothing is saved"
+            keys = "Keys: 1-9 pick a choice · t/f true or false · Ctrl-C stops"
+        else:
+            learning = f", {len(p.learning)} in learning" if p.learning else ""
+            head = f"legquiz · {p.due} due, {p.new} new{learning}"
+            keys = (
+                "Keys: 1-9 pick a choice · t/f true or false · 1-4 rate · Enter accepts the automatic rating · "
+                "u or Ctrl-Z undoes · Ctrl-C stops (answers are kept)"
             )
+        common.say(prompter.style(head, "title"))
+        common.say(prompter.style(keys, "dim"))
+        session = Session(
+            p.items, cfg, days, prompter, common.utcnow, store, ArticleIndex(home), decks=chosen, learning=p.learning
         )
-        click.echo(prompter.style("Enter accepts · Ctrl-Z takes back the last answer · Ctrl-C stops (answers are kept)", "dim"))
-        session = Session(p.items, cfg, days, prompter, common.utcnow, store, ArticleIndex(home), decks=chosen)
         loaded()
         summary = session.run()
     finally:
         if store is not None:
-            store.close()
-    pct = f" ({100 * summary.correct // summary.answered}%)" if summary.answered else ""
-    lines = [
-        "",
-        prompter.style("Session " + ("stopped" if summary.quit or summary.error else "finished"), "title"),
-        f"  answered {summary.answered}, correct {summary.correct}{pct}, time {duration(summary.seconds)}",
-    ]
-    if not cram:
-        lines.append(f"  due tomorrow: {summary.due_tomorrow}")
-    else:
-        lines.append("  cram: nothing was saved")
-    click.echo("\n".join(lines))
-    if summary.error:
-        raise LegquizError(summary.error)
+            try:
+                store.close()
+            except StoreError as e:  # said after the summary: the answers themselves are in the log
+                closing_problem = str(e)
+    if summary.error:  # the answer that could not be saved: first, so it is not missed
+        click.echo(f"legquiz: {summary.error}", err=True)
+    common.say("\n".join(_closing_lines(summary, cram, prompter.style)))
+    if closing_problem:
+        warn(closing_problem)
+    if summary.error or closing_problem:
+        sys.exit(1)
     if summary.quit:
         sys.exit(EXIT_INTERRUPTED)
+
+
+def _closing_lines(summary: Summary, cram: bool, style: Callable[[str, str], str]) -> list[str]:
+    from legquiz.ui.render import clock, duration
+
+    pct = f" ({round(100 * summary.correct / summary.answered)}%)" if summary.answered else ""
+    lines = [
+        "",
+        style("Session " + ("stopped" if summary.quit or summary.error else "finished"), "title"),
+        f"  answered {summary.answered}, correct {summary.correct}{pct}, time {duration(summary.seconds)}",
+    ]
+    if cram:
+        lines.append("  cram: nothing was saved")
+        return lines
+    lines.append(f"  due later today: {summary.later_today} · tomorrow: {summary.tomorrow}")
+    if summary.next_learning is not None:
+        n = summary.learning_left
+        lines.append(
+            f"  {n} question{'s' if n != 1 else ''} in a learning step, the next due at "
+            f"{clock(summary.next_learning)[-5:]}: run legquiz start again then"
+        )
+    return lines
 
 
 def _nothing_message(p: Plan, now: datetime) -> str:
@@ -159,12 +187,12 @@ def undo(ctx: click.Context, data_dir: Path | None) -> None:
     if last["op"] == "reschedule":
         _undo_reschedule(home, last, when)
         return
-    click.echo(
+    say(
         f"Took back your answer to {last['card']} ({Rating(int(last['rating'])).label}, {when}); its schedule is as it was before."
     )
     text = _question_text(home, str(last["card"]))
     if text:
-        click.echo(f"  “{text}”")
+        say(f"  “{text}”")
 
 
 def _undo_reschedule(home: Path, last: RescheduleRecord, when: str) -> None:
@@ -173,7 +201,7 @@ def _undo_reschedule(home: Path, last: RescheduleRecord, when: str) -> None:
 
     previous = last["previous"]
     settings.save(home, "parameters", None if previous is None else tuple(float(w) for w in previous))
-    click.echo(
+    say(
         f"Took back the rescheduling of {len(last['cards']):,} questions by 'legquiz optimize --apply' ({when}):"
         f" their due dates are as they were, and the FSRS parameters are back to"
         f" {'the defaults' if previous is None else 'the ones before'}."

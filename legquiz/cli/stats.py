@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from legquiz.cli.common import chosen_decks, data_dir_option, resolve_home, warn
+from legquiz.cli.common import chosen_decks, data_dir_option, resolve_home, say, warn
 from legquiz.speed.gcpause import loading
 
 
@@ -56,12 +56,17 @@ def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool, 
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         return
     if result.empty:
-        n_decks = len(chosen)
-        click.echo(
-            f"No answers yet{' in ' + ', '.join(decks) if decks else ''}, so there is nothing to show."
-            " Run 'legquiz start' to study your first questions"
-            f" ({result.totals.questions} question{'s' if result.totals.questions != 1 else ''} in"
-            f" {n_decks} deck{'s' if n_decks != 1 else ''} {'is' if result.totals.questions == 1 else 'are'} waiting)."
+        from legquiz.text import counted
+        from legquiz.ui.render import width, wrap
+
+        n = result.totals.questions
+        say(
+            wrap(
+                f"No answers yet{' in ' + ', '.join(decks) if decks else ''}, so there is nothing to show"
+                f" ({counted(n, 'question')} in {counted(len(chosen), 'deck')} {'is' if n == 1 else 'are'} waiting)."
+                "\nStudy your first questions with: legquiz start",
+                width(),
+            )
         )
         return
     from legquiz.ui.stats_view import console, render

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from legquiz.cli.common import data_dir_option, resolve_home, warn
+from legquiz.cli.common import data_dir_option, resolve_home, say, warn
+from legquiz.text import counted
 
 
 @click.group("import")
@@ -106,7 +107,10 @@ def _import_package(
             report_added(userdecks.add_text(home, text, str(file), st.state, force=force))
         st.append_many(prog.records)
     again = f" ({prog.skipped} already imported)" if prog.skipped else ""
-    click.echo(f"Imported {len(prog.records)} Anki reviews of {prog.cards} cards{again}; see them with: legquiz stats")
+    say(
+        f"Imported {counted(len(prog.records), 'Anki review')} of {counted(prog.cards, 'card')}{again};"
+        " see them with: legquiz stats"
+    )
 
 
 @click.group()
@@ -157,7 +161,7 @@ def apkg(
     schedule = _schedule(home, d, now) if with_progress else None
     n = anki_export.export(d, out, now, ArticleIndex(home), schedule)
     also = f", {len(schedule.cards)} with their schedule and history" if schedule else ""
-    click.echo(f"Wrote {n} notes of deck '{d.id}'{also} to {out}. In Anki: File > Import.")
+    say(f"Wrote {counted(n, 'note')} of deck '{d.id}'{also} to {out}. In Anki: File > Import.")
 
 
 def _schedule(home: Path, d: Any, now: datetime) -> Any:

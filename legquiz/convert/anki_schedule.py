@@ -17,7 +17,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,7 @@ def fill(db: Path, d: Deck, guid_of: dict[str, str], sched: Schedule) -> int:
         # genanki's collection says nothing of its scheduler, so Anki takes it for the v1 scheduler and renumbers
         # the buttons of learning answers (v1 had three) when importing: say it is v2, whose buttons are legquiz's
         con.execute("UPDATE col SET conf = ?", (json.dumps({**json.loads(conf), "schedVer": 2}),))
-        today = (int(sched.now.timestamp()) - crt) // DAY  # the package's "today", as Anki counts it from crt
+        today = anki_today(crt, int(json.loads(conf).get("rollover", 4)), sched.now.astimezone())
         today_day = _day(sched.days, sched.now)
         cid_of = {
             guid: cid for guid, cid in con.execute("SELECT n.guid, c.id FROM cards c JOIN notes n ON c.nid = n.id")
@@ -92,6 +92,17 @@ def fill(db: Path, d: Deck, guid_of: dict[str, str], sched: Schedule) -> int:
         return filled
     finally:
         con.close()
+
+
+def anki_today(crt: int, rollover: int, now: datetime) -> int:
+    """The package's "today" as Anki counts it for a v2 collection without a creation offset (genanki's).
+
+    Days since the day of ``crt`` at the rollover hour, both in ``now``'s time zone (the local one, as
+    Anki uses); not ``(now - crt) // DAY``, which turns over at crt's time of day instead of at the rollover.
+    """
+    offset = now.utcoffset() or timedelta(0)
+    start = datetime.fromtimestamp(crt, timezone(offset)).replace(hour=rollover, minute=0, second=0, microsecond=0)
+    return int((now.timestamp() - start.timestamp()) // DAY)
 
 
 @dataclass(frozen=True)

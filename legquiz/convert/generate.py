@@ -30,6 +30,7 @@ from legquiz.convert.textprep import Article, read_article
 from legquiz.core.model import Deck, QType, Question
 from legquiz.deckfile.write import slug, unique
 from legquiz.errors import LegquizError
+from legquiz.text import counted
 
 MIN_WORDS, MAX_WORDS = 7, 45
 MIN_SCORE = 2.75  # below this a term is too vague or too obvious to hide
@@ -328,7 +329,7 @@ def generate(path: Path, deck_id: str | None = None) -> tuple[Deck, dict[str, di
     if not drafts:
         raise LegquizError(
             f"{path}: found no sentence to make a question from "
-            f"({len(article.sentences)} sentences; each needs {MIN_WORDS}-{MAX_WORDS} words and a term worth asking about)"
+            f"({counted(len(article.sentences), 'sentence')}; each needs {MIN_WORDS}-{MAX_WORDS} words and a term worth asking about)"
         )
     did = deck_id or slug(path.stem) or "article"
     from legquiz.deckfile.validate import DECK_ID

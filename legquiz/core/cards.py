@@ -81,7 +81,14 @@ def is_utc(text: str) -> bool:
 
 def to_utc(text: str) -> str:
     """An ISO time with any UTC offset, in the shape rows keep (unchanged if it is already; no parsing then)."""
-    return text if is_utc(text) else utc_text(datetime.fromisoformat(text))
+    return text if is_utc(text) else utc_text(iso_time(text))
+
+
+def iso_time(text: str) -> datetime:
+    """An ISO 8601 time as Python 3.11 reads it, on 3.10 too (which refuses a final ``Z``); ValueError if none."""
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    return datetime.fromisoformat(text)
 
 
 def utc_text(t: datetime) -> str:

@@ -1,9 +1,15 @@
-"""The study session: which questions to ask, asking them, grading, saving.
+"""The study session: asking, grading, saving, and bringing failed questions back, as Anki does.
 
 Pure logic. It talks to the person only through a :class:`Prompter` (see
 ui/terminal.py for the questionary one) and reads time only through the ``clock``
 callable it is given, so tests drive whole sessions with a scripted prompter
 and a fake clock.
+
+The queue is the day's plan (due reviews, then new questions); a question
+answered into a learning step (rated Again, or new and not yet graduated)
+comes back when its step is due. When nothing else is left, a learning
+question due within ``learn_ahead_minutes`` is asked at once, as Anki's
+learn-ahead limit does; one due later ends the session, which says when.
 """
 
 from __future__ import annotations
@@ -11,20 +17,23 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from legquiz.core.cards import NEW, as_dict, due_of, state_of, utc_text
-from legquiz.core.grading import Verdict, grade, normalize
-from legquiz.core.model import Deck, QType, Question, card_key
+from legquiz.core import asking
+from legquiz.core.cards import LEARNING, NEW, RELEARNING, as_dict, deck_rows, due_of, iso_time, state_of, utc_text
+from legquiz.core.grading import Verdict
+from legquiz.core.model import Deck, QType
 from legquiz.core.queue import Item
 from legquiz.core.records import ReviewRecord, review_record, undo_record
 from legquiz.core.settings import Config, DayClock
+from legquiz.core.studyqueue import KINDS, StudyQueue
 from legquiz.errors import StoreError
 from legquiz.srs.scheduler import CardState, Rating, review
 from legquiz.text import inert
-from legquiz.ui.ask import UNDO, Ask, Choice, Prompter, Quit
+from legquiz.ui.ask import UNDO, Ask, Choice, Quit, StudyPrompter
+from legquiz.ui.render import clock as at_time
 from legquiz.ui.render import span
 
 if TYPE_CHECKING:  # handed in by the CLI; the session only calls them
@@ -34,13 +43,17 @@ if TYPE_CHECKING:  # handed in by the CLI; the session only calls them
 
 @dataclass
 class Answered:
-    """One answer given in this session (for undo at the next question, and the summary)."""
+    """One answer kept in this session (for undo at the next question, and the summary)."""
 
-    index: int
-    key: str
+    item: Item
     correct: bool
     rating: Rating
     rec: ReviewRecord | None
+    requeued: bool = False  # cram: a miss put at the back of the queue (taken out again by undo)
+
+    @property
+    def key(self) -> str:
+        return self.item.key
 
 
 class Back(Enum):
@@ -57,13 +70,23 @@ class Summary:
     answered: int = 0
     correct: int = 0
     seconds: float = 0.0
-    due_tomorrow: int = 0
+    later_today: int = 0  # questions due after now and before the next study day starts
+    tomorrow: int = 0  # questions due during the next study day
+    learning_left: int = 0  # questions still in a learning step when the session ended
+    next_learning: datetime | None = None
     quit: bool = False
     error: str | None = None
     log: list[Answered] = field(default_factory=list)
 
+    @property
+    def due_tomorrow(self) -> int:
+        """Kept for scripts that read it: due by the end of tomorrow, as before."""
+        return self.later_today + self.tomorrow
+
 
 _RATING_NOTE = {Rating.AGAIN: "I didn't know it / guessed", Rating.HARD: "", Rating.GOOD: "", Rating.EASY: "too easy"}
+_AUTO = {Verdict.RIGHT: Rating.GOOD, Verdict.TYPO: Rating.HARD, Verdict.WRONG: Rating.AGAIN}
+WAIT_OFFER = timedelta(hours=1)  # a learning step due sooner than this: offer to wait for it
 
 
 class Session:
@@ -72,15 +95,15 @@ class Session:
         items: list[Item],
         cfg: Config,
         days: DayClock,
-        prompter: Prompter,
+        prompter: StudyPrompter,
         clock: Callable[[], datetime],
         store: Store | None,
         articles: ArticleIndex,
         rng: random.Random | None = None,
         decks: list[Deck] | None = None,
+        learning: list[tuple[datetime, Item]] | None = None,
     ) -> None:
-        self.items = items
-        self.decks = decks  # what the session was started on: "due tomorrow" counts all of it
+        self.decks = decks if decks is not None else list({it.deck.id: it.deck for it in items}.values())
         self.cfg = cfg
         self.sched = cfg.scheduler()
         self.days = days
@@ -91,72 +114,150 @@ class Session:
         self.rng = rng or random.Random()
         self.summary = Summary()
         self._previews: dict[Rating, tuple[CardState, datetime]] = {}  # this question's schedule per rating
+        self._pending: Answered | None = None  # saved with its automatic rating, not yet rated at the menu
+        self.q = StudyQueue(items, self._kind_of, timedelta(minutes=cfg.learn_ahead_minutes))
+        for due, it in learning or []:
+            self.q.relearn(it, due)
+        self.asked = 0
 
     # -- the loop ----------------------------------------------------------
     def run(self) -> Summary:
         started = self.clock()
         done: list[Answered] = []
-        i = 0
         try:
-            while i < len(self.items):
-                item = self.items[i]
-                self._header(i, item)
-                outcome = self._one(i, item)
-                if outcome is Back.PREVIOUS:
-                    if done:
-                        last = done.pop()
-                        self._take_back(last)
-                        i = last.index
-                        self.p.say(self.p.style("↶ Took back your last answer; here it is again.", "warn"))
-                    else:
-                        self.p.say(self.p.style("Nothing to undo yet.", "dim"))
+            while (nxt := self.q.next(self.clock())) is not None or self._waited():
+                if nxt is None:
                     continue
+                item, kind = nxt
+                self._header(item, kind)
+                outcome = self._one(item)
                 if outcome is Back.THIS:
+                    self.q.put_back(item, kind)
+                    continue
+                if outcome is Back.PREVIOUS:
+                    self.q.put_back(item, kind)
+                    self._undo_previous(done)
                     continue
                 done.append(outcome)
-                i += 1
+                self._after(outcome)
         except (Quit, KeyboardInterrupt):  # Ctrl-C between prompts too: keep what was saved
             self.summary.quit = True
         except StoreError as e:
             self.summary.error = str(e)
+        if self._pending is not None:  # stopped at the rating menu: the answer was saved with its automatic rating
+            done.append(self._pending)
+            self._pending = None
         self.summary.log = done
         self.summary.answered = len(done)
         self.summary.correct = sum(a.correct for a in done)
         end = self.clock()
         self.summary.seconds = (end - started).total_seconds()
-        self.summary.due_tomorrow = self._due_by(self.days.next_start(end, 2))
+        self._closing_counts(end)
         return self.summary
 
-    def _header(self, i: int, item: Item) -> None:
-        n = f"{i + 1}/{len(self.items)}"
-        title = inert(item.deck.title)
-        mode = self.p.style(" · cram", "dim") if self.store is None else ""
-        self.p.say(f"\n{self.p.style(n, 'title')} · {self.p.style(title, 'title')}{mode}")
+    def _waited(self) -> bool:
+        """Nothing left but a learning step due within the hour: offer to wait for it, counting down."""
+        due = self.q.next_learning
+        if due is None:
+            return False
+        now = self.clock()
+        if due - now > WAIT_OFFER:
+            return False
+        choices = (
+            Choice("End the session (run legquiz start again then)", "end", "e"),
+            Choice("Wait for it, with a countdown (Ctrl-C stops waiting)", "wait", "w"),
+        )
+        message = f"The next question in a learning step is due in {span(due - now)}, at {at_time(due)[-5:]}."
+        if self.p.ask(Ask("select", message, choices, "end")) != "wait":
+            return False
+        return self.p.wait((due - self.clock()).total_seconds(), "Next question in")
 
-    def _one(self, i: int, item: Item) -> Answered | Back:
+    def _after(self, a: Answered) -> None:
+        """Bring the question back in this session when its answer left it in a learning step."""
+        if self.store is None:
+            if a.rating == Rating.AGAIN:  # cram: a miss is asked again after the rest
+                self.q.again_later(a.item)
+                a.requeued = True
+            return
+        raw = self.store.state.cards.get(a.key)
+        if raw is not None and state_of(raw) in (LEARNING, RELEARNING):
+            due = iso_time(due_of(raw))
+            if due < self.days.next_start(self.clock()):
+                self.q.relearn(a.item, due)
+
+    def _undo_previous(self, done: list[Answered]) -> None:
+        if done:
+            last = done.pop()
+            self._take_back(last)
+            self.q.forget_learning(last.key)
+            if last.requeued:
+                self.q.drop_again_later(last.item)
+            self.q.put_back(last.item, self.q.kind(last.key, "review"))
+            self.p.say(self.p.style("↶ Took back your last answer; here it is again.", "warn"))
+            return
+        earlier = self.store.last_undoable() if self.store is not None else None
+        if self.store is None or earlier is None or earlier["op"] != "review":  # a rescheduling: `legquiz undo`
+            self.p.say(self.p.style("Nothing to undo yet.", "dim"))
+            return
+        self.store.append(undo_record(earlier["seq"]))
+        item = self._find(earlier["card"])
+        if item is not None:
+            self.q.forget_learning(item.key)
+            self.q.put_back(item, self._kind_of(item.key))
+            self.p.say(self.p.style("↶ Took back your last answer from before this session; here it is again.", "warn"))
+        else:
+            self.p.say(
+                self.p.style(f"↶ Took back your last answer from before this session ({earlier['card']}).", "warn")
+            )
+
+    def _find(self, key: str) -> Item | None:
+        deck_id, _, qid = key.partition("/")
+        for d in self.decks:
+            if d.id == deck_id and qid in d.question_ids():
+                return Item(d, index=list(d.question_ids()).index(qid), qid=qid)
+        return None
+
+    def _kind_of(self, key: str) -> str:
+        raw = self.store.state.cards.get(key) if self.store is not None else None
+        if raw is None or state_of(raw) == NEW:
+            return "new"
+        return "learning" if state_of(raw) in (LEARNING, RELEARNING) else "review"
+
+    def _header(self, item: Item, kind: str) -> None:
+        self.asked += 1
+        counts = self.q.counts(kind)
+        colours = {"new": "new", "learning": "bad", "review": "good"}
+        left = " · ".join(self.p.style(f"{counts[k]} {k}", colours[k]) for k in KINDS)
+        mode = " · cram" if self.store is None else ""
+        self.p.say(f"\n{self.p.style(inert(item.deck.title), 'title')}{mode} · {left}")
+
+    # -- one question --------------------------------------------------------
+    def _one(self, item: Item) -> Answered | Back:
         q = item.question
         shown_at = self.clock()
         before = self._state(item.key)
         self._previews = {}
         if q.type is QType.FLASHCARD:
-            got = self.p.ask(Ask("reveal", f"{inert(q.question)}\n  (think of the answer, then press any key)"))
+            got = self.p.ask(Ask("reveal", f"{inert(q.question)}\n  (think of the answer, then press Space)"))
             if got == UNDO:
                 return Back.PREVIOUS
-            self._explain(item, None)
-            return self._rate(i, item, before, shown_at, Rating.GOOD, None, "self", None)
-        given, verdict = self._ask_objective(q)
-        if given == UNDO:
+            asking.explain(self.p, self.articles, item, [])
+            return self._rate(item, before, shown_at, Rating.GOOD, None, "self", None)
+        answer = asking.ask_objective(self.p, q, self.rng)
+        if answer is None:
             return Back.PREVIOUS
-        auto = {Verdict.RIGHT: Rating.GOOD, Verdict.TYPO: Rating.HARD, Verdict.WRONG: Rating.AGAIN}[verdict]
+        given, verdict, lines = answer
+        auto = _AUTO[verdict]
         rec = self._save(item, before, auto, shown_at, answer=given, verdict=verdict.value)
-        self._explain(item, (verdict, given))
+        if rec is not None:
+            self._pending = Answered(item, verdict is not Verdict.WRONG, auto, rec)
+        asking.explain(self.p, self.articles, item, lines)
         if self.store is None:  # cram: no schedule to rate; Ctrl-Z at the next question still undoes
-            return Answered(i, item.key, verdict is not Verdict.WRONG, auto, None)
-        return self._rate(i, item, before, shown_at, auto, given, verdict.value, rec)
+            return Answered(item, verdict is not Verdict.WRONG, auto, None)
+        return self._rate(item, before, shown_at, auto, given, verdict.value, rec)
 
     def _rate(
         self,
-        i: int,
         item: Item,
         before: CardState | None,
         shown_at: datetime,
@@ -172,7 +273,9 @@ class Session:
         """
         objective = saved is not None
         prompt = "Rate it and go on:" if objective else "How well did you know it?"
-        choice = self.p.ask(Ask("select", prompt, self._rating_choices(before, auto, undo=objective), str(int(auto))))
+        choices = self._rating_choices(before, auto, objective)
+        choice = self.p.ask(Ask("select", prompt, choices, str(int(auto))))
+        self._pending = None
         if choice == UNDO:
             if saved is None:
                 return Back.PREVIOUS
@@ -183,86 +286,27 @@ class Session:
         rating = Rating(int(choice))
         rec = saved
         if saved is None or rating != auto:
+            if saved is not None:  # re-rated: the saved answer stands until the new one replaces it
+                self._pending = Answered(item, verdict != Verdict.WRONG.value, auto, saved)
             rec = self._save(item, before, rating, shown_at, answer=given, verdict=verdict, replaces=saved)
+            self._pending = None
             self._after_note(rating, rec)
-        correct = rating > Rating.AGAIN if verdict == "self" else verdict != Verdict.WRONG.value
-        return Answered(i, item.key, correct, rating, rec)
+        return Answered(item, rating > Rating.AGAIN, rating, rec)  # "correct" as stats counts it: passed
 
-    def _ask_objective(self, q: Question) -> tuple[str, Verdict]:
-        if q.type is QType.MULTIPLE_CHOICE:
-            options = list(q.choices)
-            self.rng.shuffle(options)
-            got = self.p.ask(Ask("select", inert(q.question), tuple(Choice(inert(c), c) for c in options)))
-            return got, Verdict.RIGHT if got == q.answer else Verdict.WRONG
-        if q.type is QType.TRUE_FALSE:
-            got = self.p.ask(
-                Ask("select", f"True or false? {inert(q.question)}", (Choice("True", "true"), Choice("False", "false")))
-            )
-            if got == UNDO:
-                return got, Verdict.WRONG
-            return ("True" if got == "true" else "False"), Verdict.RIGHT if (
-                got == "true"
-            ) == q.answer else Verdict.WRONG
-        if q.type is QType.TYPED:
-            got = self.p.ask(Ask("text", f"{inert(q.question)}\n  Your answer:"))
-            if got == UNDO:
-                return got, Verdict.WRONG
-            return got, grade(got, [str(q.answer), *q.aliases]).verdict
-        gaps = q.gaps
-        answers: list[str] = []
-        verdicts: list[Verdict] = []
-        for n, gap in enumerate(gaps):
-            label = f"Fill in the blank{f' {n + 1} of {len(gaps)}' if len(gaps) > 1 else ''}:"
-            got = self.p.ask(Ask("text", f"{inert(q.prompt_text)}\n  {label}"))
-            if got == UNDO:
-                return got, Verdict.WRONG
-            answers.append(got)
-            accepted = [gap, *q.aliases] if len(gaps) == 1 else [gap]
-            verdicts.append(grade(got, accepted).verdict)
-        worst = (
-            Verdict.WRONG if Verdict.WRONG in verdicts else Verdict.TYPO if Verdict.TYPO in verdicts else Verdict.RIGHT
-        )
-        return " / ".join(answers), worst
-
-    # -- feedback ----------------------------------------------------------
-    def _explain(self, item: Item, result: tuple[Verdict, str] | None) -> None:
-        q = item.question
-        lines = []
-        if result is not None:
-            verdict, given = result
-            if verdict is Verdict.RIGHT:
-                lines.append(self.p.style("✓ Correct.", "good"))
-            elif verdict is Verdict.TYPO:
-                lines.append(self.p.style(f"✓ Correct, with a typo: you wrote “{inert(given)}”.", "warn"))
-            else:
-                shown = f" You answered “{inert(given)}”." if given.strip() else " (no answer)"
-                lines.append(self.p.style(f"✗ Not quite.{shown}", "bad"))
-        lines.append(f"  Answer: {self.p.style(inert(q.answer_text), 'title')}")
-        if q.type is QType.CLOZE:
-            full = q.text.replace("{{", "").replace("}}", "")
-            if normalize(full) != normalize(q.source):
-                lines.append(f"  {inert(full)}")
-        if q.explanation:
-            lines.append(f"  Why: {inert(q.explanation)}")
-        for art, quote in item.deck.citations(q):  # each with its article's title: a question may quote two
-            where = f" — {inert(self.articles.title(art, item.deck.path))}" if art else ""
-            lines.append(self.p.style(f"  Source: “{inert(quote.strip())}”{where}", "dim"))
-        self.p.say("\n".join(lines))
-
-    def _rating_choices(self, before: CardState | None, auto: Rating, undo: bool) -> tuple[Choice, ...]:
+    def _rating_choices(self, before: CardState | None, auto: Rating, objective: bool) -> tuple[Choice, ...]:
         now = self.clock()
         out = []
         for r in Rating:
             note = _RATING_NOTE[r]
-            mark = " (automatic)" if undo and r == auto else ""
+            mark = " (automatic)" if objective and r == auto else ""
             if self.store is None:  # cram: nothing is rescheduled
                 text = f"{r.label:<6}{mark}" + (f" · {note}" if note else "")
             else:
                 after, at = self._previews.setdefault(r, (review(self.sched, before, r, now), now))
                 text = f"{r.label:<6} next in {span(after.due - at)}{mark}" + (f" · {note}" if note else "")
-            out.append(Choice(text, str(int(r))))
-        if undo:
-            out.append(Choice("Undo   take back this answer and answer again", UNDO))
+            out.append(Choice(text, str(int(r)), str(int(r))))
+        what = "take back this answer and answer again" if objective else "take back the previous answer"
+        out.append(Choice(f"Undo   {what}", UNDO, "u"))
         return tuple(out)
 
     def _after_note(self, rating: Rating, rec: ReviewRecord | None) -> None:
@@ -309,13 +353,25 @@ class Session:
         if self.store is not None and last.rec is not None:
             self.store.append(undo_record(last.rec["seq"]))
 
-    def _due_by(self, until: datetime) -> int:
+    def _closing_counts(self, end: datetime) -> None:
+        s = self.summary
+        s.learning_left = self.q.learning
+        s.next_learning = self.q.next_learning
         if self.store is None:
-            return 0
-        decks = self.decks if self.decks is not None else list({it.deck.id: it.deck for it in self.items}.values())
-        keys = {it.key for it in self.items}
-        for d in decks:
-            keys.update(card_key(d.id, qid) for qid in d.question_ids())
-        until_key = utc_text(until)
-        rows = map(self.store.state.cards.get, keys)
-        return sum(1 for raw in rows if raw is not None and state_of(raw) != NEW and due_of(raw) < until_key)
+            return
+        cards = self.store.state.cards
+        today_end = utc_text(self.days.next_start(end, 1))
+        tomorrow_end = utc_text(self.days.next_start(end, 2))
+        seen: set[int] = set()
+        rows = [cards.get(it.key) for it in self.q.queue]
+        for d in self.decks:
+            rows.extend(deck_rows(cards, d.id, d.question_ids()))
+        for raw in rows:
+            if raw is None or id(raw) in seen or state_of(raw) == NEW:
+                continue
+            seen.add(id(raw))
+            due = due_of(raw)
+            if due < today_end:  # due now (not reached this time) or later today
+                s.later_today += 1
+            elif today_end <= due < tomorrow_end:
+                s.tomorrow += 1

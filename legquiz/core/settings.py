@@ -29,6 +29,8 @@ class Config:
     maximum_interval: int = 36500
     fuzz: bool = True
     parameters: tuple[float, ...] | None = None
+    learn_ahead_minutes: int = 20  # as Anki's learn-ahead limit
+    new_order: str = "mixed"  # "mixed": new questions of every chosen deck shuffled (stable for the day); "deck"
 
     def scheduler(self) -> SchedulerConfig:
         return SchedulerConfig(
@@ -53,6 +55,8 @@ HELP = {
     "maximum_interval": "longest interval in days",
     "fuzz": "spread due dates a little so questions do not clump (true/false)",
     "parameters": "21 FSRS-6 weights (set by 'legquiz optimize'; 'default' for the built-in ones)",
+    "learn_ahead_minutes": "when nothing else is left, ask a question in a learning step this many minutes early (0-1440)",
+    "new_order": "'mixed' (new questions of all chosen decks shuffled, the same all day) or 'deck' (file order)",
 }
 
 
@@ -66,8 +70,11 @@ def _check(key: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.7 <= float(value) <= 0.99:
             raise bad("must be a number from 0.7 to 0.99")
         return float(value)
-    if key in ("new_per_day", "day_start", "maximum_interval"):
-        limits = {"new_per_day": (0, 9999), "day_start": (0, 23), "maximum_interval": (1, 36500)}[key]
+    if key in ("new_per_day", "day_start", "maximum_interval", "learn_ahead_minutes"):
+        limits = {
+            "new_per_day": (0, 9999), "day_start": (0, 23), "maximum_interval": (1, 36500),
+            "learn_ahead_minutes": (0, 1440),
+        }[key]  # fmt: skip
         if isinstance(value, bool) or not isinstance(value, int) or not limits[0] <= value <= limits[1]:
             raise bad(f"must be a whole number from {limits[0]} to {limits[1]}")
         return value
@@ -80,6 +87,10 @@ def _check(key: str, value: Any) -> Any:
     if key == "fuzz":
         if not isinstance(value, bool):
             raise bad("must be true or false")
+        return value
+    if key == "new_order":
+        if value not in ("mixed", "deck"):
+            raise bad("must be 'mixed' or 'deck'")
         return value
     if key == "parameters":
         if value is None:
@@ -98,7 +109,16 @@ def _check(key: str, value: Any) -> Any:
             more = f" and {len(detail) - 2} more" if len(detail) > 2 else ""
             raise bad(f"not valid FSRS-6 weights: {'; '.join(detail[:2])}{more}") from None
         return params
-    raise LegquizError(f"config: unknown setting '{key}'; known: {', '.join(HELP)}")
+    raise unknown(key)
+
+
+def unknown(key: str) -> LegquizError:
+    """The one-line error for a setting that does not exist, with the nearest one when it looks mistyped."""
+    import difflib
+
+    close = difflib.get_close_matches(key, list(HELP), n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return LegquizError(f"config: unknown setting '{key}'; {hint}known: {', '.join(HELP)}")
 
 
 def parse_value(key: str, text: str) -> Any:
@@ -106,7 +126,14 @@ def parse_value(key: str, text: str) -> Any:
     raw = text.strip()
     if key == "parameters" and raw.lower() in ("default", "none", ""):
         return _check(key, None)
-    if key in ("learning_steps", "relearning_steps", "parameters"):
+    if key in ("learning_steps", "relearning_steps"):
+        try:
+            return _check(key, [_minutes(p) for p in raw.replace(",", " ").split()])
+        except ValueError:
+            raise LegquizError(
+                f"config: {key}: '{text}' is not a list of steps (minutes, or Anki's '1m 10m 1h 1d')"
+            ) from None
+    if key == "parameters":
         parts = raw.replace(",", " ").split()
         try:
             return _check(key, [float(p) for p in parts])
@@ -126,6 +153,17 @@ def parse_value(key: str, text: str) -> Any:
         except ValueError:
             value = raw
     return _check(key, value)
+
+
+_UNITS = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0}
+
+
+def _minutes(step: str) -> float:
+    """A learning step as Anki writes it (``30s``, ``10m``, ``1h``, ``1d``) or plain minutes, in minutes."""
+    unit = step[-1:].lower()
+    if unit in _UNITS:
+        return float(step[:-1]) * _UNITS[unit]
+    return float(step)
 
 
 def load(home: Path) -> Config:

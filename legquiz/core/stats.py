@@ -93,6 +93,18 @@ class Stats:
     streak_current: int
     streak_longest: int
     hardest: list[Hard] = field(default_factory=list)
+    difficulty_median: float | None = None  # over the answered questions shown
+
+    def hard_because(self, h: Hard) -> list[str]:
+        """Why ``h`` counts as hard: "lapses" (forgotten after graduating), "difficulty" (above the median).
+
+        Empty when neither holds: it is only among the least easy, which is not hard.
+        """
+        why = ["lapses"] if h.lapses > 0 else []
+        m = self.difficulty_median
+        if h.difficulty is not None and m is not None and h.difficulty > m:
+            why.append("difficulty")
+        return why
 
     @property
     def empty(self) -> bool:
@@ -112,9 +124,17 @@ class Stats:
             "heatmap": [{"day": day, "reviews": n} for day, n in self.heatmap],
             "streak": {"current": self.streak_current, "longest": self.streak_longest},
             "hardest": [
-                {"deck": h.deck, "id": h.id, "lapses": h.lapses, "difficulty": h.difficulty, "question": h.question}
+                {
+                    "deck": h.deck,
+                    "id": h.id,
+                    "lapses": h.lapses,
+                    "difficulty": h.difficulty,
+                    "question": h.question,
+                    "hard_because": self.hard_because(h),
+                }
                 for h in self.hardest
             ],
+            "difficulty_median": self.difficulty_median,
         }
 
 
@@ -158,6 +178,7 @@ def compute(
         streak_current=current_streak(rows, today),
         streak_longest=longest_streak(rows),
         hardest=scan.hardest,
+        difficulty_median=median(scan.difficulties),
     )
 
 
@@ -168,6 +189,7 @@ class Scan:
     counts: list[Counts]  # one per deck, question states only
     due_on: list[int]  # questions due on each study day from today (overdue ones today)
     hardest: list[Hard]
+    difficulties: list[float]  # of every answered question with one
 
 
 def scan_cards(
@@ -190,6 +212,7 @@ def scan_cards(
     cards = state.cards
     all_counts = []
     candidates: list[tuple[int, float, str, str, float | None, Deck, int]] = []
+    difficulties: list[float] = []
     for deck in decks:
         ids = deck.question_ids()
         c = Counts(questions=len(ids))
@@ -212,6 +235,9 @@ def scan_cards(
             elif due < horizon:
                 due_on[bisect_right(bounds, due)] += 1
             lapses[i] = lapses_of(raw)
+            d = difficulty_of(raw)
+            if d is not None:
+                difficulties.append(float(d))
         all_counts.append(c)
         # The hardest: most lapses, then highest difficulty, then deck and id. Only answered questions with
         # at least as many lapses as this deck's n-th most can be among them; those are ranked in full.
@@ -226,7 +252,19 @@ def scan_cards(
         Hard(deck_id, qid, -lapsed, difficulty, _start(deck.questions[i].prompt_text))
         for lapsed, _, deck_id, qid, difficulty, deck, i in top
     ]
-    return Scan(all_counts, due_on, hardest)
+    return Scan(all_counts, due_on, hardest, difficulties)
+
+
+def median(values: list[float]) -> float | None:
+    """The middle value (the mean of the two middle ones for an even count); None for none.
+
+    Sorted here rather than with ``statistics``, whose import costs more than ``stats --json`` spends sorting.
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def answer_counts(rows: Mapping[str, DayCount], today: str) -> tuple[int, int, int]:

@@ -27,6 +27,7 @@ from legquiz.deckfile.nodes import text_list as _text_list
 from legquiz.deckfile.nodes import unknown as _unknown
 from legquiz.deckfile.read import compose, read_text
 from legquiz.errors import DeckError, DeckErrors
+from legquiz.text import counted
 
 FORMAT = 1
 MAX_ERRORS = 100  # problems reported per file before checking stops
@@ -128,7 +129,10 @@ def _question(ctx: _Ctx, node: Any, field: str) -> Question | None:
         elif values.get("hints") is not None and len(values["hints"]) != len(gaps):
             n = len(values["hints"])
             ctx.err(
-                m["hints"][1], _join(field, "hints"), f"has {n} entries for {len(gaps)} {{{{gaps}}}}: give one per gap"
+                m["hints"][1],
+                _join(field, "hints"),
+                f"has {counted(n, 'entry', 'entries')} for {counted(len(gaps), '{{gap}}', '{{gaps}}')}:"
+                " give one per gap",
             )
     if len(ctx.errors) > before or qtype is None:
         return None

@@ -301,7 +301,7 @@ def plan(reviews: list[Review], split: float, day_start: int) -> Plan:
     total = scorable(cards)
     if total < MIN_SCORABLE:
         raise LegquizError(
-            f"too little history: {total} scorable reviews (answers a day or more after the card's "
+            f"too little history: {total} scorable review{'' if total == 1 else 's'} (answers a day or more after the card's "
             f"previous one), and optimize needs at least {MIN_SCORABLE}; nothing was changed"
         )
     n_scored = scorable(cards, start=cut)

@@ -36,13 +36,13 @@ def loss_and_grad(w: Floats, p: Packed, weight: Floats, label: Floats) -> tuple[
         return 0.0, grad
     r0 = p.rating[0]
     s = w[r0 - 1].copy()
-    js = np.zeros((21, n_cards))
+    js: Floats = np.zeros((21, n_cards))
     js[r0 - 1, np.arange(n_cards)] = 1.0
     js[:, s < S_MIN] = 0.0
     s = np.maximum(s, S_MIN)
     e0 = np.exp(w[5] * (r0 - 1.0))
     d_raw = w[4] - e0 + 1.0
-    jd = np.zeros((21, n_cards))
+    jd: Floats = np.zeros((21, n_cards))
     jd[4] = 1.0
     jd[5] = -(r0 - 1.0) * e0
     jd[:, (d_raw < D_MIN) | (d_raw > D_MAX)] = 0.0

@@ -97,15 +97,24 @@ def record(
 def preview(changes: list[Move], in_review: int) -> str:
     """One line: how many due dates move, which way, and by how much."""
     if not changes:
+        if in_review == 1:
+            return "Rescheduling: the 1 question in review keeps its due date."
         return f"Rescheduling: none of the {in_review:,} questions in review changes its due date."
     later = [m.days for m in changes if m.days >= 0.5]
     earlier = [-m.days for m in changes if m.days <= -0.5]
     parts = []
     if later:
-        parts.append(f"{len(later):,} later (median {statistics.median(later):.0f} days, at most {max(later):.0f})")
+        parts.append(f"{len(later):,} later (median {_days(statistics.median(later))}, at most {max(later):.0f})")
     if earlier:
-        parts.append(f"{len(earlier):,} earlier (median {statistics.median(earlier):.0f} days, at most {max(earlier):.0f})")
+        parts.append(f"{len(earlier):,} earlier (median {_days(statistics.median(earlier))}, at most {max(earlier):.0f})")
     same = len(changes) - len(later) - len(earlier)
     if same:
         parts.append(f"{same:,} within the same day")
-    return f"Rescheduling {len(changes):,} of {in_review:,} questions in review: " + ", ".join(parts) + "."
+    of = f"{in_review:,} question{'' if in_review == 1 else 's'}"
+    return f"Rescheduling {len(changes):,} of {of} in review: " + ", ".join(parts) + "."
+
+
+def _days(n: float) -> str:
+    """'1 day', '3 days', as rounded for showing."""
+    shown = f"{n:.0f}"
+    return f"{shown} day{'' if shown == '1' else 's'}"

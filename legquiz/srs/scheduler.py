@@ -18,7 +18,7 @@ from legquiz.core.cards import LEARNING as LEARNING
 from legquiz.core.cards import NEW as NEW
 from legquiz.core.cards import RELEARNING as RELEARNING
 from legquiz.core.cards import REVIEW as REVIEW
-from legquiz.core.cards import CardStateDict
+from legquiz.core.cards import CardStateDict, iso_time
 
 STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
 
@@ -64,11 +64,11 @@ class CardState:
         d = dict(d)
         return cls(
             state=int(d["state"]),
-            due=datetime.fromisoformat(d["due"]),
+            due=iso_time(d["due"]),
             stability=None if d.get("s") is None else float(d["s"]),
             difficulty=None if d.get("d") is None else float(d["d"]),
             step=None if d.get("step") is None else int(d["step"]),
-            last_review=datetime.fromisoformat(d["last"]) if d.get("last") else None,
+            last_review=iso_time(d["last"]) if d.get("last") else None,
             reps=int(d.get("reps", 0)),
             lapses=int(d.get("lapses", 0)),
         )

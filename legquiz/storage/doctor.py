@@ -24,6 +24,7 @@ from legquiz.storage import log as logfile
 from legquiz.storage.fsutil import atomic_write, fresh_name
 from legquiz.storage.log import LogRead as Log
 from legquiz.storage.store import BACKUPS, LOG, SNAPSHOT
+from legquiz.text import counted
 
 
 @dataclass
@@ -114,19 +115,19 @@ def check(home: Path) -> Report:
     snap = rep.snapshot
     if snap is not None and snap.log_bytes:
         if log.missing:
-            rep.problems.append(f"{home / LOG}: missing, but {snap_path} covers {snap.log_lines} records of it")
-        elif snap.log_bytes > log.size:
             rep.problems.append(
-                f"{home / LOG}: shorter ({log.size} bytes) than {snap_path} expects ({snap.log_bytes})"
+                f"{home / LOG}: missing, but {snap_path} covers {counted(snap.log_lines, 'record')} of it"
             )
+        elif snap.log_bytes > log.size:
+            rep.problems.append(f"{home / LOG}: shorter ({log.size} bytes) than {snap_path} expects ({snap.log_bytes})")
         elif snap.log_bytes not in log.ends():
             rep.problems.append(f"{snap_path}: its log position ({snap.log_bytes}) is not at the start of a line")
     rep.backups = backups(home)
     if snap is not None and not rep.problems:
         _compare(home, rep, snap, log)
     n = sum(1 for ln in log.lines if ln.record is not None)
-    rep.notes.append(f"{home / LOG}: {n} readable records" + (" (no file yet)" if log.missing else ""))
-    rep.notes.append(f"{home / BACKUPS}: {len(rep.backups)} good backups" + _newest(rep.backups))
+    rep.notes.append(f"{home / LOG}: {counted(n, 'readable record')}" + (" (no file yet)" if log.missing else ""))
+    rep.notes.append(f"{home / BACKUPS}: {counted(len(rep.backups), 'good backup')}" + _newest(rep.backups))
     return rep
 
 
@@ -150,7 +151,8 @@ def _compare(home: Path, rep: Report, snap: StoreState, log: Log) -> None:
     if (a.seq, a.cards, a.days) != (b.seq, b.cards, b.days):
         differ = sum(1 for k in set(a.cards) | set(b.cards) if a.cards.get(k) != b.cards.get(k))
         rep.problems.append(
-            f"{home / SNAPSHOT}: disagrees with {LOG} ({differ} questions differ); the log is the history of record"
+            f"{home / SNAPSHOT}: disagrees with {LOG} ({counted(differ, 'question')}"
+            f" {'differs' if differ == 1 else 'differ'}); the log is the history of record"
         )
 
 
@@ -267,8 +269,12 @@ def repair(home: Path, stamp: str) -> list[str]:
         state.log_bytes = log.size - len(log.torn)
         state.log_lines = len(log.lines)
     atomic_write(snap_path, json.dumps(state.to_json(), separators=(",", ":")).encode())
-    later = f" and {len(best.kept)} later records of {LOG}" if best.base.offset or best.base.state.seq else ""
-    done.append(f"rebuilt {SNAPSHOT} from {best.base.label}{later}: {len(state.cards)} questions, record {state.seq}")
+    later = (
+        f" and {counted(len(best.kept), 'later record')} of {LOG}" if best.base.offset or best.base.state.seq else ""
+    )
+    done.append(
+        f"rebuilt {SNAPSHOT} from {best.base.label}{later}: {counted(len(state.cards), 'question')}, record {state.seq}"
+    )
     done += [f"could not keep {LOG} {d}" for d in best.dropped]
     if best.reset_log and best.base.state.seq:
         done.append(f"started a new {LOG}: records up to {best.base.state.seq} are in {best.base.label}")

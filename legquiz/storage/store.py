@@ -28,6 +28,7 @@ from legquiz.errors import StoreError, StoreLocked
 from legquiz.speed import snapshot_cache as snapcache
 from legquiz.storage import log as logfile
 from legquiz.storage.fsutil import atomic_write, fresh_name
+from legquiz.text import counted
 
 SNAPSHOT = "store.json"
 LOG = logfile.NAME
@@ -234,7 +235,7 @@ def _load(home: Path, repair: bool) -> tuple[StoreState, list[str], int, int | N
     if tail.missing:
         if state.log_bytes:
             raise StoreError(
-                f"{log}: missing, but {snap} says it held {state.log_lines} records; "
+                f"{log}: missing, but {snap} says it held {counted(state.log_lines, 'record')}; "
                 "run 'legquiz doctor' to restore from a backup"
             )
         return state, warnings, 0, None

@@ -18,10 +18,12 @@ class Quit(Exception):
 
 @dataclass(frozen=True)
 class Choice:
-    """One choice of a select prompt: what is shown, and what the prompter returns."""
+    """One choice of a select prompt: what is shown, what the prompter returns, the keys that pick it at once."""
 
     title: str
     value: str
+    key: str | None = None  # shown beside the choice; pressing it answers without Enter
+    also: tuple[str, ...] = ()  # more keys that do the same, not shown (y/n beside t/f)
 
 
 @dataclass(frozen=True)
@@ -45,4 +47,10 @@ class Prompter(Protocol):
 
     def style(self, text: str, kind: str) -> str:
         """Mark text as 'good', 'bad', 'warn', 'dim' or 'title' (or leave it plain)."""
+        ...
+
+
+class StudyPrompter(Prompter, Protocol):
+    def wait(self, seconds: float, message: str) -> bool:
+        """Count ``seconds`` down where the person sees it; False if they stopped waiting (Ctrl-C)."""
         ...

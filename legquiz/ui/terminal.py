@@ -7,17 +7,18 @@ drive real prompts through prompt_toolkit's pipe input without a terminal.
 
 from __future__ import annotations
 
-import re
-import shutil
 import sys
+import time
 from typing import Any, TextIO
 
 import questionary
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+from prompt_toolkit.keys import Keys
 from questionary import Style
+from questionary.prompts.common import InquirerControl
 
 from legquiz.ui.ask import UNDO, Ask, Quit
-from legquiz.ui.render import colour_enabled, style
+from legquiz.ui.render import colour_enabled, plain, style, visible_len, width, wrap
 
 STYLE = Style(
     [
@@ -30,14 +31,19 @@ STYLE = Style(
     ]
 )
 
-_KINDS = {"good": ("green", True), "bad": ("red", True), "warn": ("yellow", True), "title": (None, True)}
+_KINDS = {
+    "good": ("green", True), "bad": ("red", True), "warn": ("yellow", True), "title": (None, True), "new": ("blue", True),
+}  # fmt: skip
 
 
-def _extra_keys() -> KeyBindings:
+def _extra_keys(ask: Ask) -> KeyBindings:
+    """Ctrl-Z (undo), Ctrl-D (stop), and one key per decision: a choice's key answers at once."""
     kb = KeyBindings()
 
     @kb.add("c-z", eager=True)
     def _undo(event: Any) -> None:
+        if ask.kind == "text" and event.app.current_buffer.text:
+            return  # a half-typed answer is never thrown away; clear it first to undo
         event.app.exit(result=UNDO)
 
     @kb.add("c-d", eager=True)
@@ -47,44 +53,37 @@ def _extra_keys() -> KeyBindings:
     return kb
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-MAX_WIDTH = 100  # long lines are hard to read even on a wide terminal
+def _one_key(app: Any, ask: Ask) -> KeyBindings:
+    """A choice's keys answer at once: the pointer moves there and Enter's own handler runs.
 
-
-def wrap(text: str, width: int, first: int = 0) -> str:
-    """Word-wrap each line of ``text`` (which may carry colour codes) to ``width`` columns.
-
-    Terminals split long lines mid-word, and prompt_toolkit cuts the upper
-    lines of a multi-line prompt off at the edge; wrapping here avoids both.
-    Continuation lines keep the line's indent plus two spaces; ``first`` is the
-    width already used on the first line (the "? " in front of a question).
+    So the prompt ends as with Enter, the chosen line shown as the answer.
     """
-    width = max(20, width)
-    out = []
-    for n, line in enumerate(text.split("\n")):
-        plain = _ANSI.sub("", line)
-        own = " " * (len(plain) - len(plain.lstrip(" "))) + "  "
-        indent = " " * first if n == 0 and first else own
-        parts = re.split(r"( +)", line)  # words, with the runs of spaces between them at odd places
-        cur, col, has_word = parts[0], (first if n == 0 else 0) + _visible(parts[0]), bool(_visible(parts[0]))
-        for gap, word in zip(parts[1::2], parts[2::2], strict=True):
-            w = _visible(word)
-            if has_word and w and col + len(gap) + w > width:
-                out.append(cur)
-                cur, col = indent + word, len(indent) + w
-            else:
-                cur, col = cur + gap + word, col + len(gap) + w
-            has_word = has_word or bool(w)
-        out.append(cur)
-    return "\n".join(out)
+    kb = KeyBindings()
+    enter = [b.handler for b in app.key_bindings.bindings if b.keys == (Keys.ControlM,)]
+    controls = [w.content for w in app.layout.find_all_windows() if isinstance(w.content, InquirerControl)]
+    if not enter or not controls:
+        return kb
+    for i, choice in enumerate(ask.choices):
+        for key in (choice.key, *choice.also) if choice.key else ():
+            kb.add(key, eager=True)(_picker(controls[0], i, enter[-1]))
+    return kb
 
 
-def _visible(text: str) -> int:
-    return len(_ANSI.sub("", text))
+def _picker(control: InquirerControl, index: int, enter: Any) -> Any:
+    def pick(event: Any) -> None:
+        control.pointed_at = index
+        enter(event)
+
+    return pick
 
 
-def _width() -> int:
-    return min(MAX_WIDTH, shutil.get_terminal_size((80, 24)).columns - 1)
+def _space_as_enter(app: Any) -> KeyBindings:
+    """Space accepts the highlighted choice, as Enter does (the automatic rating, unless moved)."""
+    kb = KeyBindings()
+    enter = [b for b in app.key_bindings.bindings if b.keys == (Keys.ControlM,)]
+    if enter:
+        kb.add(" ", eager=True)(enter[-1].handler)
+    return kb
 
 
 class QuestionaryPrompter:
@@ -99,9 +98,14 @@ class QuestionaryPrompter:
         self.stream = stream or sys.stdout
         self.colour = colour_enabled(self.stream) if colour is None else colour
 
-    def _run(self, q: questionary.Question) -> Any:
+    def _run(self, q: questionary.Question, ask: Ask | None = None) -> Any:
         app = q.application
-        app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), _extra_keys()])
+        own = app.key_bindings or KeyBindings()
+        extra = [_extra_keys(ask or Ask("text", ""))]
+        if ask is not None and ask.kind == "select":
+            extra.append(_space_as_enter(app))
+            extra.append(_one_key(app, ask))
+        app.key_bindings = merge_key_bindings([own, *extra])
         try:
             return q.unsafe_ask()
         except (KeyboardInterrupt, EOFError):
@@ -109,27 +113,56 @@ class QuestionaryPrompter:
 
     def ask(self, ask: Ask) -> str:
         style_ = STYLE if self.colour else None
-        message = wrap(ask.message, _width(), first=2)
+        # Plain: questionary would print colour codes raw. Before the message: "? " (" ? " when revealing).
+        message = wrap(plain(ask.message), width(), first=3 if ask.kind == "reveal" else 2)
         if ask.kind == "select":
-            choices = [questionary.Choice(c.title, value=c.value) for c in ask.choices]
+            keyed = all(c.key for c in ask.choices)
+            # A title is shown after "»  1) " while asked, and after the message once answered.
+            titles = [wrap(plain(c.title), width() - 6).replace("\n", "\n      ") for c in ask.choices]
+            choices = [
+                questionary.Choice(t, value=c.value, shortcut_key=c.key if keyed else True)
+                for t, c in zip(titles, ask.choices, strict=True)
+            ]
             default = next((c for c in choices if c.value == ask.default), None)
+            hint = "(a key answers; arrows and Enter too)" if keyed else "(arrows or number, Enter)"
+            last = message.rsplit("\n", 1)
+            tail = max(len(hint), *(visible_len(t.split("\n")[0]) for t in titles))
+            if visible_len(last[-1]) + (2 if len(last) == 1 else 0) + 2 + tail > width():
+                message += "\n"  # the hint or the answer would break at the edge: it starts the next line
             q = questionary.select(
                 message, choices=choices, default=default, style=style_,
-                use_shortcuts=len(choices) <= 9, instruction="(arrows or number, Enter)", **self.kwargs,
+                use_shortcuts=len(choices) <= 9 or keyed, instruction=hint, **self.kwargs,
             )  # fmt: skip
         elif ask.kind == "text":
             q = questionary.text(message, default=ask.default or "", style=style_, **self.kwargs)
         else:
-            q = questionary.press_any_key_to_continue(message, style=style_, **self.kwargs)
-        result = self._run(q)
+            # "?" as the other prompts have it (a plain one: this prompt shows colour codes raw)
+            q = questionary.press_any_key_to_continue(f"? {message}", style=style_, **self.kwargs)
+        result = self._run(q, ask)
         if result is None:
             return ""
         return str(result)
 
     def say(self, text: str) -> None:
-        print(wrap(text, _width()), file=self.stream, flush=True)
+        print(wrap(text, width()), file=self.stream, flush=True)
+
+    def wait(self, seconds: float, message: str) -> bool:
+        """A countdown on one line, redrawn each second; Ctrl-C stops it (and nothing else)."""
+        end = time.monotonic() + max(0.0, seconds) + 0.5  # a little past the due time, so the step is due
+        try:
+            while (left := end - time.monotonic()) > 0:
+                m, s = divmod(int(left + 0.999), 60)
+                print(f"\r  {message} {m}:{s:02d}  (Ctrl-C stops waiting) ", end="", file=self.stream, flush=True)
+                time.sleep(min(1.0, left))
+        except KeyboardInterrupt:
+            return False
+        finally:
+            print("\r\x1b[2K" if self.stream.isatty() else "", file=self.stream, flush=True)
+        return True
 
     def style(self, text: str, kind: str) -> str:
+        if kind == "mark":  # a character that differs: underlined in colour, bracketed without
+            return style(text, "red", bold=True, underline=True, enabled=True) if self.colour else f"[{text}]"
         if kind == "dim":
             return style(text, dim=True, enabled=self.colour)
         colour, bold = _KINDS.get(kind, (None, False))
@@ -138,6 +171,11 @@ class QuestionaryPrompter:
     def confirm(self, message: str, default: bool = False) -> bool:
         return bool(
             self._run(
-                questionary.confirm(message, default=default, style=STYLE if self.colour else None, **self.kwargs)
+                questionary.confirm(
+                    wrap(message, width(), first=2),
+                    default=default,
+                    style=STYLE if self.colour else None,
+                    **self.kwargs,
+                )
             )
         )
