@@ -9,11 +9,13 @@ half-valid one. The formats are documented in docs/store-format.md.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
-from legquiz.core.cards import NEW, CardStateDict, is_time
+from legquiz.core.cards import NEW, CardStateDict, is_day, is_time
 
 if TYPE_CHECKING:
     from legquiz.srs.scheduler import CardState
@@ -94,6 +96,7 @@ _REVIEW_KEYS: dict[str, type | tuple[type, ...]] = {
     "card": str,
     "rating": int,
     "day": str,
+    "ms": int,
     "first": bool,
     "counted": bool,
     "after": dict,
@@ -107,10 +110,16 @@ def _whole(v: Any) -> bool:
 
 
 def problem(rec: Any) -> str:
-    """Why ``rec`` is not a record legquiz can apply (empty if it is)."""
+    """Why ``rec`` is not a record legquiz can apply (empty if it is).
+
+    Every field a reader uses is checked here (stats, undo, optimize, export
+    and doctor read nothing else), so a record that passes cannot make any of
+    them fail: a rating outside 1-4, a day or time that is not one, or a
+    number that is not finite is refused here, once, for all of them.
+    """
     if not isinstance(rec, dict):
         return "not a JSON object"
-    if not _whole(rec.get("seq")):
+    if not _whole(rec.get("seq")) or rec["seq"] < 1:
         return "no record number"
     op = rec.get("op")
     if op == "undo":
@@ -122,19 +131,46 @@ def problem(rec: Any) -> str:
     for key, kind in {**_REVIEW_KEYS, **(_IMPORT_KEYS if op == "import" else {})}.items():
         if not isinstance(rec.get(key), kind) or (kind is int and isinstance(rec.get(key), bool)):
             return f"'{key}' is missing or of the wrong type"
+    if not 1 <= rec["rating"] <= 4:
+        return "'rating' is not 1-4"
+    if rec["ms"] < 0:
+        return "'ms' is negative"
+    if "/" not in rec["card"]:
+        return "'card' is not DECK/QUESTION"
+    if not is_day(rec["day"]):
+        return "'day' is not a date"
+    if not is_time(rec.get("at")):
+        return "'at' is missing or not a time"
+    if not isinstance(rec.get("verdict", ""), str) or not isinstance(rec.get("answer"), str | None):
+        return "'verdict' or 'answer' is of the wrong type"
     if rec.get("before") is not None and not isinstance(rec["before"], dict):
         return "'before' is of the wrong type"
     for side in ("before", "after"):
         card = rec.get(side)
-        if card is not None and not (isinstance(card.get("state"), int) and is_time(card.get("due"))):
+        if card is not None and not is_state(card):
             return f"'{side}' is not a card state"
     if rec.get("replaces") is not None and (op == "import" or not _whole(rec["replaces"])):
         return "'replaces' is of the wrong type"
     return ""
 
 
-def _is_state(card: Any) -> bool:
-    return isinstance(card, dict) and isinstance(card.get("state"), int) and is_time(card.get("due"))
+def _is_number(v: Any, whole: bool = False) -> bool:
+    """A finite number (a whole one ≥ 0 if ``whole``): what the scheduler and stats can compute with."""
+    if whole:
+        return _whole(v) and v >= 0
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def is_state(card: Any) -> bool:
+    """Whether ``card`` is a card state every reader can use (``CardState.to_dict``'s form; all but two keys optional)."""
+    if not (isinstance(card, dict) and card.get("state") in (NEW, 1, 2, 3) and is_time(card.get("due"))):
+        return False
+    return (
+        all(card.get(k) is None or _is_number(card[k]) for k in ("s", "d"))
+        and (card.get("step") is None or _is_number(card["step"], whole=True))
+        and (card.get("last") is None or is_time(card["last"]))
+        and all(_is_number(card.get(k, 0), whole=True) for k in ("reps", "lapses"))
+    )
 
 
 def _reschedule_problem(rec: dict[str, Any]) -> str:
@@ -144,9 +180,38 @@ def _reschedule_problem(rec: dict[str, Any]) -> str:
     if not isinstance(cards, dict):
         return "'cards' is missing or of the wrong type"
     for key, change in cards.items():
-        if not (isinstance(change, dict) and _is_state(change.get("before")) and _is_state(change.get("after"))):
+        if not (isinstance(change, dict) and is_state(change.get("before")) and is_state(change.get("after"))):
             return f"card '{str(key)[:60]}' has no state before or after"
+    for key in ("parameters", "previous"):
+        v = rec.get(key)
+        if v is not None and not (isinstance(v, list) and all(map(_is_number, v))):
+            return f"'{key}' is not a list of numbers"
     return ""
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number legquiz keeps")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
+def loads(raw: bytes | str) -> Any:
+    """JSON as the store's files are read: ValueError for what no legquiz wrote.
+
+    That covers ``NaN`` and ``Infinity`` (Python's JSON takes them, then a
+    count or an interval overflows) and nesting too deep to parse (Python's
+    parser raises RecursionError, which must not reach the person as a
+    traceback). Every reader of ``store.json``, ``reviews.jsonl`` and the
+    backups goes through here.
+    """
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        return _DECODER.decode(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except UnicodeDecodeError as e:
+        raise ValueError(f"not UTF-8 ({e.reason})") from None
 
 
 def parse_record(obj: Any) -> Record:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from legquiz.core.progress import StoreState, apply
+from legquiz.core.records import loads
 from legquiz.errors import NewerFormat, StoreError
 from legquiz.storage import log as logfile
 from legquiz.storage.fsutil import atomic_write, fresh_name
@@ -63,6 +64,7 @@ class Report:
     newer_format: bool = False
     log: Log | None = None
     backups: list[Base] = field(default_factory=list)
+    config_problem: str = ""  # config.json would stop every command: set it aside (the defaults apply)
 
     @property
     def healthy(self) -> bool:
@@ -82,7 +84,7 @@ def _snapshot(path: Path) -> tuple[StoreState | None, str, bool]:
     except OSError as e:
         return None, f"cannot be read ({e.strerror})", False
     try:
-        parsed = json.loads(raw)
+        parsed = loads(raw)
     except ValueError as e:
         return None, "empty" if not raw.strip() else f"not valid JSON ({str(e)[:60]})", False
     try:
@@ -123,12 +125,30 @@ def check(home: Path) -> Report:
         elif snap.log_bytes not in log.ends():
             rep.problems.append(f"{snap_path}: its log position ({snap.log_bytes}) is not at the start of a line")
     rep.backups = backups(home)
+    rep.config_problem = _config_problem(home)
     if snap is not None and not rep.problems:
         _compare(home, rep, snap, log)
+    if rep.config_problem:
+        rep.problems.append(rep.config_problem)
     n = sum(1 for ln in log.lines if ln.record is not None)
     rep.notes.append(f"{home / LOG}: {counted(n, 'readable record')}" + (" (no file yet)" if log.missing else ""))
     rep.notes.append(f"{home / BACKUPS}: {counted(len(rep.backups), 'good backup')}" + _newest(rep.backups))
     return rep
+
+
+def _config_problem(home: Path) -> str:
+    """What in ``config.json`` would stop a command (empty if nothing): settings are read as every command reads them."""
+    from legquiz.core import settings
+    from legquiz.errors import LegquizError
+
+    try:
+        settings.load(home)
+    except LegquizError as e:
+        return e.message.split("; fix or delete")[0]
+    except (RecursionError, ValueError, TypeError, OverflowError) as e:  # damage the settings reader does not name
+        why = "nested too deeply" if isinstance(e, RecursionError) else f"{e.__class__.__name__}: {str(e)[:60]}"
+        return f"{home / settings.FILENAME}: cannot read settings ({why})"
+    return ""
 
 
 def _newest(bases: list[Base]) -> str:
@@ -233,8 +253,15 @@ def candidates(rep: Report) -> list[Outcome]:
 def repair(home: Path, stamp: str) -> list[str]:
     """Repair the store in ``home`` (the caller holds the lock); returns what was done, one line each."""
     rep = check(home)
+    done: list[str] = []
+    if rep.config_problem:
+        from legquiz.core.settings import FILENAME
+
+        aside = _aside(home / FILENAME, "damaged", stamp).name
+        done.append(f"moved {FILENAME} aside to {aside}: the default settings apply until you set them again")
+        rep.problems.remove(rep.config_problem)
     if rep.healthy:
-        return []
+        return done
     options = candidates(rep)
     if rep.newer_format:
         options = [o for o in options if o.base.label == "the review log" and not o.rewrites_log]
@@ -246,7 +273,6 @@ def repair(home: Path, stamp: str) -> list[str]:
     best = options[0]
     log = rep.log or Log([], 0, missing=True)
     snap_path, log_path = home / SNAPSHOT, home / LOG
-    done: list[str] = []
     if snap_path.exists():
         done.append(f"moved {SNAPSHOT} aside to {_aside(snap_path, 'damaged', stamp).name}")
     state = best.state

@@ -13,12 +13,11 @@ it. Any other line that is not JSON, or a record that fails its checks, is
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from legquiz.core.records import Record, parse_record
+from legquiz.core.records import Record, loads, parse_record
 
 NAME = "reviews.jsonl"
 
@@ -69,8 +68,8 @@ def parse(data: bytes, start: int = 0, first_number: int = 1) -> LogRead:
     offset = start
     for i, raw in enumerate(parts[:-1]):
         try:
-            obj = json.loads(raw)
-        except (ValueError, RecursionError) as e:
+            obj = loads(raw)
+        except ValueError as e:
             lines.append(LogLine(first_number + i, offset, raw, None, f"not valid JSON ({str(e)[:60]})", True))
         else:
             try:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from legquiz.core.progress import StoreState, apply
-from legquiz.core.records import ImportRecord, Record, Undoable, parse_record
+from legquiz.core.records import ImportRecord, Record, Undoable, loads, parse_record
 from legquiz.errors import StoreError, StoreLocked
 from legquiz.speed import snapshot_cache as snapcache
 from legquiz.storage import log as logfile
@@ -301,7 +301,7 @@ def _snapshot(home: Path, snap: Path) -> StoreState:
     except OSError as e:
         raise StoreError(f"{snap}: cannot read ({e.strerror})") from None
     try:
-        parsed = json.loads(raw)
+        parsed = loads(raw)
     except ValueError as e:
         what = "empty" if not raw.strip() else f"not valid JSON ({e})"
         raise StoreError(
