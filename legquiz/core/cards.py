@@ -201,7 +201,7 @@ def _all_fields(values: Any, parse: bool) -> bool:
     whole = list(chain(map(itemgetter(REPS), values), map(itemgetter(LAPSES), values)))
     steps = [v for v in map(itemgetter(STEP), values) if v is not None]
     return (
-        EARLIEST <= min(dues) and max(dues) < LATEST
+        min(dues) >= EARLIEST and max(dues) < LATEST
         and set(map(type, numbers)) <= {int, float}
         and all(map(math.isfinite, numbers))
         and set(map(type, whole + steps)) <= {int}
@@ -209,7 +209,7 @@ def _all_fields(values: Any, parse: bool) -> bool:
         and set(map(type, lasts)) <= {str}
         and set(map(len, lasts)) <= {25, 32}
         and all(map(str.endswith, lasts, repeat("+00:00")))
-        and EARLIEST <= min(lasts, default=EARLIEST) and max(lasts, default=EARLIEST) < LATEST
+        and min(lasts, default=EARLIEST) >= EARLIEST and max(lasts, default=EARLIEST) < LATEST
         and (not parse or all(map(is_time, chain(dues, lasts))))
     )  # fmt: skip
 
