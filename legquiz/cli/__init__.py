@@ -85,7 +85,10 @@ def main() -> None:
     except BrokenPipeError:
         sys.exit(1)
     except RecursionError:  # only data nested too deeply gets here (a damaged settings or store file)
-        click.echo("legquiz: a file legquiz read is damaged (nested too deeply to read); run 'legquiz doctor' to find it", err=True)
+        click.echo(
+            "legquiz: a file legquiz read is damaged (nested too deeply to read); run 'legquiz doctor' to find it",
+            err=True,
+        )
         sys.exit(1)
     except OSError as e:  # the disk or the folder, not the user's input: one line, not a traceback
         name = e.filename if isinstance(e.filename, (str, bytes)) else str(e.filename)

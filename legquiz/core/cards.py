@@ -103,14 +103,18 @@ EARLIEST, LATEST = "1900", "9000"
 
 
 def is_time(v: Any) -> bool:
-    """Whether ``v`` is an ISO time :func:`to_utc` takes, in a year from :data:`EARLIEST` to before :data:`LATEST`."""
+    """Whether ``v`` is an ISO time with its UTC offset, in a year from :data:`EARLIEST` to before :data:`LATEST`.
+
+    Without an offset a time means whatever the local zone is where it is read, and cannot be compared with
+    the times legquiz writes (export and stats subtract them).
+    """
     if type(v) is not str:
         return False
     try:
         t = iso_time(v)
     except ValueError:
         return False
-    return int(EARLIEST) <= t.year < int(LATEST)
+    return t.tzinfo is not None and int(EARLIEST) <= t.year < int(LATEST)
 
 
 def is_day(v: Any) -> bool:
@@ -167,8 +171,8 @@ def check_rows(cards: dict[str, Any], *, utc: bool = False) -> str | None:
     if (
         set(map(type, values)) <= {list}
         and set(map(len, values)) <= {len(FIELDS)}
-        and set(map(state_of, values)) <= {NEW, LEARNING, REVIEW, RELEARNING}
         and {type(c[STATE]) for c in values} <= {int}
+        and set(map(state_of, values)) <= {NEW, LEARNING, REVIEW, RELEARNING}
         and {type(c[DUE]) for c in values} <= {str}
         and (utc or _all_utc(values))
         and _all_fields(values, parse=not utc)

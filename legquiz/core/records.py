@@ -163,7 +163,9 @@ def _is_number(v: Any, whole: bool = False) -> bool:
 
 def is_state(card: Any) -> bool:
     """Whether ``card`` is a card state every reader can use (``CardState.to_dict``'s form; all but two keys optional)."""
-    if not (isinstance(card, dict) and card.get("state") in (NEW, 1, 2, 3) and is_time(card.get("due"))):
+    if not (isinstance(card, dict) and type(card.get("state")) is int and card["state"] in (NEW, 1, 2, 3)):
+        return False
+    if not is_time(card.get("due")):
         return False
     return (
         all(card.get(k) is None or _is_number(card[k]) for k in ("s", "d"))

@@ -14,6 +14,7 @@ it. Any other line that is not JSON, or a record that fails its checks, is
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,21 +62,74 @@ class LogRead:
         return [ln for ln in self.lines if cut is None or ln.offset < cut]
 
 
+def line(raw: bytes, number: int, offset: int) -> LogLine:
+    """One complete line (without its newline) as a :class:`LogLine`: the one check every reader shares."""
+    try:
+        obj = loads(raw)
+    except ValueError as e:
+        return LogLine(number, offset, raw, None, f"not valid JSON ({str(e)[:60]})", True)
+    try:
+        return LogLine(number, offset, raw, parse_record(obj))
+    except ValueError as e:
+        return LogLine(number, offset, raw, None, str(e))
+
+
+CHUNK = 1 << 20  # bytes read at a time when streaming: memory stays flat however long the log is
+
+
+@dataclass
+class Scan:
+    """The log read a line at a time (:meth:`lines`), in bounded memory; what it found is set once it is read."""
+
+    path: Path
+    start: int = 0
+    first_number: int = 1
+    size: int = 0
+    torn: bytes = b""  # a last line without its newline
+    missing: bool = False
+    count: int = 0  # complete lines read
+    last_unparsable: int | None = None  # offset of the last complete line when it is not JSON
+
+    def lines(self) -> Iterator[LogLine]:
+        """Every complete line from ``start`` on, each parsed and checked; OSError if the file cannot be read."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            self.missing = True
+            return
+        with open(fd, "rb") as f:
+            self.size = os.fstat(f.fileno()).st_size
+            if self.start > self.size:
+                return
+            f.seek(self.start)
+            offset, number, rest = self.start, self.first_number, b""
+            while chunk := f.read(CHUNK):
+                parts = (rest + chunk).split(b"\n")
+                rest = parts.pop()
+                for raw in parts:
+                    ln = line(raw, number, offset)
+                    self.last_unparsable = ln.offset if ln.unparsable else None
+                    self.count += 1
+                    yield ln
+                    offset += len(raw) + 1
+                    number += 1
+            self.torn = rest
+            self.size = offset + len(rest)  # (a session may have appended while this was read)
+
+    def torn_at(self) -> int | None:
+        """Where the torn part begins (the one rule, see the module doc); valid once :meth:`lines` is exhausted."""
+        if self.torn:
+            return self.size - len(self.torn)
+        return self.last_unparsable
+
+
 def parse(data: bytes, start: int = 0, first_number: int = 1) -> LogRead:
     """The lines of ``data``, which is the log from byte ``start`` (line ``first_number``) on."""
     parts = data.split(b"\n")
     lines: list[LogLine] = []
     offset = start
     for i, raw in enumerate(parts[:-1]):
-        try:
-            obj = loads(raw)
-        except ValueError as e:
-            lines.append(LogLine(first_number + i, offset, raw, None, f"not valid JSON ({str(e)[:60]})", True))
-        else:
-            try:
-                lines.append(LogLine(first_number + i, offset, raw, parse_record(obj)))
-            except ValueError as e:
-                lines.append(LogLine(first_number + i, offset, raw, None, str(e)))
+        lines.append(line(raw, first_number + i, offset))
         offset += len(raw) + 1
     return LogRead(lines, start + len(data), start, torn=parts[-1])
 
