@@ -100,6 +100,7 @@ def utc_text(t: datetime) -> str:
 # Times and days a store may hold: far enough from year 1 and 9999 that adding or taking a scheduling interval,
 # or moving to any time zone, cannot overflow (a due date in year 1 made stats and undo crash).
 EARLIEST, LATEST = "1900", "9000"
+_FIRST_YEAR, _LAST_YEAR = int(EARLIEST), int(LATEST)
 
 
 def is_time(v: Any) -> bool:
@@ -111,10 +112,13 @@ def is_time(v: Any) -> bool:
     if type(v) is not str:
         return False
     try:
-        t = iso_time(v)
+        t = datetime.fromisoformat(v)
     except ValueError:
-        return False
-    return t.tzinfo is not None and int(EARLIEST) <= t.year < int(LATEST)
+        try:
+            t = iso_time(v)  # a final Z, which Python 3.10 does not read
+        except ValueError:
+            return False
+    return t.tzinfo is not None and _FIRST_YEAR <= t.year < _LAST_YEAR
 
 
 def is_day(v: Any) -> bool:
