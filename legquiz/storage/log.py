@@ -74,7 +74,7 @@ def line(raw: bytes, number: int, offset: int) -> LogLine:
         return LogLine(number, offset, raw, None, str(e))
 
 
-CHUNK = 1 << 20  # bytes read at a time when streaming: memory stays flat however long the log is
+CHUNK = 1 << 18  # bytes read at a time when streaming: memory stays flat however long the log is
 
 
 @dataclass
