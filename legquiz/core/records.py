@@ -202,7 +202,7 @@ def _no_constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_no_constant)
-_SCAN = _DECODER.scan_once
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]  # set in __init__
 _SPACE = (" ", "\t", "\n", "\r")
 
 
@@ -216,7 +216,7 @@ def loads(raw: bytes | str) -> Any:
     backups goes through here.
     """
     try:
-        text = raw.decode("utf-8") if type(raw) is bytes else raw
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         if text[:1] in _SPACE:
             text = text.lstrip(" \t\n\r")
         obj, end = _SCAN(text, 0)  # the C scanner: the work of json.loads without its per-call set-up
