@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
             "anki": lambda: anki_rows(lq, root, sizes, args.quick),
             "anki-text": lambda: anki_text_rows(lq, root, sizes, args.quick),
             "optimize": lambda: fit_rows(args.quick),
-            "recovery": lambda: recovery.rows(lq, homes["big"], root, env, sizes.reviews, Row, args.quick),  # type: ignore[misc]
+            "recovery": lambda: recovery.rows(lq, homes["big"], root, env, sizes.reviews, Row, args.quick),
         }
         rows = [row for name, step in steps.items() if not args.only or name in args.only for row in step()]
     finally:

@@ -1,8 +1,9 @@
 """The one reader of the review log (``reviews.jsonl``), with one rule for a torn or damaged line.
 
 The store reads the tail after its snapshot, ``doctor`` reads it all, and
-``optimize`` replays it: all three see the same lines through :func:`read`,
-so they can never disagree about what the log holds.
+``optimize`` replays it: all three see the same lines through :class:`Scan`
+(a chunk at a time, so a million answers take no more memory than ten), and
+each line through :func:`line`, so they can never disagree about what the log holds.
 
 The rule: the bytes after the last newline are a *torn* write (legquiz was
 stopped while saving that answer, which was never confirmed); a complete line
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from legquiz.core.records import Record, loads, parse_record
+from legquiz.errors import StoreError
 
 NAME = "reviews.jsonl"
 
@@ -33,33 +35,6 @@ class LogLine:
     record: Record | None
     problem: str = ""  # why ``record`` is None
     unparsable: bool = False  # not JSON at all (as opposed to a record that fails its checks)
-
-
-@dataclass
-class LogRead:
-    lines: list[LogLine]
-    size: int  # bytes in the file
-    start: int = 0  # byte offset reading began at
-    torn: bytes = b""  # a last line without its newline: an unconfirmed answer
-    missing: bool = False
-
-    def ends(self) -> set[int]:
-        """Offsets where a line starts (a snapshot may only cover whole lines)."""
-        return {ln.offset for ln in self.lines} | {self.size - len(self.torn)}
-
-    def torn_at(self) -> int | None:
-        """Where the torn part begins (to cut or set aside), or None: the one rule, see the module doc."""
-        if self.torn:
-            return self.size - len(self.torn)
-        last = self.lines[-1] if self.lines else None
-        if last is not None and last.unparsable:
-            return last.offset
-        return None
-
-    def intact(self) -> list[LogLine]:
-        """The complete lines before the torn part (a torn last line excluded)."""
-        cut = self.torn_at()
-        return [ln for ln in self.lines if cut is None or ln.offset < cut]
 
 
 def line(raw: bytes, number: int, offset: int) -> LogLine:
@@ -123,29 +98,19 @@ class Scan:
         return self.last_unparsable
 
 
-def parse(data: bytes, start: int = 0, first_number: int = 1) -> LogRead:
-    """The lines of ``data``, which is the log from byte ``start`` (line ``first_number``) on."""
-    parts = data.split(b"\n")
-    lines: list[LogLine] = []
-    offset = start
-    for i, raw in enumerate(parts[:-1]):
-        lines.append(line(raw, first_number + i, offset))
-        offset += len(raw) + 1
-    return LogRead(lines, start + len(data), start, torn=parts[-1])
-
-
-def read(path: Path, start: int = 0, first_number: int = 1) -> LogRead:
-    """The log at ``path`` from byte ``start`` on; a missing file reads as empty (``missing`` set).
-
-    Raises OSError when the file cannot be read; the caller says which command failed.
-    """
+def records(path: Path) -> list[Record]:
+    """Every record of the log, oldest first, its torn last line left out; StoreError at a damaged one."""
+    out: list[Record] = []
+    held = None  # a line that is not JSON: torn if it is the last
     try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            f.seek(start)
-            data = f.read() if start <= size else b""
-    except FileNotFoundError:
-        return LogRead([], 0, start, missing=True)
-    got = parse(data, start, first_number)
-    got.size = size
-    return got
+        for ln in Scan(path).lines():  # streamed: the log's bytes are never held whole
+            if held is not None or (ln.record is None and not ln.unparsable):
+                bad = held or ln
+                raise StoreError(f"{path}:{bad.number}: damaged record ({bad.problem}); run 'legquiz doctor'")
+            if ln.record is None:
+                held = ln
+            else:
+                out.append(ln.record)
+    except OSError as e:
+        raise StoreError(f"{path}: cannot read ({e.strerror})") from None
+    return out

@@ -385,14 +385,4 @@ def log_records(home: Path) -> list[Record]:
     A torn last line (see storage/log.py) is left out, as opening the store
     would; a damaged record before it is an error.
     """
-    path = home / LOG
-    try:
-        got = logfile.read(path)
-    except OSError as e:
-        raise StoreError(f"{path}: cannot read ({e.strerror})") from None
-    records: list[Record] = []
-    for ln in got.intact():
-        if ln.record is None:
-            raise StoreError(f"{path}:{ln.number}: damaged record ({ln.problem}); run 'legquiz doctor'")
-        records.append(ln.record)
-    return records
+    return logfile.records(home / LOG)
