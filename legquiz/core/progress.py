@@ -54,8 +54,8 @@ class DayCount:
         self.review_answers += other.review_answers
         self.review_correct += other.review_correct
 
-    def __bool__(self) -> bool:
-        return any(self.to_json())
+    def __bool__(self) -> bool:  # (called for every answer applied: no list built)
+        return bool(self.answers or self.correct or self.introduced or self.review_answers or self.review_correct)
 
 
 @dataclass
@@ -202,10 +202,13 @@ def _tally(state: StoreState, rec: Answer, sign: int) -> None:
     """Add (sign 1) or take back (sign -1) one answer in the day's counts, in all and for its deck."""
     deck = rec["card"].split("/", 1)[0]
     rows = state.deck_days.setdefault(deck, {})
+    key = rec["day"]
     for counts in (state.days, rows):
-        day = counts.setdefault(rec["day"], DayCount())
+        day = counts.get(key)
+        if day is None:
+            day = counts[key] = DayCount()
         day.add(rec, sign)
-        if not day:
-            del counts[rec["day"]]
+        if sign < 0 and not day:
+            del counts[key]
     if not rows:
         del state.deck_days[deck]

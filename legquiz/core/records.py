@@ -158,18 +158,26 @@ def _is_number(v: Any) -> bool:
     return (kind is float or kind is int) and -1e300 < v < 1e300  # (NaN fails both comparisons)
 
 
+_STATE_KEYS = frozenset(("state", "due", "s", "d", "step", "last", "reps", "lapses"))
+
+
 def is_state(card: Any) -> bool:
     """Whether ``card`` is a card state every reader can use (``CardState.to_dict``'s form; all but two keys optional)."""
     if type(card) is not dict:
         return False
-    get = card.get
-    state, s, d, step, last, reps, lapses = (
-        get("state"), get("s"), get("d"), get("step"), get("last"), get("reps", 0), get("lapses", 0)
-    )  # fmt: skip
+    if card.keys() == _STATE_KEYS:  # the form legquiz writes: every key there
+        state, due, s, d, step, last, reps, lapses = (
+            card["state"], card["due"], card["s"], card["d"], card["step"], card["last"], card["reps"], card["lapses"]
+        )  # fmt: skip
+    else:
+        get = card.get
+        state, due, s, d, step, last, reps, lapses = (
+            get("state"), get("due"), get("s"), get("d"), get("step"), get("last"), get("reps", 0), get("lapses", 0)
+        )  # fmt: skip
     return (
         type(state) is int
         and state in _OK_STATES
-        and is_time(get("due"))
+        and is_time(due)
         and (s is None or _is_number(s))
         and (d is None or _is_number(d))
         and (step is None or (type(step) is int and step >= 0))

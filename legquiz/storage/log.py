@@ -25,7 +25,7 @@ from legquiz.errors import StoreError
 NAME = "reviews.jsonl"
 
 
-@dataclass
+@dataclass(slots=True)
 class LogLine:
     """One complete line of the log: where it is, and its record or why there is none."""
 
