@@ -87,6 +87,12 @@ def main() -> None:
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(1)
+    except RecursionError:  # only data nested too deeply gets here (a damaged settings or store file)
+        click.echo(
+            "legquiz: a file legquiz read is damaged (nested too deeply to read); run 'legquiz doctor' to find it",
+            err=True,
+        )
+        sys.exit(1)
     except OSError as e:  # the disk or the folder, not the user's input: one line, not a traceback
         name = e.filename if isinstance(e.filename, (str, bytes)) else str(e.filename)
         where = f"{shown_path(name)}: " if e.filename else ""
