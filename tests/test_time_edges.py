@@ -156,3 +156,15 @@ def test_a_settings_file_with_a_bad_type_is_one_line_naming_file_and_field(
     assert "Traceback" not in legquiz("config", "reset", "--yes").err
     assert legquiz("stats").code == 0, "config reset --yes brings every setting back"
     assert os.path.exists(path)
+
+
+def test_a_settings_file_nested_too_deeply_is_one_line(legquiz_home: Path) -> None:
+    """100,000 nested [ in config.json: RecursionError in the JSON parser, once a traceback (issue 15, class 4)."""
+    legquiz_home.mkdir()
+    (legquiz_home / "config.json").write_text("[" * 100_000)
+    r = legquiz("stats")
+    assert (
+        r.code == 1
+        and r.err
+        == f"legquiz: {legquiz_home / 'config.json'}: cannot read settings (nested too deeply); fix or delete the file\n"
+    )

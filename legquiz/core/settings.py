@@ -169,10 +169,12 @@ def _minutes(step: str) -> float:
 def load(home: Path) -> Config:
     path = home / FILENAME
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"))  # NaN reaches _check, which names the field
     except FileNotFoundError:
         return Config()
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    except RecursionError:
+        raise LegquizError(f"{path}: cannot read settings (nested too deeply); fix or delete the file") from None
+    except (OSError, ValueError) as e:
         raise LegquizError(f"{path}: cannot read settings ({e}); fix or delete the file") from None
     if not isinstance(raw, dict):
         raise LegquizError(f"{path}: settings must be a JSON object")
