@@ -25,7 +25,8 @@ from pathlib import Path
 from measure import _RSS_WRAPPER, PY
 
 BARE_READ = "import json, sys\nfor line in open(sys.argv[1], 'rb'):\n    json.loads(line)\n"
-SECONDS, MEGABYTES, SECOND_OVER_FIRST = 10.0, 300.0, 0.25
+MEGABYTES, SECOND_OVER_FIRST = 300.0, 0.25
+OVER_BARE = 2.5  # doctor checks every record it parses: at most this many times the bare parse of the log
 
 
 def timed_rss(argv: Sequence[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
@@ -65,9 +66,11 @@ def rows(
     rep_s, rep_mb = timed_rss([*lq, "--data-dir", str(home), "doctor", "--repair"], env)
 
     def judge(seconds: float, mb: float) -> bool | None:
-        return None if quick else seconds <= SECONDS and mb <= MEGABYTES
+        # Time as a ratio to the bare parse of the same log, measured in this run (the 10 s was
+        # one machine's figure; on a busy 2-core one the bare parse alone took 12 s); memory absolute.
+        return None if quick else seconds / bare_s <= OVER_BARE and mb <= MEGABYTES
 
-    target = f"≤ {SECONDS:g} s, ≤ {MEGABYTES:g} MB"
+    target = f"≤ {OVER_BARE:g}, ≤ {MEGABYTES:g} MB"
     out = [
         row("13a", f"legquiz doctor, {n} records / python reading the log with json.loads",
             f"{doc_s:.1f} s, {doc_mb:.0f} MB", f"{bare_s:.1f} s, {bare_mb:.0f} MB", doc_s / bare_s, target,
