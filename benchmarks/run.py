@@ -32,6 +32,7 @@ import anki_text  # noqa: E402
 import answer_step  # noqa: E402
 import fit_bench  # noqa: E402
 import measure  # noqa: E402
+import recovery  # noqa: E402
 import scale  # noqa: E402
 from measure import PY  # noqa: E402
 
@@ -303,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--only",
         action="append",
-        choices=("commands", "start", "store", "answer", "validate", "anki", "anki-text", "optimize"),
+        choices=("commands", "start", "store", "answer", "validate", "anki", "anki-text", "optimize", "recovery"),
         help="measure only these rows",
     )
     args = ap.parse_args(argv)
@@ -325,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
             "anki": lambda: anki_rows(lq, root, sizes, args.quick),
             "anki-text": lambda: anki_text_rows(lq, root, sizes, args.quick),
             "optimize": lambda: fit_rows(args.quick),
+            "recovery": lambda: recovery.rows(lq, homes["big"], root, env, sizes.reviews, Row, args.quick),
         }
         rows = [row for name, step in steps.items() if not args.only or name in args.only for row in step()]
     finally:

@@ -56,6 +56,9 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
       legquiz start --deck running-vs-jogging --limit 10
       legquiz stats                 see your progress
     """
+    from legquiz.cli.common import usable_timezone
+
+    usable_timezone()
     ctx.ensure_object(dict)
     ctx.obj["data_dir"] = data_dir
 
@@ -83,6 +86,12 @@ def main() -> None:
         click.echo("", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
+        sys.exit(1)
+    except RecursionError:  # only data nested too deeply gets here (a damaged settings or store file)
+        click.echo(
+            "legquiz: a file legquiz read is damaged (nested too deeply to read); run 'legquiz doctor' to find it",
+            err=True,
+        )
         sys.exit(1)
     except OSError as e:  # the disk or the folder, not the user's input: one line, not a traceback
         name = e.filename if isinstance(e.filename, (str, bytes)) else str(e.filename)

@@ -16,22 +16,56 @@ if TYPE_CHECKING:
 EXIT_INTERRUPTED = 130
 
 
+class DataDir(click.Path):
+    """A folder path that is not empty: ``Path("")`` is ``.``, and would scatter the store over the current folder."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from legquiz.errors import UsageError
+
+        if isinstance(value, str) and not value.strip():
+            raise UsageError("--data-dir is empty; give a folder, or leave --data-dir out")
+        return super().convert(value, param, ctx)
+
+
 def data_dir_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """``--data-dir`` on every command that touches user data (overrides LEGQUIZ_HOME)."""
     return click.option(
         "--data-dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=DataDir(path_type=Path),  # a file is refused by resolve_home, in legquiz's own one line
         default=None,
         help="Where progress, settings and your decks live (default: $LEGQUIZ_HOME, else the user data directory).",
     )(f)
 
 
-def resolve_home(ctx: click.Context, data_dir: Path | None) -> Path:
-    from legquiz.storage.paths import home
+def resolve_home(ctx: click.Context, data_dir: Path | None, reading: bool = False) -> Path:
+    """The data folder, checked: never an empty path, never a file; ``reading`` commands never create it.
+
+    A command that only reads (``stats``, ``deck list``, ``export`` ...) says in one line that there is no
+    progress there yet instead of creating the folder: a mistyped path must not look like lost progress.
+    """
+    from legquiz.errors import LegquizError, UsageError
+    from legquiz.storage.paths import ENV_HOME, home
+    from legquiz.text import shown_path
 
     if data_dir is None and ctx.obj:
         data_dir = ctx.obj.get("data_dir")
-    return home(data_dir)
+    env = os.environ.get(ENV_HOME)
+    if data_dir is None and env is not None and not env.strip():
+        raise UsageError(f"{ENV_HOME} is set but empty; set it to a folder, or unset it")
+    where = home(data_dir)
+    source = "--data-dir" if data_dir is not None else (ENV_HOME if env else "the data folder")
+    try:
+        is_dir = where.is_dir()
+        exists = is_dir or os.path.lexists(where)
+    except OSError:  # a name too long, a loop of links: not a folder legquiz can use
+        is_dir, exists = False, True
+    if exists and not is_dir:
+        raise LegquizError(f"{shown_path(where)} ({source}) is not a folder; legquiz keeps your progress in a folder")
+    if not exists and any(p.exists() and not p.is_dir() for p in where.parents):
+        raise LegquizError(f"{shown_path(where)} ({source}) is not a folder: a part of the path is a file")
+    if not exists and reading:
+        warn(f"no progress at {shown_path(where)} yet (the folder does not exist; nothing was created)")
+    return where
 
 
 def warn(message: str) -> None:
@@ -70,6 +104,39 @@ def chosen_decks(home: Path, ids: tuple[str, ...]) -> list[Deck]:
     for w in cat.warnings:
         warn(w)
     return cat.select(ids)
+
+
+def usable_timezone() -> None:
+    """Fall back to UTC, with one warning, when ``TZ`` names a zone that cannot be used.
+
+    The C library takes ``TZ=UTC+25`` (an offset beyond a day, which Python's datetime cannot hold: every
+    local time would raise) and ``TZ=:/nonexistent`` or ``TZ=Foo/Bar`` (silently UTC). Study days follow
+    local time, so the person is told which zone legquiz uses instead.
+    """
+    import time
+
+    tz = os.environ.get("TZ")
+    if tz is None or not tz.strip():
+        return
+    problem = ""
+    try:
+        datetime.now(timezone.utc).astimezone()
+    except (ValueError, OverflowError):
+        problem = "its offset from UTC is a day or more"
+    else:
+        name = tz[1:] if tz.startswith(":") else tz
+        if "/" in name or tz.startswith(":"):
+            from legquiz.storage.paths import zone_file_exists
+
+            if not zone_file_exists(name):
+                problem = "no such time zone"
+    if problem:
+        from legquiz.text import one_line
+
+        warn(f"TZ={one_line(tz)[:80]!r}: {problem}; using UTC for study days and times")
+        os.environ["TZ"] = "UTC"
+        if hasattr(time, "tzset"):
+            time.tzset()
 
 
 def utcnow() -> datetime:

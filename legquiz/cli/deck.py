@@ -111,7 +111,7 @@ def list_(ctx: click.Context, as_json: bool, data_dir: Path | None) -> None:
     from legquiz.storage import store
     from legquiz.text import inert, json_printable
 
-    home = resolve_home(ctx, data_dir)
+    home = resolve_home(ctx, data_dir, reading=True)
     cat = catalog.load(home)
     st = store.read(home)
     for line in [*cat.warnings, *st.warnings]:

@@ -42,7 +42,7 @@ def doctor(ctx: click.Context, repair: bool, data_dir: Path | None) -> None:
     home = resolve_home(ctx, data_dir)
     say(f"Checking the store in {shown_path(home)}")
     if not home.is_dir():
-        say("  nothing here yet: no answers have been saved")
+        say("  nothing here yet: no answers have been saved (the folder does not exist; nothing was created)")
         return
     report = doc.check(home)
     if _locked_by_other(home):

@@ -101,7 +101,7 @@ def optimize(
 
     if force and not apply:
         raise UsageError("--force only means something with --apply")
-    home = resolve_home(ctx, data_dir)
+    home = resolve_home(ctx, data_dir, reading=csv_path is None)
     cfg = config.load(home)
     hour = cfg.day_start if day_start is None else day_start
     if csv_path is not None:

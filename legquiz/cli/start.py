@@ -187,6 +187,8 @@ def undo(ctx: click.Context, data_dir: Path | None) -> None:
     from legquiz.storage.store import Store
 
     home = resolve_home(ctx, data_dir)
+    if not home.exists():  # nothing was ever answered here: no folder is made just to say so
+        raise LegquizError("nothing to undo")
     with Store.open(home) as store:
         for w in store.warnings:
             warn(w)

@@ -97,12 +97,16 @@ def _import_package(
     from legquiz.convert import anki_progress
     from legquiz.core import settings
     from legquiz.core.replay import Replayer
+    from legquiz.errors import LegquizError
 
     cfg = settings.load(home)
     with store.Store.open(home) as st:  # the lock first: a session studying now makes this stop before writing
         known = anki_progress.known_ids(store.log_records(home))
         replayer = Replayer(cfg, cfg.days(), anki_progress.SOURCE)
-        prog = anki_progress.records(pkg, st.state.cards, known, replayer)
+        try:
+            prog = anki_progress.records(pkg, st.state.cards, known, replayer)
+        except LegquizError as e:  # a date no calendar of legquiz's holds: name the package; nothing was written
+            raise LegquizError(f"{shown_path(file)}: {e.message}") from None
         for text in texts:
             report_added(userdecks.add_text(home, text, str(file), st.state, force=force))
         st.append_many(prog.records)
@@ -151,7 +155,7 @@ def apkg(
     from legquiz.deckfile import catalog
     from legquiz.deckfile.articles import ArticleIndex
 
-    home = resolve_home(ctx, data_dir)
+    home = resolve_home(ctx, data_dir, reading=True)
     cat = catalog.load(home)
     for w in cat.warnings:
         warn(w)

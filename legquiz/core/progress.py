@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-from legquiz.core.cards import Row, check_rows, row
+from legquiz.core.cards import Row, check_rows, is_day, row
 from legquiz.core.records import Answer, Record, SyncRecord, Undoable, parse_record
 from legquiz.errors import NewerFormat, StoreError
 
@@ -54,8 +54,8 @@ class DayCount:
         self.review_answers += other.review_answers
         self.review_correct += other.review_correct
 
-    def __bool__(self) -> bool:
-        return any(self.to_json())
+    def __bool__(self) -> bool:  # (called for every answer applied: no list built)
+        return bool(self.answers or self.correct or self.introduced or self.review_answers or self.review_correct)
 
 
 @dataclass
@@ -110,7 +110,7 @@ class StoreState:
                 undo=[_undoable(r) for r in raw.get("undo", [])],
                 deck_days={str(d): _day_counts(dict(rows)) for d, rows in dict(raw.get("deck_days", {})).items()},
             )
-        except (KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError, OverflowError) as e:
             raise bad(f"wrong or missing field ({e.__class__.__name__}: {e})") from None
         wrong = check_rows(st.cards, utc=utc)
         if wrong is not None:
@@ -128,6 +128,8 @@ def _undoable(v: Any) -> Undoable:
 def _day_counts(rows: dict[Any, Any]) -> dict[str, DayCount]:
     """Per-day counts as read: each a list of (at least) five whole numbers."""
     counts = rows.values()
+    if not all(map(is_day, rows)):  # stats reads each as a date
+        raise ValueError(f"a per-day count for {str(next(k for k in rows if not is_day(k)))[:20]!r}, not a day")
     if not (
         set(map(type, rows)) <= {str}
         and set(map(type, counts)) <= {list}
@@ -136,6 +138,8 @@ def _day_counts(rows: dict[Any, Any]) -> dict[str, DayCount]:
     ):
         if any(not isinstance(v, list) or len(v) < 5 for v in counts):
             raise ValueError("a per-day count has the wrong shape")
+        if any(type(x) is not int for v in counts for x in v[:5]):
+            raise ValueError("a per-day count is not a day's whole numbers")
         rows = {str(k): [int(x) for x in v] for k, v in rows.items()}
     return {k: DayCount.from_json(v) for k, v in rows.items()}
 
@@ -222,10 +226,13 @@ def _tally(state: StoreState, rec: Answer, sign: int) -> None:
     """Add (sign 1) or take back (sign -1) one answer in the day's counts, in all and for its deck."""
     deck = rec["card"].split("/", 1)[0]
     rows = state.deck_days.setdefault(deck, {})
+    key = rec["day"]
     for counts in (state.days, rows):
-        day = counts.setdefault(rec["day"], DayCount())
+        day = counts.get(key)
+        if day is None:
+            day = counts[key] = DayCount()
         day.add(rec, sign)
-        if not day:
-            del counts[rec["day"]]
+        if sign < 0 and not day:
+            del counts[key]
     if not rows:
         del state.deck_days[deck]

@@ -191,10 +191,12 @@ def _minutes(step: str) -> float:
 def load(home: Path) -> Config:
     path = home / FILENAME
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"))  # NaN reaches _check, which names the field
     except FileNotFoundError:
         return Config()
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    except RecursionError:
+        raise LegquizError(f"{path}: cannot read settings (nested too deeply); fix or delete the file") from None
+    except (OSError, ValueError) as e:
         raise LegquizError(f"{path}: cannot read settings ({e}); fix or delete the file") from None
     if not isinstance(raw, dict):
         raise LegquizError(f"{path}: settings must be a JSON object")
@@ -212,19 +214,23 @@ def load(home: Path) -> Config:
 
 def save(home: Path, key: str, value: Any) -> Config:
     """Set one key (``None`` resets it to the default) and write the file atomically."""
+    return save_many(home, {key: value})
+
+
+def save_many(home: Path, changes: dict[str, Any]) -> Config:
+    """Set several keys in one write: resetting every key mends a file with several bad values at once."""
     path = home / FILENAME
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
             raw = {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         raw = {}
-    if value is None and key != "parameters":
-        raw.pop(key, None)
-    else:
-        raw[key] = list(value) if isinstance(value, tuple) else value
-        if key == "parameters" and value is None:
+    for key, value in changes.items():
+        if value is None:
             raw.pop(key, None)
+        else:
+            raw[key] = list(value) if isinstance(value, tuple) else value
     atomic_write(path, (json.dumps(raw, indent=2, sort_keys=True) + "\n").encode())
     return load(home)
 

@@ -44,7 +44,9 @@ def deck_files(folder: Path) -> list[Path]:
 def load(home: Path) -> Catalog:
     """Shipped decks first, then the user's; a broken or clashing user deck is skipped with a warning."""
     cat = Catalog([])
-    cache = deckcache.cache_dir(home)  # parsed decks, so a big deck is not re-parsed on every start
+    cache: Path | None = deckcache.cache_dir(home)  # parsed decks, so a big deck is not re-parsed on every start
+    if cache is not None and home in cache.parents and not home.is_dir():
+        cache = None  # no data folder yet: reading decks must not create one (a mistyped path is not a new home)
     for origin, folder in (("shipped", shipped_decks_dir()), ("user", user_decks_dir(home))):
         for path in deck_files(folder):
             try:

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from legquiz.core.cards import FIRST_YEAR, LAST_YEAR
 from legquiz.errors import DeckError, DeckErrors, LegquizError
 from legquiz.srs import scheduler
 from legquiz.storage.fsutil import csv_field_limit, read_input
@@ -185,6 +186,12 @@ def _reviews(rows: Any, header: list[str], bad: Callable[[int, str, str], DeckEr
         at = parse_time(time_text)
         if at is None:
             raise bad(line, "review_time", f"not an ISO 8601 time with a UTC offset: '{time_text}'")
+        if not FIRST_YEAR <= at.year <= LAST_YEAR:
+            raise bad(
+                line,
+                "review_time",
+                f"'{time_text}': year {at.year} is outside {FIRST_YEAR}-{LAST_YEAR}, the years of a review",
+            )
         reviews.append(Review(card, int(rating_text), at))
     return reviews
 

@@ -40,22 +40,21 @@ class Local:
 def read_local(home: Path) -> Local:
     """Every record of the review log, split into this device's own and those received from the others."""
     path = home / logfile.NAME
+    out = Local()
     try:
-        got = logfile.read(path)
+        for ln in logfile.Scan(path).lines():  # streamed; a torn last line is never yielded as a record
+            rec = ln.record
+            if rec is None:
+                continue  # damage, or a cut-off last line: the store or doctor says where
+            if rec["op"] == "sync":
+                for g in rec["got"]:
+                    out.received.setdefault(g["dev"], {}).setdefault(g["rec"]["seq"], g["rec"])
+                out.last_sync, out.last_sync_seq = rec["at"], rec["seq"]
+                out.last_sched = str(rec.get("sched", ""))
+            else:
+                out.own.append(rec)
     except OSError as e:
         raise StoreError(f"{shown_path(path)}: cannot read ({e.strerror or e})") from None
-    out = Local()
-    for ln in got.intact():
-        rec = ln.record
-        if rec is None:
-            continue  # damage: the store or doctor says where
-        if rec["op"] == "sync":
-            for g in rec["got"]:
-                out.received.setdefault(g["dev"], {}).setdefault(g["rec"]["seq"], g["rec"])
-            out.last_sync, out.last_sync_seq = rec["at"], rec["seq"]
-            out.last_sched = str(rec.get("sched", ""))
-        else:
-            out.own.append(rec)
     return out
 
 
