@@ -28,9 +28,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import anki_package  # noqa: E402
+import anki_text  # noqa: E402
 import answer_step  # noqa: E402
 import fit_bench  # noqa: E402
 import measure  # noqa: E402
+import recovery  # noqa: E402
 import scale  # noqa: E402
 from measure import PY  # noqa: E402
 
@@ -244,6 +246,29 @@ def anki_rows(lq: list[str], root: Path, sizes: Sizes, quick: bool) -> list[Row]
     ]
 
 
+def anki_text_rows(lq: list[str], root: Path, sizes: Sizes, quick: bool) -> list[Row]:
+    """`legquiz import anki` of a "Notes in Plain Text" export, against validating the deck it makes (issue 15).
+
+    The import reads and converts every note, writes the deck and validates it
+    once; the baseline is that validation alone, as `deck validate` does it.
+    """
+    n = f"{sizes.questions:,}"
+    what = f"legquiz import anki, {n}-note text export / legquiz deck validate of the deck it makes"
+    txt = anki_text.make(root / "anki-text" / "Bench.txt", sizes.questions)
+    times, base = [], []
+    for i in range(3 if not quick else 1):
+        home = root / f"anki-text-home-{i}"
+        env = measure.clean_env(home)
+        times.append(measure.timed([*lq, "import", "anki", str(txt)], env))
+        base.append(measure.timed([*lq, "deck", "validate", str(home / "decks" / "text.yaml")], env))
+    mine, ref = statistics.median(times), statistics.median(base)
+    return [
+        Row("10", what, fmt_s(mine), fmt_s(ref), mine / ref, *judged(mine / ref, 2.0, quick)),
+        Row("10b", f"  the import of {n} notes from text, absolute", fmt_s(mine), "", None, "< 3 s",
+            None if quick else mine < 3),
+    ]  # fmt: skip
+
+
 def fit_rows(quick: bool) -> list[Row]:
     """Rows 7 and 7b: the optimizer's fit, in absolute seconds (issue 18's limits), and how it scales."""
     (num, what, small_s, limit, ok), (num_b, what_b, big_s, limit_b, ok_b) = fit_bench.rows(quick)
@@ -279,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--only",
         action="append",
-        choices=("commands", "start", "store", "answer", "validate", "anki", "optimize"),
+        choices=("commands", "start", "store", "answer", "validate", "anki", "anki-text", "optimize", "recovery"),
         help="measure only these rows",
     )
     args = ap.parse_args(argv)
@@ -299,7 +324,9 @@ def main(argv: list[str] | None = None) -> int:
             "answer": lambda: answer_rows(lq, homes, sizes, args.quick),
             "validate": lambda: validate_rows(lq, env, homes["big"], sizes),
             "anki": lambda: anki_rows(lq, root, sizes, args.quick),
+            "anki-text": lambda: anki_text_rows(lq, root, sizes, args.quick),
             "optimize": lambda: fit_rows(args.quick),
+            "recovery": lambda: recovery.rows(lq, homes["big"], root, env, sizes.reviews, Row, args.quick),
         }
         rows = [row for name, step in steps.items() if not args.only or name in args.only for row in step()]
     finally:

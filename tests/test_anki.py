@@ -204,6 +204,7 @@ def test_stable_ids() -> None:
 
 
 def test_export_errors(tmp_path: Path, legquiz_home: Path) -> None:
+    legquiz_home.mkdir()  # a missing folder adds one warning (tests/test_data_dirs.py)
     r = legquiz("export", "apkg", "--deck", "nope", "-o", tmp_path / "x.apkg")
     assert r.code == 2 and "no deck with id 'nope'" in r.err and len(r.err.strip().splitlines()) == 1
     r = legquiz("export", "apkg", "--deck", "running-vs-jogging", "-o", tmp_path)

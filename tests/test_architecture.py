@@ -93,13 +93,14 @@ ALLOWED = {
     "errors": ["text"],
     "text": [],
     "core": ["errors", "text", "core", "srs.scheduler", "storage.fsutil", "ui.ask", "ui.render"],
-    "srs": ["errors", "core.cards", "srs"],
+    "srs": ["errors", "core.cards", "storage.fsutil", "srs"],
     "speed": ["errors", "core.model", "storage.paths", "deckfile.validate", "speed"],
     "storage": ["errors", "text", "core", "speed", "storage"],
     "deckfile": ["errors", "text", "core", "speed", "storage", "deckfile"],
     "convert": ["errors", "text", "core", "deckfile", "storage.fsutil", "convert"],
     "ui": ["errors", "text", "core", "deckfile", "ui"],
-    "cli": ["errors", "text", "core", "srs", "speed", "storage", "deckfile", "convert", "ui", "cli"],
+    "sync": ["errors", "text", "core", "srs.scheduler", "storage", "deckfile", "sync"],
+    "cli": ["errors", "text", "core", "srs", "speed", "storage", "deckfile", "convert", "ui", "sync", "cli"],
     "__main__": ["cli"],
 }
 

@@ -34,9 +34,9 @@ def test_quick_benchmark_prints_the_table() -> None:
     out = proc.stdout
     assert re.search(r"^\| # +\| measure +\| legquiz +\| baseline +\| ratio +\| target +\| result +\|$", out, re.M)
     rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| (\w+) +\|.*\|$", out, re.M)}
-    for num in ("1", "2", "3", "3b", "4", "4b", "5", "6", "7", "7b", "9", "9b", "i2", "i3"):
+    for num in ("1", "2", "3", "3b", "4", "4b", "5", "6", "7", "7b", "9", "9b", "10", "10b", "i2", "i3"):
         assert num in rows, f"row {num} missing:\n{out}"
-    for num in ("1", "3", "4", "5", "6", "9"):  # measured, not n/a: a number and a ratio
+    for num in ("1", "3", "4", "5", "6", "9", "10"):  # measured, not n/a: a number and a ratio
         assert re.search(r"\| \d+(\.\d+)? (ms|s|MB) +\|.*\| \d+\.\d\d +\|", rows[num]), rows[num]
     assert "quick run (no thresholds)" in out
     assert "FAIL" not in out  # quick mode judges nothing

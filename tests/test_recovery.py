@@ -345,6 +345,7 @@ def test_repair_waits_for_no_session(legquiz_home: Path) -> None:
 def test_check_record_refuses_what_apply_would_half_apply() -> None:
     good = {"seq": 1, "op": "review", "card": "d/q", "rating": 3, "day": "2024-03-01", "first": True}
     good |= {"counted": False, "after": {"state": 1, "due": "2024-03-01T09:10:00+00:00"}, "before": None}
+    good |= {"ms": 1200, "at": "2024-03-01T09:00:00+00:00"}  # every field a reader uses (export reads ms, optimize at)
     assert records.problem(good) == ""
     assert "'after' is not a card state" in records.problem({**good, "after": {}})  # the snapshot could not hold it
     assert "'before' is not a card state" in records.problem({**good, "before": {"state": 1}})

@@ -185,9 +185,10 @@ def test_deck_option_limits_the_figures(
 
 
 def test_empty_store_says_how_to_start(
-    utc: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    utc: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, legquiz_home: Path
 ) -> None:
     monkeypatch.setenv("COLUMNS", "60")
+    legquiz_home.mkdir()  # a missing folder adds one warning (tests/test_data_dirs.py)
     code, out, err = run(["stats"], capsys, monkeypatch)
     assert code == 0 and err == ""
     assert "No answers yet" in out and out.splitlines()[-1].endswith(": legquiz start")  # the command whole
@@ -199,7 +200,10 @@ def test_empty_store_says_how_to_start(
     assert doc["retention"]["7d"] is None and doc["streak"] == {"current": 0, "longest": 0}
 
 
-def test_unknown_deck_is_a_usage_error(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_deck_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, legquiz_home: Path
+) -> None:
+    legquiz_home.mkdir()  # a missing folder adds one warning (tests/test_data_dirs.py)
     code, out, err = run(["stats", "--deck", "no-such-deck"], capsys, monkeypatch)
     assert code == 2 and out == ""
     assert err.startswith("legquiz: no deck with id 'no-such-deck'; known decks: ") and err.count("\n") == 1
@@ -268,6 +272,7 @@ def test_rendered_output_matches_snapshot(legquiz_home: Path) -> None:
 
 
 def test_json_does_not_import_heavy_modules(legquiz_home: Path) -> None:
+    legquiz_home.mkdir()  # a missing folder adds one warning (tests/test_data_dirs.py)
     code = (
         "import sys\n"
         "sys.argv = ['legquiz', 'stats', '--json']\n"

@@ -127,7 +127,7 @@ def test_remove_keeps_progress_and_adding_back_restores_it(mini: Path, legquiz_h
     r = legquiz("deck", "remove", "mini", "--yes")
     assert r.code == 0, r.err
     assert not (legquiz_home / "decks" / "mini.yaml").exists()
-    kept = legquiz_home / "removed-decks" / "mini.yaml"
+    (kept,) = (legquiz_home / "removed-decks").iterdir()  # mini.<UTC time>.yaml: tests/test_removed_decks.py
     assert kept.read_text("utf-8") == MINI and str(kept) in r.out
     assert "progress on 1 question is kept" in r.out
     assert (legquiz_home / "reviews.jsonl").read_bytes() == log

@@ -14,6 +14,7 @@ import click
 from legquiz import __version__
 from legquiz.cli.common import EXIT_INTERRUPTED, data_dir_option
 from legquiz.errors import DeckErrors, LegquizError
+from legquiz.text import one_line, shown_path
 
 
 class Group(click.Group):
@@ -55,6 +56,9 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
       legquiz start --deck running-vs-jogging --limit 10
       legquiz stats                 see your progress
     """
+    from legquiz.cli.common import usable_timezone
+
+    usable_timezone()
     ctx.ensure_object(dict)
     ctx.obj["data_dir"] = data_dir
 
@@ -65,10 +69,10 @@ def main() -> None:
         cli.main(prog_name="legquiz", standalone_mode=False)
     except DeckErrors as e:
         for err in e.errors:
-            click.echo(str(err), err=True)
+            click.echo(one_line(str(err)), err=True)
         sys.exit(e.code)
-    except LegquizError as e:
-        click.echo(f"legquiz: {e}", err=True)
+    except LegquizError as e:  # one line, inert: a message may quote a file name or a deck's text
+        click.echo(f"legquiz: {one_line(str(e))}", err=True)
         sys.exit(e.code)
     except click.exceptions.Abort:
         click.echo("", err=True)
@@ -83,9 +87,16 @@ def main() -> None:
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(1)
+    except RecursionError:  # only data nested too deeply gets here (a damaged settings or store file)
+        click.echo(
+            "legquiz: a file legquiz read is damaged (nested too deeply to read); run 'legquiz doctor' to find it",
+            err=True,
+        )
+        sys.exit(1)
     except OSError as e:  # the disk or the folder, not the user's input: one line, not a traceback
-        where = f"{e.filename}: " if e.filename else ""
-        click.echo(f"legquiz: {where}{e.strerror or e}", err=True)
+        name = e.filename if isinstance(e.filename, (str, bytes)) else str(e.filename)
+        where = f"{shown_path(name)}: " if e.filename else ""
+        click.echo(f"legquiz: {where}{one_line(str(e.strerror or e))}", err=True)
         sys.exit(1)
     finally:
         from legquiz.speed.gcpause import exiting
@@ -107,6 +118,7 @@ def _register() -> None:
             ("optimize", "optimize:optimize"),
             ("config", "config:config"),
             ("doctor", "doctor:doctor"),
+            ("sync", "sync:sync"),
         )
     }
 

@@ -27,11 +27,12 @@ def config(ctx: click.Context, data_dir: Path | None) -> None:
         ctx.obj["data_dir"] = data_dir
     if ctx.invoked_subcommand is None:
         from legquiz.core import settings as cfgmod
+        from legquiz.text import shown_path
 
-        home = resolve_home(ctx, None)
+        home = resolve_home(ctx, None, reading=True)
         cfg = cfgmod.as_dict(cfgmod.load(home))
         default = cfgmod.as_dict(cfgmod.Config())
-        say(f"Settings in {home / cfgmod.FILENAME}:")
+        say(f"Settings in {shown_path(home / cfgmod.FILENAME)}:")
         for key, value in cfg.items():
             shown = "default (FSRS-6)" if key == "parameters" and value is None else _fmt(value)
             mark = "" if value == default[key] else "   (changed)"
@@ -67,7 +68,7 @@ def get(ctx: click.Context, key: str) -> None:
     """
     from legquiz.core import settings as cfgmod
 
-    values = cfgmod.as_dict(cfgmod.load(resolve_home(ctx, None)))
+    values = cfgmod.as_dict(cfgmod.load(resolve_home(ctx, None, reading=True)))
     if key not in values:
         raise cfgmod.unknown(key)
     click.echo(_fmt(values[key]) if values[key] is not None else "default")
@@ -125,8 +126,7 @@ def reset(ctx: click.Context, key: str | None, yes: bool) -> None:
     if not yes and not _confirm_reset_all(home):
         say("Nothing was reset.")
         return
-    for k in keys:
-        cfgmod.save(home, k, None)
+    cfgmod.save_many(home, dict.fromkeys(keys))
     say(f"reset {', '.join(keys)} to the default")
 
 
@@ -134,10 +134,18 @@ def _confirm_reset_all(home: Path) -> bool:
     """Show what resetting everything changes (fitted parameters included) and ask; False on no or Ctrl-C."""
     from legquiz.cli.deck import interactive_prompter
     from legquiz.core import settings as cfgmod
+    from legquiz.errors import LegquizError
     from legquiz.ui.ask import Quit
 
     prompter = interactive_prompter("add --yes")  # short: errors stay on one line
-    now = cfgmod.as_dict(cfgmod.load(home))
+    try:
+        now = cfgmod.as_dict(cfgmod.load(home))
+    except LegquizError as e:  # a damaged settings file: resetting is the way out, so say why and ask
+        prompter.say(f"{e.message}\nReset every setting to the default, fitted FSRS parameters included?")
+        try:
+            return bool(prompter.confirm("Reset every setting?"))
+        except Quit:
+            return False
     default = cfgmod.as_dict(cfgmod.Config())
     lines = ["Reset every setting, fitted FSRS parameters included:"]
     for k, value in now.items():

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from legquiz.cli.common import data_dir_option, resolve_home, say, warn
-from legquiz.text import counted
+from legquiz.cli.common import data_dir_option, resolve_home, say, stdin_is_terminal, warn
+from legquiz.text import counted, shown_path
 
 if TYPE_CHECKING:
     from legquiz.core.model import Deck
@@ -60,7 +60,7 @@ def validate(paths: tuple[Path, ...]) -> None:
             continue
         kinds = Counter(q.type.value for q in d.questions)
         detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        click.echo(f"{path}: ok: deck '{d.id}', {counted(len(d.questions), 'question')} ({detail})")
+        click.echo(f"{shown_path(path)}: ok: deck '{d.id}', {counted(len(d.questions), 'question')} ({detail})")
         _warn_renamed(d)
     if problems:
         for line in problems:
@@ -84,7 +84,7 @@ def interactive_prompter(why: str) -> Any:
     """The questionary prompter, or a usage error (exit 2) when stdin is not a terminal."""
     from legquiz.errors import UsageError
 
-    if not sys.stdin.isatty():
+    if not stdin_is_terminal():  # a pipe, a file or a closed stdin
         raise UsageError(f"stdin is not a terminal, so legquiz cannot ask; {why}")
     from legquiz.ui.terminal import QuestionaryPrompter
 
@@ -109,16 +109,16 @@ def list_(ctx: click.Context, as_json: bool, data_dir: Path | None) -> None:
     from legquiz.cli import common
     from legquiz.deckfile import catalog, userdecks
     from legquiz.storage import store
-    from legquiz.text import inert
+    from legquiz.text import inert, json_printable
 
-    home = resolve_home(ctx, data_dir)
+    home = resolve_home(ctx, data_dir, reading=True)
     cat = catalog.load(home)
     st = store.read(home)
-    for w in [*cat.warnings, *st.warnings]:
-        warn(w)
+    for line in [*cat.warnings, *st.warnings]:
+        warn(line)
     rows = userdecks.rows(cat, st.state, common.utcnow())
     if as_json:
-        click.echo(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
+        click.echo(json_printable(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False)))
         return
     from legquiz.ui.render import width, wrap
 
@@ -162,7 +162,7 @@ def report_added(added: Added) -> None:
         warn(w)
     n = len(added.deck.questions)
     what = "Replaced" if added.replaced else "Added"
-    say(f"{what} deck '{added.deck.id}' ({n} question{'s' if n != 1 else ''}) as {added.path}.")
+    say(f"{what} deck '{added.deck.id}' ({n} question{'s' if n != 1 else ''}) as {shown_path(added.path)}.")
     if added.progress:
         say(f"Your progress on {added.progress} of its questions is kept.")
     say(f"Study it with: legquiz start --deck {added.deck.id}")
@@ -176,14 +176,16 @@ def report_added(added: Added) -> None:
 def remove(ctx: click.Context, deck_id: str, yes: bool, data_dir: Path | None) -> None:
     """Remove one of your decks; its progress is kept, so adding it back restores it.
 
-    The file is moved to LEGQUIZ_HOME/removed-decks/. Shipped decks cannot
-    be removed.
+    The file is moved to LEGQUIZ_HOME/removed-decks/, named by the time of
+    removal (ID.2026-12-06T04-05-12Z.yaml): every removed version is kept.
+    Shipped decks cannot be removed.
 
     \b
     Example:
       legquiz deck remove mine
       legquiz deck remove mine --yes
     """
+    from legquiz.cli import common
     from legquiz.deckfile import catalog, userdecks
     from legquiz.storage import store
     from legquiz.ui.ask import Quit
@@ -202,8 +204,8 @@ def remove(ctx: click.Context, deck_id: str, yes: bool, data_dir: Path | None) -
         if not ok:
             say("Nothing was removed.")
             return
-    removed = userdecks.remove(home, d, store.read(home).state)
-    say(f"Removed deck '{d.id}'. A copy is kept in {removed.kept_copy}.")
+    removed = userdecks.remove(home, d, store.read(home).state, common.utcnow())
+    say(f"Removed deck '{d.id}'. A copy is kept in {shown_path(removed.kept_copy)}.")
     if removed.progress:
         kept = counted(removed.progress, "question")
         say(f"Its progress on {kept} is kept; 'legquiz deck add' the copy to bring it back.")
@@ -289,7 +291,9 @@ def _keep(home: Path, path: Path | None, force: bool, d: Deck | None) -> NoRetur
         say("Stopped; no question was finished, so nothing was written.")
     else:
         where = _write(home, path, force, d, report=False)
-        say(f"Stopped; kept the {counted(len(d.questions), 'finished question')} of deck '{d.id}' in {where}.")
+        say(
+            f"Stopped; kept the {counted(len(d.questions), 'finished question')} of deck '{d.id}' in {shown_path(where)}."
+        )
     sys.exit(EXIT_INTERRUPTED)
 
 
@@ -315,8 +319,8 @@ def _write(home: Path, path: Path | None, force: bool, d: Deck, report: bool) ->
         return added.path
     write_output(path, text.encode("utf-8"))
     if report:
-        say(f"Wrote deck '{d.id}' ({counted(len(d.questions), 'question')}) to {path}.")
-        say(f"Add it to your decks with: legquiz deck add {path}")
+        say(f"Wrote deck '{d.id}' ({counted(len(d.questions), 'question')}) to {shown_path(path)}.")
+        say(f"Add it to your decks with: legquiz deck add {shown_path(path)}")
     return path
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from legquiz.cli.common import data_dir_option, resolve_home, say
-from legquiz.text import counted
+from legquiz.text import counted, one_line, shown_path
 
 
 @click.command()
@@ -40,19 +40,19 @@ def doctor(ctx: click.Context, repair: bool, data_dir: Path | None) -> None:
     from legquiz.storage.store import Store, _lock, _locked_by_other
 
     home = resolve_home(ctx, data_dir)
-    say(f"Checking the store in {home}")
+    say(f"Checking the store in {shown_path(home)}")
     if not home.is_dir():
-        say("  nothing here yet: no answers have been saved")
+        say("  nothing here yet: no answers have been saved (the folder does not exist; nothing was created)")
         return
     report = doc.check(home)
     if _locked_by_other(home):
         say("  note: a legquiz session is running; an answer it is saving right now may show as cut off")
     for note in report.notes:
-        say(f"  ok: {note}")
+        say(f"  ok: {one_line(note)}")
     for warning in report.warnings:
-        say(f"  warning: {warning}")
+        say(f"  warning: {one_line(warning)}")
     for problem in report.problems:
-        say(f"  problem: {problem}")
+        say(f"  problem: {one_line(problem)}")
     if report.healthy:
         say("No problems found.")
         return
@@ -68,7 +68,7 @@ def doctor(ctx: click.Context, repair: bool, data_dir: Path | None) -> None:
     finally:
         os.close(lock)
     for line in done:
-        say(f"  repaired: {line}")
+        say(f"  repaired: {one_line(line)}")
     with Store.open(home, writable=False) as store:
         say(
             f"Repaired: the store opens again ({counted(len(store.state.cards), 'question')}, record {store.state.seq})."

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from legquiz.cli.common import data_dir_option, resolve_home, say, utcnow, warn
+from legquiz.text import shown_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -100,7 +101,7 @@ def optimize(
 
     if force and not apply:
         raise UsageError("--force only means something with --apply")
-    home = resolve_home(ctx, data_dir)
+    home = resolve_home(ctx, data_dir, reading=csv_path is None)
     cfg = config.load(home)
     hour = cfg.day_start if day_start is None else day_start
     if csv_path is not None:
@@ -115,7 +116,7 @@ def optimize(
         click.echo(text, err=True)
 
     say(
-        f"Fitting FSRS-6 to the first {p.cut:,} of {len(p.reviews):,} reviews from {source}"
+        f"Fitting FSRS-6 to the first {p.cut:,} of {len(p.reviews):,} reviews from {shown_path(source)}"
         f" (study days start at {hour}:00) ..."
     )
 

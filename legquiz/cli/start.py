@@ -56,7 +56,7 @@ def start(
       legquiz start --deck running-bigger-legs --limit 10
       legquiz start --cram --deck running-vs-jogging
     """
-    if sys.stdin is None or not sys.stdin.isatty():
+    if not common.stdin_is_terminal():  # a pipe, a file or a closed stdin
         raise UsageError("start needs an interactive terminal, but stdin is not a terminal")
     from legquiz.core import settings as config
     from legquiz.core.queue import plan
@@ -72,10 +72,17 @@ def start(
     now = common.utcnow()
     store = None if cram else Store.open(home)
     closing_problem = ""
+    syncing = store is not None and bool(cfg.sync_dir)  # docs/sync.md: before the first question, after the last
     try:
         if store is not None:
             for w in store.warnings:
                 warn(w)
+            if syncing:
+                from legquiz.cli.sync import around_session
+
+                if around_session(store, cfg, after=False):
+                    chosen = chosen_decks(home, decks)  # decks came in from another device
+                cfg = config.load(home)  # the scheduler settings may have come from another device
         from legquiz.core.progress import StoreState
 
         state = store.state if store is not None else StoreState()
@@ -105,6 +112,10 @@ def start(
         summary = session.run()
     finally:
         if store is not None:
+            if syncing:
+                from legquiz.cli.sync import around_session
+
+                around_session(store, cfg, after=True)
             try:
                 store.close()
             except StoreError as e:  # said after the summary: the answers themselves are in the log
@@ -176,6 +187,8 @@ def undo(ctx: click.Context, data_dir: Path | None) -> None:
     from legquiz.storage.store import Store
 
     home = resolve_home(ctx, data_dir)
+    if not home.exists():  # nothing was ever answered here: no folder is made just to say so
+        raise LegquizError("nothing to undo")
     with Store.open(home) as store:
         for w in store.warnings:
             warn(w)
@@ -183,6 +196,10 @@ def undo(ctx: click.Context, data_dir: Path | None) -> None:
         if last is None:
             raise LegquizError("nothing to undo")
         store.append(undo_record(last["seq"]))
+        from legquiz.core import settings
+        from legquiz.sync.run import remerge
+
+        remerge(store, settings.load(home), common.utcnow())  # a card others answered too: their replay
     when = datetime.fromisoformat(str(last["at"])).astimezone().strftime("%Y-%m-%d %H:%M")
     if last["op"] == "reschedule":
         _undo_reschedule(home, last, when)

@@ -45,7 +45,7 @@ def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool, 
     from legquiz.core.stats import compute
     from legquiz.storage import store
 
-    home = resolve_home(ctx, data_dir)
+    home = resolve_home(ctx, data_dir, reading=True)
     cfg = config.load(home)
     chosen = chosen_decks(home, decks)
     st = store.read(home)

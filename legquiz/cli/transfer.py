@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from legquiz.cli.common import data_dir_option, resolve_home, say, warn
-from legquiz.text import counted
+from legquiz.text import counted, shown_path
 
 
 @click.group("import")
@@ -56,19 +56,19 @@ def anki(
     """
     from legquiz.cli.deck import report_added
     from legquiz.convert import anki_import, anki_package
-    from legquiz.deckfile import userdecks
-    from legquiz.deckfile import write as deckwrite
     from legquiz.storage import store
 
     home = resolve_home(ctx, data_dir)
     if anki_package.is_zip(file):
         _import_package(home, file, deck_id, title, force, not no_progress)
         return
-    d, extras, warnings = anki_import.load(file, deck_id, title)
-    for w in warnings:
+    conv = anki_import.load(file, deck_id, title)
+    for w in conv.warnings:
         warn(w)
-    text = deckwrite.dumps(d, header=f"Imported from {file.name} by 'legquiz import anki'.", extras=extras)
-    added = userdecks.add_text(home, text, str(userdecks.deck_path(home, d.id)), store.read(home).state, force=force)
+    header = f"Imported from {shown_path(file.name)} by 'legquiz import anki'."
+    added, skipped = anki_import.install(home, conv, header, store.read(home).state, force)
+    for w in skipped:
+        warn(w)
     report_added(added)
 
 
@@ -86,7 +86,7 @@ def _import_package(
     for w in pkg.warnings:
         warn(w)
     apkg_import.check_ids(home, pkg, str(file), force)
-    header = f"Imported from {file.name} by 'legquiz import anki'."
+    header = f"Imported from {shown_path(file.name)} by 'legquiz import anki'."
     # not checked here: add_text validates each text before writing it (a 10,000-question deck once, not twice)
     texts = [deckwrite.dumps(pd.deck, header=header, extras=pd.extras, checked=False) for pd in pkg.decks]
     if not progress:
@@ -97,12 +97,16 @@ def _import_package(
     from legquiz.convert import anki_progress
     from legquiz.core import settings
     from legquiz.core.replay import Replayer
+    from legquiz.errors import LegquizError
 
     cfg = settings.load(home)
     with store.Store.open(home) as st:  # the lock first: a session studying now makes this stop before writing
         known = anki_progress.known_ids(store.log_records(home))
         replayer = Replayer(cfg, cfg.days(), anki_progress.SOURCE)
-        prog = anki_progress.records(pkg, st.state.cards, known, replayer)
+        try:
+            prog = anki_progress.records(pkg, st.state.cards, known, replayer)
+        except LegquizError as e:  # a date no calendar of legquiz's holds: name the package; nothing was written
+            raise LegquizError(f"{shown_path(file)}: {e.message}") from None
         for text in texts:
             report_added(userdecks.add_text(home, text, str(file), st.state, force=force))
         st.append_many(prog.records)
@@ -151,7 +155,7 @@ def apkg(
     from legquiz.deckfile import catalog
     from legquiz.deckfile.articles import ArticleIndex
 
-    home = resolve_home(ctx, data_dir)
+    home = resolve_home(ctx, data_dir, reading=True)
     cat = catalog.load(home)
     for w in cat.warnings:
         warn(w)
@@ -161,7 +165,7 @@ def apkg(
     schedule = _schedule(home, d, now) if with_progress else None
     n = anki_export.export(d, out, now, ArticleIndex(home), schedule)
     also = f", {len(schedule.cards)} with their schedule and history" if schedule else ""
-    say(f"Wrote {counted(n, 'note')} of deck '{d.id}'{also} to {out}. In Anki: File > Import.")
+    say(f"Wrote {counted(n, 'note')} of deck '{d.id}'{also} to {shown_path(out)}. In Anki: File > Import.")
 
 
 def _schedule(home: Path, d: Any, now: datetime) -> Any:

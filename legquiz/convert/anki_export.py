@@ -46,7 +46,11 @@ def stable_id(*parts: str) -> int:
 
 
 def _html(text: str) -> str:
-    return html.escape(text).replace("\n", "<br>")
+    """Plain text as a field's HTML. U+001F, which the deck format allows, is Anki's field separator in a
+    note: written raw it would split the field in two and Anki refuses the note, so it becomes its character
+    reference (``&#31;``), which Anki keeps as one field and turns back into U+001F when shown or imported.
+    """
+    return html.escape(text).replace("\x1f", "&#31;").replace("\n", "<br>")
 
 
 def _models(deck_id: str) -> tuple[Any, Any]:

@@ -9,7 +9,8 @@ placeholder beside the real one). The newest one present is read.
 A package comes from someone else, so every step is bounded: the collection
 is extracted (and decompressed) to a private temp file counting the bytes
 actually written, not the sizes the zip claims (a zip bomb stops at the
-limit); SQLite opens that copy read-only and immutable, with a deadline on
+limit; so does the media list); the package itself must be a regular file
+(a pipe or a device is refused before it is read); SQLite opens that copy read-only and immutable, with a deadline on
 every query; only tables are read (a view named ``notes`` is refused); and
 a package with more cards than legquiz imports at once is refused after a
 ``count()``, before any row is read. Field text is only ever passed as query
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import IO
 
 from legquiz.errors import LegquizError
+from legquiz.storage.fsutil import InputError, open_input
 
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -107,12 +109,12 @@ class Collection:
 
 
 def is_zip(path: Path) -> bool:
-    """A zip by its first bytes, whatever the file is called."""
+    """A zip by its first bytes, whatever the file is called (False for anything but a readable regular file)."""
     try:
-        with open(path, "rb") as f:
+        with open_input(path, "an Anki package") as f:
             return f.read(4) == b"PK\x03\x04"
-    except OSError:
-        return False
+    except (InputError, OSError):
+        return False  # the text reader says why, in one line
 
 
 def read(path: Path) -> Collection:
@@ -120,11 +122,13 @@ def read(path: Path) -> Collection:
     shown = str(path)
     tmp = tempfile.mkdtemp(prefix="legquiz-anki-")
     try:
+        raw = open_input(path, "an Anki package")  # a regular file only: never a pipe or a device
         try:
-            zf = zipfile.ZipFile(path)
+            zf = zipfile.ZipFile(raw)
         except (zipfile.BadZipFile, OSError, ValueError) as e:
+            raw.close()
             raise LegquizError(f"{shown}: not a readable Anki package (damaged zip: {e})") from None
-        with zf:
+        with raw, zf:
             names = set(zf.namelist())
             member = next((n for n in COLLECTIONS if n in names), None)
             if member is None:

@@ -24,6 +24,7 @@ from legquiz.core.cards import LEARNING, NEW, RELEARNING, REVIEW, CardStateDict,
 from legquiz.core.model import card_key
 from legquiz.core.records import ImportRecord, Record
 from legquiz.core.replay import OutsideAnswer, Replayer
+from legquiz.errors import LegquizError
 
 DAY_SECONDS = 86_400
 TIMESTAMP = 1_000_000_000  # a learning card's due above this is a Unix time, below it a day number
@@ -43,8 +44,26 @@ def anki_due(card: Card, crt: int) -> datetime | None:
     if card.type == NEW:
         return None
     if due > TIMESTAMP:
-        return datetime.fromtimestamp(due, timezone.utc)
-    return datetime.fromtimestamp(crt + due * DAY_SECONDS, timezone.utc)
+        return instant(due, f"card {card.id}'s due date")
+    return instant(crt + due * DAY_SECONDS, f"card {card.id}'s due date")
+
+
+def instant(seconds: float, what: str) -> datetime:
+    """A time of the package as a UTC datetime; a year legquiz cannot schedule in is one line, not an OverflowError."""
+    from legquiz.core.cards import FIRST_YEAR, LAST_YEAR
+
+    lo = datetime(FIRST_YEAR, 1, 1, tzinfo=timezone.utc).timestamp()
+    hi = datetime(LAST_YEAR + 1, 1, 1, tzinfo=timezone.utc).timestamp()
+    if not lo <= seconds < hi:
+        year = (
+            f"about year {int(1970 + seconds / 31_556_952)}"
+            if abs(seconds) < 1e15
+            else "a time far outside any calendar"
+        )
+        raise LegquizError(
+            f"{what} is {year}, outside {FIRST_YEAR}-{LAST_YEAR}; 'import anki --no-progress' brings the cards without it"
+        )
+    return datetime.fromtimestamp(seconds, timezone.utc)
 
 
 def known_ids(records: Iterable[Record]) -> set[int]:
@@ -64,7 +83,7 @@ def records(pkg: Package, cards: dict[str, Row], known: set[int], replayer: Repl
         for item in pd.items:
             reviews = by_card.get(item.card.id, [])
             fresh = [
-                OutsideAnswer(r.id, r.ease, datetime.fromtimestamp(r.id / 1000, timezone.utc), max(0, r.time_ms))
+                OutsideAnswer(r.id, r.ease, instant(r.id / 1000, f"review {r.id} of card {r.cid}"), max(0, r.time_ms))
                 for r in reviews
                 if r.id not in known
             ]

@@ -49,7 +49,7 @@ def standing(records: Iterable[Record], deck_id: str) -> dict[str, list[Answer]]
         if rec["op"] == "undo":
             kept.pop(rec["target"], None)
             continue
-        if rec["op"] == "reschedule":  # new schedules after `optimize --apply`, no answer
+        if rec["op"] == "reschedule" or rec["op"] == "sync":  # new schedules (optimize --apply, sync), no answer
             continue
         replaces = rec.get("replaces") if rec["op"] == "review" else None
         if isinstance(replaces, int):

@@ -19,6 +19,7 @@ from legquiz.core.model import Deck
 from legquiz.deckfile import validate as deckmod
 from legquiz.deckfile.write import slug, unique
 from legquiz.errors import LegquizError
+from legquiz.text import shown_path
 
 SOURCE_KEY = "x-anki-deck"
 
@@ -76,7 +77,7 @@ def load(path: Path, deck_id: str | None = None, title: str | None = None) -> Pa
     for name, items in sorted(groups.items()):
         source = name or ", ".join(sorted({i.deck for i in items}))
         did = deck_id or unique(deck_id_for(name), taken)
-        shown_title = title or (deck_title_for(name) if name else path.stem.replace("_", " "))
+        shown_title = title or (deck_title_for(name) if name else shown_path(path.stem).replace("_", " "))
         questions = tuple(i.question for i in items)
         extras: dict[str, dict[str, object]] = {i.question.id: {"x-anki-tags": i.tags} for i in items if i.tags}
         d = Deck(id=did, title=shown_title, questions=questions, extra={SOURCE_KEY: source})

@@ -30,7 +30,7 @@ from legquiz.convert.textprep import Article, read_article
 from legquiz.core.model import Deck, QType, Question
 from legquiz.deckfile.write import slug, unique
 from legquiz.errors import LegquizError
-from legquiz.text import counted
+from legquiz.text import counted, shown_path
 
 MIN_WORDS, MAX_WORDS = 7, 45
 MIN_SCORE = 2.75  # below this a term is too vague or too obvious to hide
@@ -324,6 +324,13 @@ class Generator:
 
 def generate(path: Path, deck_id: str | None = None) -> tuple[Deck, dict[str, dict[str, object]]]:
     """A draft deck from the article at ``path`` and the ``x-draft`` marks for the deck writer."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:  # a byte that is not UTF-8: the deck's `article:` could not name the file
+        raise LegquizError(
+            f"{shown_path(path)}: the file name is not valid UTF-8, and a deck names its article by file name; "
+            "rename the file"
+        ) from None
     article = read_article(path)
     drafts = Generator(article).drafts() if article.sentences else []
     if not drafts:

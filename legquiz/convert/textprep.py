@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from legquiz.deckfile.limits import MAX_ARTICLE_BYTES
 from legquiz.errors import LegquizError
 from legquiz.storage.fsutil import decode_utf8, read_input
+from legquiz.text import shown_path
 
 FENCE = re.compile(r"^\s*(```|~~~)")
 ATX = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
@@ -70,7 +72,7 @@ class Article:
 def read_article(path: Path) -> Article:
     """The article at ``path``; a missing, unreadable, binary, non-UTF-8 or empty file is a one-line error."""
     shown = str(path)
-    data = read_input(path, "an article file")
+    data = read_input(path, "an article file", MAX_ARTICLE_BYTES, "articles")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise LegquizError(f"{shown}: the file is UTF-16; save it as UTF-8")
     if b"\x00" in data:
@@ -78,7 +80,7 @@ def read_article(path: Path) -> Article:
     text = decode_utf8(data, shown).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise LegquizError(f"{shown}: the article is empty")
-    return prepare(path.name, text, fallback_title=path.stem.replace("-", " "))
+    return prepare(path.name, text, fallback_title=shown_path(path.stem).replace("-", " "))
 
 
 def prepare(name: str, text: str, fallback_title: str = "") -> Article:

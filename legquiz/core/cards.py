@@ -19,12 +19,16 @@ over every card (the day's queue, stats, deck list) compare strings with
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, timezone
-from itertools import repeat
+from datetime import date, datetime, timezone
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any, TypedDict, cast
 
+# Times outside these years are refused where they come in (review CSVs, Anki packages): the day arithmetic
+# (time zones, day starts, intervals of up to 100 years) must stay inside datetime's years 1-9999.
+FIRST_YEAR, LAST_YEAR = 1900, 9899
 FIELDS = ("state", "due", "s", "d", "step", "last", "reps", "lapses")
 STATE, DUE, S, D, STEP, LAST, REPS, LAPSES = range(len(FIELDS))
 
@@ -96,15 +100,64 @@ def utc_text(t: datetime) -> str:
     return t.astimezone(timezone.utc).isoformat()
 
 
+# Times and days a store may hold: far enough from year 1 and 9999 that adding or taking a scheduling interval,
+# or moving to any time zone, cannot overflow (a due date in year 1 made stats and undo crash).
+EARLIEST, LATEST = "1900", "9000"
+_FIRST_YEAR, _LAST_YEAR = int(EARLIEST), int(LATEST)
+
+
 def is_time(v: Any) -> bool:
-    """Whether ``v`` is an ISO time :func:`to_utc` takes."""
-    if not isinstance(v, str):
+    """Whether ``v`` is an ISO time with its UTC offset, in a year from :data:`EARLIEST` to before :data:`LATEST`.
+
+    Without an offset a time means whatever the local zone is where it is read, and cannot be compared with
+    the times legquiz writes (export and stats subtract them).
+    """
+    if type(v) is not str:
         return False
     try:
-        to_utc(v)
+        t = datetime.fromisoformat(v)
+    except ValueError:
+        try:
+            t = iso_time(v)  # a final Z, which Python 3.10 does not read
+        except ValueError:
+            return False
+    return t.tzinfo is not None and _FIRST_YEAR <= t.year < _LAST_YEAR
+
+
+def is_day(v: Any) -> bool:
+    """Whether ``v`` is a study day as records keep it (``YYYY-MM-DD``), between :data:`EARLIEST` and :data:`LATEST`."""
+    if not isinstance(v, str) or len(v) != 10:
+        return False
+    try:
+        date.fromisoformat(v)
     except ValueError:
         return False
-    return True
+    return EARLIEST <= v < LATEST
+
+
+def _number_or_none(v: Any) -> bool:
+    return v is None or (type(v) in (int, float) and math.isfinite(v))
+
+
+def _whole(v: Any) -> bool:
+    return type(v) is int and v >= 0
+
+
+def _good_row(card: Any) -> bool:
+    """Every field of one row as :data:`FIELDS` says (its due time already in UTC)."""
+    return (
+        type(card) is list
+        and len(card) == len(FIELDS)
+        and card[STATE] in (NEW, LEARNING, REVIEW, RELEARNING)
+        and type(card[STATE]) is int
+        and is_time(card[DUE])
+        and _number_or_none(card[S])
+        and _number_or_none(card[D])
+        and (card[STEP] is None or _whole(card[STEP]))
+        and (card[LAST] is None or is_time(card[LAST]))
+        and _whole(card[REPS])
+        and _whole(card[LAPSES])
+    )
 
 
 def check_rows(cards: dict[str, Any], *, utc: bool = False) -> str | None:
@@ -126,20 +179,50 @@ def check_rows(cards: dict[str, Any], *, utc: bool = False) -> str | None:
         set(map(type, values)) <= {list}
         and set(map(len, values)) <= {len(FIELDS)}
         and {type(c[STATE]) for c in values} <= {int}
+        and set(map(state_of, values)) <= {NEW, LEARNING, REVIEW, RELEARNING}
         and {type(c[DUE]) for c in values} <= {str}
         and (utc or _all_utc(values))
+        and _all_fields(values, parse=not utc)
     ):
         return None
     for key, card in cards.items():
         try:
             if type(card) is dict:
                 card = cards[key] = row(card)
-            if type(card) is not list or len(card) != len(FIELDS) or type(card[STATE]) is not int:
+            if type(card) is not list or len(card) != len(FIELDS):
                 return key
             card[DUE] = to_utc(card[DUE])
-        except (KeyError, TypeError, ValueError, AttributeError):
+            if not _good_row(card):
+                return key
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
             return key
     return None
+
+
+def _all_fields(values: Any, parse: bool) -> bool:
+    """The other columns, a column at a time: times in range, numbers finite, counts whole.
+
+    ``parse``: read every time as a date too (a JSON snapshot, once; the snapshot cache then holds the checked rows).
+    """
+    if not values:
+        return True
+    dues = list(map(itemgetter(DUE), values))
+    numbers = [v for v in chain(map(itemgetter(S), values), map(itemgetter(D), values)) if v is not None]
+    lasts = [v for v in map(itemgetter(LAST), values) if v is not None]
+    whole = list(chain(map(itemgetter(REPS), values), map(itemgetter(LAPSES), values)))
+    steps = [v for v in map(itemgetter(STEP), values) if v is not None]
+    return (
+        min(dues) >= EARLIEST and max(dues) < LATEST
+        and set(map(type, numbers)) <= {int, float}
+        and all(map(math.isfinite, numbers))
+        and set(map(type, whole + steps)) <= {int}
+        and min(whole + steps, default=0) >= 0
+        and set(map(type, lasts)) <= {str}
+        and set(map(len, lasts)) <= {25, 32}
+        and all(map(str.endswith, lasts, repeat("+00:00")))
+        and min(lasts, default=EARLIEST) >= EARLIEST and max(lasts, default=EARLIEST) < LATEST
+        and (not parse or all(map(is_time, chain(dues, lasts))))
+    )  # fmt: skip
 
 
 def _all_utc(values: Any) -> bool:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-from legquiz.core.cards import Row, check_rows, row
-from legquiz.core.records import Answer, Record, Undoable, parse_record
+from legquiz.core.cards import Row, check_rows, is_day, row
+from legquiz.core.records import Answer, Record, SyncRecord, Undoable, parse_record
 from legquiz.errors import NewerFormat, StoreError
 
 FORMAT = 1
@@ -54,8 +54,8 @@ class DayCount:
         self.review_answers += other.review_answers
         self.review_correct += other.review_correct
 
-    def __bool__(self) -> bool:
-        return any(self.to_json())
+    def __bool__(self) -> bool:  # (called for every answer applied: no list built)
+        return bool(self.answers or self.correct or self.introduced or self.review_answers or self.review_correct)
 
 
 @dataclass
@@ -110,7 +110,7 @@ class StoreState:
                 undo=[_undoable(r) for r in raw.get("undo", [])],
                 deck_days={str(d): _day_counts(dict(rows)) for d, rows in dict(raw.get("deck_days", {})).items()},
             )
-        except (KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError, OverflowError) as e:
             raise bad(f"wrong or missing field ({e.__class__.__name__}: {e})") from None
         wrong = check_rows(st.cards, utc=utc)
         if wrong is not None:
@@ -128,6 +128,8 @@ def _undoable(v: Any) -> Undoable:
 def _day_counts(rows: dict[Any, Any]) -> dict[str, DayCount]:
     """Per-day counts as read: each a list of (at least) five whole numbers."""
     counts = rows.values()
+    if not all(map(is_day, rows)):  # stats reads each as a date
+        raise ValueError(f"a per-day count for {str(next(k for k in rows if not is_day(k)))[:20]!r}, not a day")
     if not (
         set(map(type, rows)) <= {str}
         and set(map(type, counts)) <= {list}
@@ -136,6 +138,8 @@ def _day_counts(rows: dict[Any, Any]) -> dict[str, DayCount]:
     ):
         if any(not isinstance(v, list) or len(v) < 5 for v in counts):
             raise ValueError("a per-day count has the wrong shape")
+        if any(type(x) is not int for v in counts for x in v[:5]):
+            raise ValueError("a per-day count is not a day's whole numbers")
         rows = {str(k): [int(x) for x in v] for k, v in rows.items()}
     return {k: DayCount.from_json(v) for k, v in rows.items()}
 
@@ -160,6 +164,8 @@ def apply(state: StoreState, rec: Record) -> None:
     """
     if rec["op"] == "undo":
         _unapply(state, rec["target"])
+    elif rec["op"] == "sync":  # legquiz sync: absolute values from the replay of every device's answers
+        _set_synced(state, rec)
     elif rec["op"] == "reschedule":  # legquiz optimize --apply: new schedules, no answer to count
         for key, change in rec["cards"].items():
             state.cards[key] = row(change["after"])
@@ -177,6 +183,28 @@ def apply(state: StoreState, rec: Record) -> None:
             state.undo.append(rec)
             del state.undo[:-UNDO_DEPTH]
     state.seq = rec["seq"]
+
+
+def _set_synced(state: StoreState, rec: SyncRecord) -> None:
+    for key, card in rec["cards"].items():
+        if card is None:
+            state.cards.pop(key, None)
+        else:
+            state.cards[key] = row(card)
+    _set_days(state.days, rec["days"])
+    for deck, rows in rec["deck_days"].items():
+        counts = state.deck_days.setdefault(deck, {})
+        _set_days(counts, rows)
+        if not counts:
+            del state.deck_days[deck]
+
+
+def _set_days(counts: dict[str, DayCount], rows: dict[str, list[int] | None]) -> None:
+    for day, v in rows.items():
+        if v is None:
+            counts.pop(day, None)
+        else:
+            counts[day] = DayCount.from_json(v)
 
 
 def _unapply(state: StoreState, target: int) -> None:
@@ -198,10 +226,13 @@ def _tally(state: StoreState, rec: Answer, sign: int) -> None:
     """Add (sign 1) or take back (sign -1) one answer in the day's counts, in all and for its deck."""
     deck = rec["card"].split("/", 1)[0]
     rows = state.deck_days.setdefault(deck, {})
+    key = rec["day"]
     for counts in (state.days, rows):
-        day = counts.setdefault(rec["day"], DayCount())
+        day = counts.get(key)
+        if day is None:
+            day = counts[key] = DayCount()
         day.add(rec, sign)
-        if not day:
-            del counts[rec["day"]]
+        if sign < 0 and not day:
+            del counts[key]
     if not rows:
         del state.deck_days[deck]

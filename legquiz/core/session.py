@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING
 from legquiz.core import asking
 from legquiz.core.cards import LEARNING, NEW, RELEARNING, as_dict, deck_rows, due_of, iso_time, state_of, utc_text
 from legquiz.core.grading import Verdict
-from legquiz.core.model import Deck, QType
+from legquiz.core.model import CLOZE_GAP, Deck, QType
 from legquiz.core.queue import Item
 from legquiz.core.records import ReviewRecord, review_record, undo_record
 from legquiz.core.settings import Config, DayClock
 from legquiz.core.studyqueue import KINDS, StudyQueue
 from legquiz.errors import StoreError
-from legquiz.srs.scheduler import CardState, Rating, review
-from legquiz.text import inert
+from legquiz.srs.scheduler import CardState, Rating, answer_seed, review
+from legquiz.text import inert, one_line
 from legquiz.ui.ask import UNDO, Ask, Choice, Quit, StudyPrompter
 from legquiz.ui.render import clock as at_time
 from legquiz.ui.render import span
@@ -273,7 +273,7 @@ class Session:
         """
         objective = saved is not None
         prompt = "Rate it and go on:" if objective else "How well did you know it?"
-        choices = self._rating_choices(before, auto, objective)
+        choices = self._rating_choices(item.key, before, auto, objective)
         choice = self.p.ask(Ask("select", prompt, choices, str(int(auto))))
         self._pending = None
         if choice == UNDO:
@@ -293,7 +293,7 @@ class Session:
             self._after_note(rating, rec)
         return Answered(item, rating > Rating.AGAIN, rating, rec)  # "correct" as stats counts it: passed
 
-    def _rating_choices(self, before: CardState | None, auto: Rating, objective: bool) -> tuple[Choice, ...]:
+    def _rating_choices(self, key: str, before: CardState | None, auto: Rating, objective: bool) -> tuple[Choice, ...]:
         now = self.clock()
         out = []
         for r in Rating:
@@ -302,7 +302,9 @@ class Session:
             if self.store is None:  # cram: nothing is rescheduled
                 text = f"{r.label:<6}{mark}" + (f" · {note}" if note else "")
             else:
-                after, at = self._previews.setdefault(r, (review(self.sched, before, r, now), now))
+                after, at = self._previews.setdefault(
+                    r, (review(self.sched, before, r, now, answer_seed(key, now, r)), now)
+                )
                 text = f"{r.label:<6} next in {span(after.due - at)}{mark}" + (f" · {note}" if note else "")
             out.append(Choice(text, str(int(r)), str(int(r))))
         what = "take back this answer and answer again" if objective else "take back the previous answer"
@@ -338,14 +340,21 @@ class Session:
         # Save exactly the schedule the menu showed (fuzz makes a second call differ).
         after, now = self._previews.get(rating) or (None, self.clock())
         if after is None:
-            after = review(self.sched, before, rating, now)
+            after = review(self.sched, before, rating, now, answer_seed(item.key, now, rating))
         self._previews = {rating: (after, now)}
         ms = max(0, int((now - shown_at).total_seconds() * 1000))
         rec = review_record(item.key, before, after, rating, now, self.days.day, ms=ms, verdict=verdict, answer=answer)
         if replaces is not None:
             rec["replaces"] = replaces["seq"]
             rec["ms"] = replaces["ms"]
-        saved = self.store.append(rec)
+        try:
+            saved = self.store.append(rec)
+        except StoreError as e:  # say which answer was lost: "everything before this" alone leaves people guessing
+            what = "your new rating of" if replaces is not None else "your answer to"
+            q = item.question
+            text = one_line(inert(q.question or CLOZE_GAP.sub("___", q.text)))  # a cloze: its gaps blank
+            short = text if len(text) <= 60 else text[:59].rstrip() + "…"
+            raise StoreError(f"{e} (not saved: {what} {item.key}, “{short}”)") from None
         assert saved["op"] == "review"
         return saved
 

@@ -7,6 +7,7 @@ out (a hand-edited file with a bad value is an error naming the key).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -31,6 +32,8 @@ class Config:
     parameters: tuple[float, ...] | None = None
     learn_ahead_minutes: int = 20  # as Anki's learn-ahead limit
     new_order: str = "mixed"  # "mixed": new questions of every chosen deck shuffled (stable for the day); "deck"
+    device_name: str = ""  # shown to the other devices by `legquiz sync` ("": the host name)
+    sync_dir: str = ""  # the folder `legquiz sync` keeps in step with the other devices ("": none)
 
     def scheduler(self) -> SchedulerConfig:
         return SchedulerConfig(
@@ -57,6 +60,8 @@ HELP = {
     "parameters": "21 FSRS-6 weights (set by 'legquiz optimize'; 'default' for the built-in ones)",
     "learn_ahead_minutes": "when nothing else is left, ask a question in a learning step this many minutes early (0-1440)",
     "new_order": "'mixed' (new questions of all chosen decks shuffled, the same all day) or 'deck' (file order)",
+    "device_name": "this device's name, shown to your other devices by 'legquiz sync' (default: the host name)",
+    "sync_dir": "the folder 'legquiz sync' shares with your other devices (Syncthing, Dropbox, git; docs/sync.md)",
 }
 
 
@@ -92,6 +97,14 @@ def _check(key: str, value: Any) -> Any:
         if value not in ("mixed", "deck"):
             raise bad("must be 'mixed' or 'deck'")
         return value
+    if key == "device_name":
+        if not isinstance(value, str) or not 0 < len(value.strip()) <= 64 or not value.isprintable():
+            raise bad("must be a name of 1 to 64 printable characters")
+        return value.strip()
+    if key == "sync_dir":
+        if not isinstance(value, str) or not value or not os.path.isabs(value) or "\0" in value:
+            raise bad("must be the absolute path of a folder")
+        return value
     if key == "parameters":
         if value is None:
             return None
@@ -110,6 +123,11 @@ def _check(key: str, value: Any) -> Any:
             raise bad(f"not valid FSRS-6 weights: {'; '.join(detail[:2])}{more}") from None
         return params
     raise unknown(key)
+
+
+def parse_json(key: str, value: Any) -> Any:
+    """A setting's value as JSON holds it (another device's, `legquiz sync`), checked as `config set` checks it."""
+    return _check(key, value)
 
 
 def unknown(key: str) -> LegquizError:
@@ -139,6 +157,10 @@ def parse_value(key: str, text: str) -> Any:
             return _check(key, [float(p) for p in parts])
         except ValueError:
             raise LegquizError(f"config: {key}: '{text}' is not a list of numbers") from None
+    if key == "device_name":
+        return _check(key, raw)
+    if key == "sync_dir":
+        return _check(key, os.path.abspath(os.path.expanduser(raw)) if raw else raw)
     if key == "fuzz":
         if raw.lower() in ("true", "yes", "on", "1"):
             return True
@@ -169,10 +191,12 @@ def _minutes(step: str) -> float:
 def load(home: Path) -> Config:
     path = home / FILENAME
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"))  # NaN reaches _check, which names the field
     except FileNotFoundError:
         return Config()
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    except RecursionError:
+        raise LegquizError(f"{path}: cannot read settings (nested too deeply); fix or delete the file") from None
+    except (OSError, ValueError) as e:
         raise LegquizError(f"{path}: cannot read settings ({e}); fix or delete the file") from None
     if not isinstance(raw, dict):
         raise LegquizError(f"{path}: settings must be a JSON object")
@@ -190,19 +214,23 @@ def load(home: Path) -> Config:
 
 def save(home: Path, key: str, value: Any) -> Config:
     """Set one key (``None`` resets it to the default) and write the file atomically."""
+    return save_many(home, {key: value})
+
+
+def save_many(home: Path, changes: dict[str, Any]) -> Config:
+    """Set several keys in one write: resetting every key mends a file with several bad values at once."""
     path = home / FILENAME
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
             raw = {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         raw = {}
-    if value is None and key != "parameters":
-        raw.pop(key, None)
-    else:
-        raw[key] = list(value) if isinstance(value, tuple) else value
-        if key == "parameters" and value is None:
+    for key, value in changes.items():
+        if value is None:
             raw.pop(key, None)
+        else:
+            raw[key] = list(value) if isinstance(value, tuple) else value
     atomic_write(path, (json.dumps(raw, indent=2, sort_keys=True) + "\n").encode())
     return load(home)
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from legquiz.storage.fsutil import InputError, open_input
 from legquiz.storage.paths import articles_dir
+
+TITLE_BYTES = 64 * 1024
 
 
 class ArticleIndex:
@@ -36,10 +39,11 @@ class ArticleIndex:
         path = self.find(name, deck_path)
         if path is not None:
             try:
-                with open(path, encoding="utf-8", errors="replace") as f:
-                    for line in f:
-                        if line.strip():
-                            return line.strip()[:120]
-            except OSError:
-                pass
+                with open_input(path, "an article") as f:
+                    head = f.read(TITLE_BYTES).decode("utf-8", errors="replace")  # bounded: a title, not the article
+            except InputError:
+                head = ""
+            for line in head.splitlines():
+                if line.strip():
+                    return line.strip()[:120]
         return Path(name).stem.replace("-", " ").capitalize()

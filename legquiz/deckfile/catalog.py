@@ -9,6 +9,7 @@ from legquiz.core.model import Deck
 from legquiz.errors import DeckErrors, UsageError
 from legquiz.speed import deck_cache as deckcache
 from legquiz.storage.paths import shipped_decks_dir, user_decks_dir
+from legquiz.text import shown_path
 
 
 @dataclass
@@ -43,7 +44,9 @@ def deck_files(folder: Path) -> list[Path]:
 def load(home: Path) -> Catalog:
     """Shipped decks first, then the user's; a broken or clashing user deck is skipped with a warning."""
     cat = Catalog([])
-    cache = deckcache.cache_dir(home)  # parsed decks, so a big deck is not re-parsed on every start
+    cache: Path | None = deckcache.cache_dir(home)  # parsed decks, so a big deck is not re-parsed on every start
+    if cache is not None and home in cache.parents and not home.is_dir():
+        cache = None  # no data folder yet: reading decks must not create one (a mistyped path is not a new home)
     for origin, folder in (("shipped", shipped_decks_dir()), ("user", user_decks_dir(home))):
         for path in deck_files(folder):
             try:
@@ -51,10 +54,13 @@ def load(home: Path) -> Catalog:
             except DeckErrors as e:
                 if origin == "shipped":
                     raise
-                cat.warnings.append(f"skipping deck {path}: {e.errors[0]}")
+                cat.warnings.append(f"skipping deck {shown_path(path)}: {e.errors[0]}")
                 continue
-            if cat.get(d.id) is not None:
-                cat.warnings.append(f"skipping deck {path}: id '{d.id}' is already used by {cat.get(d.id).path}")  # type: ignore[union-attr]
+            first = cat.get(d.id)
+            if first is not None:
+                cat.warnings.append(
+                    f"skipping deck {shown_path(path)}: id '{d.id}' is already used by {shown_path(first.path)}"
+                )
                 continue
             cat.decks.append(d)
     return cat

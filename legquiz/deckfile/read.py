@@ -14,6 +14,7 @@ from typing import Any
 
 from legquiz.deckfile.limits import MAX_FILE_BYTES
 from legquiz.errors import DeckError
+from legquiz.storage.fsutil import InputError, read_input
 
 
 def _yaml() -> Any:
@@ -36,18 +37,9 @@ def read_text(path: Path, shown: str) -> str:
         return DeckError(shown, line, field, msg)
 
     try:
-        if path.is_dir():
-            raise fail(1, "path", "is a directory, not a deck file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise fail(1, "file", f"is {size / 1e6:.1f} MB; decks are limited to {MAX_FILE_BYTES // 2**20} MiB")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise fail(1, "path", "no such file") from None
-    except PermissionError:
-        raise fail(1, "path", "permission denied") from None
-    except OSError as e:
-        raise fail(1, "path", e.strerror or str(e)) from None
+        data = read_input(path, "a deck file", MAX_FILE_BYTES, "decks")
+    except InputError as e:
+        raise fail(1, e.field, e.reason) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise fail(1, "encoding", "file is UTF-16; save it as UTF-8")
     if data.startswith(b"\xef\xbb\xbf"):

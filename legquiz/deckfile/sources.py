@@ -15,7 +15,9 @@ from typing import Any
 
 from legquiz.core.model import Deck
 from legquiz.deckfile.articles import ArticleIndex
+from legquiz.deckfile.limits import MAX_ARTICLE_BYTES
 from legquiz.errors import DeckError
+from legquiz.storage.fsutil import InputError, read_input
 
 # Typographic marks a person retyping a sentence often changes: a near miss gets a precise hint.
 _LOOSE = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -63,10 +65,11 @@ class _Articles:
             )
             return None
         try:
-            return collapse(path.read_text(encoding="utf-8", errors="replace"))
-        except OSError as e:
-            self.why[name] = f"cannot read the article {path}: {e.strerror or e}"
+            data = read_input(path, "an article", MAX_ARTICLE_BYTES, "articles")
+        except InputError as e:
+            self.why[name] = f"cannot read the article {e}"
             return None
+        return collapse(data.decode("utf-8", errors="replace"))
 
 
 def _not_quoted(quote: str, body: str, name: str) -> str:

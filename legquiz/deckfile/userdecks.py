@@ -12,12 +12,14 @@ deck gives a question with progress a new id (which would start it afresh).
 
 from __future__ import annotations
 
+import errno
+import itertools
 import json
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from legquiz.core.cards import NEW, deck_rows, due_of, state_of, utc_text
@@ -26,10 +28,12 @@ from legquiz.core.progress import StoreState
 from legquiz.deckfile import catalog as catalogmod
 from legquiz.deckfile import validate as deckmod
 from legquiz.deckfile.catalog import Catalog
+from legquiz.deckfile.limits import MAX_ARTICLE_BYTES
 from legquiz.deckfile.read import compose, read_text
 from legquiz.errors import LegquizError, UsageError
-from legquiz.storage.fsutil import atomic_write, fsync_dir
+from legquiz.storage.fsutil import InputError, atomic_write, fsync_dir, read_input
 from legquiz.storage.paths import user_decks_dir
+from legquiz.text import shown_path
 
 REMOVED = "removed-decks"
 HISTORY = "deck-history"
@@ -121,30 +125,30 @@ def add_text(
     dest = deck_path(home, d.id)
     if existing is not None and existing.origin == "shipped":
         raise LegquizError(
-            f"{shown}: deck id '{d.id}' is taken by a deck shipped with legquiz (\"{existing.title}\"); "
+            f"{shown_path(shown)}: deck id '{d.id}' is taken by a deck shipped with legquiz (\"{existing.title}\"); "
             "give yours another id"
         )
     if existing is not None and not force:
         raise LegquizError(
-            f"{shown}: you already have a deck with id '{d.id}' ({existing.path}); "
+            f"{shown_path(shown)}: you already have a deck with id '{d.id}' ({shown_path(existing.path)}); "
             "use --force to replace it (its progress is kept)"
         )
     if dest.exists() and (existing is None or Path(existing.path) != dest):
         other = _deck_id_of(dest)
         if other is not None and other != d.id:
-            raise LegquizError(f"{dest} holds deck '{other}'; rename that file before adding '{d.id}'")
+            raise LegquizError(f"{shown_path(dest)} holds deck '{other}'; rename that file before adding '{d.id}'")
         if not force:
-            raise LegquizError(f"{dest} already exists but is not a valid deck; use --force to replace it")
+            raise LegquizError(f"{shown_path(dest)} already exists but is not a valid deck; use --force to replace it")
     warnings = unquoted + renamed_warnings(d, _known_texts(home, d.id, cat), progress_ids(state, d.id))
     try:
         atomic_write(dest, text.encode("utf-8"))
     except OSError as e:
-        raise LegquizError(f"cannot write {dest}: {e.strerror or e}; nothing was changed") from None
+        raise LegquizError(f"cannot write {shown_path(dest)}: {e.strerror or e}; nothing was changed") from None
     if existing is not None and Path(existing.path) != dest:
         try:
             os.unlink(existing.path)  # the replaced deck lived under another file name
         except OSError as e:
-            warnings.append(f"could not remove the old copy {existing.path}: {e.strerror or e}")
+            warnings.append(f"could not remove the old copy {shown_path(existing.path)}: {e.strerror or e}")
     _remember(home, d)
     if article_dir is not None:
         named = {name for q in d.questions for name, _text in d.citations(q) if name}
@@ -168,14 +172,16 @@ def _copy_article(home: Path, folder: Path, name: str) -> list[str]:
     if Path(name).name != name or not src.is_file():
         return []
     try:
-        data = src.read_bytes()
+        data = read_input(src, "an article", MAX_ARTICLE_BYTES, "articles")
         if dest.exists():
-            if dest.read_bytes() != data:
-                return [f"kept the existing article {dest}; it differs from {src}"]
+            if read_input(dest, "an article", MAX_ARTICLE_BYTES, "articles") != data:
+                return [f"kept the existing article {shown_path(dest)}; it differs from {shown_path(src)}"]
             return []
         atomic_write(dest, data)
+    except InputError as e:
+        return [f"could not copy the article {e}"]
     except OSError as e:
-        return [f"could not copy the article {src}: {e.strerror or e}"]
+        return [f"could not copy the article {shown_path(src)}: {e.strerror or e}"]
     return []
 
 
@@ -196,19 +202,64 @@ def find_user_deck(cat: Catalog, deck_id: str, verb: str) -> Deck:
     return d
 
 
-def remove(home: Path, d: Deck, state: StoreState) -> Removed:
-    """Move the deck file to ``removed-decks/`` (one rename); its progress stays in the store."""
+def remove(home: Path, d: Deck, state: StoreState, now: datetime) -> Removed:
+    """Move the deck file to ``removed-decks/<id>.<UTC time>.yaml``; its progress stays in the store.
+
+    Every removed version is kept: the name has the time of removal (``mine.2026-12-06T04-05-12Z.yaml``),
+    with ``-2``, ``-3`` ... when two land in the same second, and a kept copy is never replaced.
+    """
     src = Path(d.path)
     folder = home / REMOVED
-    kept = folder / f"{d.id}.yaml"
+    stamp = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        os.replace(src, kept)
+        kept = _move_aside(src, folder, f"{d.id}.{stamp}")
     except OSError as e:
-        raise LegquizError(f"cannot remove {src}: {e.strerror or e}; nothing was changed") from None
+        raise LegquizError(f"cannot remove {shown_path(src)}: {e.strerror or e}; nothing was changed") from None
     fsync_dir(src.parent)
     fsync_dir(folder)
     return Removed(d, kept, len(progress_ids(state, d.id) & {q.id for q in d.questions}))
+
+
+def keep_removed(home: Path, src: Path, now: datetime) -> Path:
+    """Move any file of the user's (a deck another device replaced or removed, `legquiz sync`) to
+    ``removed-decks/`` as :func:`remove` does, never over a kept copy; where it went."""
+    folder = home / REMOVED
+    stamp = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = _move_aside(src, folder, f"{src.stem}.{stamp}")
+    fsync_dir(src.parent)
+    fsync_dir(folder)
+    return kept
+
+
+def _move_aside(src: Path, folder: Path, base: str) -> Path:
+    """Move ``src`` to ``folder/base.yaml`` (or ``base-2.yaml`` ...), never over an existing file.
+
+    A hard link claims the new name atomically (it fails if the name exists, even if another legquiz
+    took it a moment ago), then the old name is removed. Where hard links are not supported, the name
+    is checked first and the file renamed.
+    """
+    for n in itertools.count(1):
+        kept = folder / (f"{base}.yaml" if n == 1 else f"{base}-{n}.yaml")
+        try:
+            os.link(src, kept, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
+                raise
+            if kept.exists() or kept.is_symlink():
+                continue
+            os.rename(src, kept)
+            return kept
+        try:
+            os.unlink(src)
+        except OSError:
+            os.unlink(kept)  # the deck stays where it was: nothing changed
+            raise
+        return kept
+    raise AssertionError("unreachable")
 
 
 # -- renamed ids -------------------------------------------------------------
@@ -273,7 +324,7 @@ def renamed_warnings(d: Deck, known: dict[str, str], progress: Iterable[str]) ->
         old = by_text.get(_norm(question_text(q)))
         if old:
             out.append(
-                f"{d.path}:{q.line}: questions[{i}].id: new id '{q.id}' has the same text as '{old[0]}', "
+                f"{shown_path(d.path)}:{q.line}: questions[{i}].id: new id '{q.id}' has the same text as '{old[0]}', "
                 f"which has progress; if you renamed it, put back id '{old[0]}' or its progress is not used"
             )
     return out

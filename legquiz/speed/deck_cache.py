@@ -32,6 +32,7 @@ import json
 import marshal
 import mmap
 import os
+import re
 import sys
 import time
 import zlib
@@ -155,9 +156,14 @@ def _key(path: Path, st: os.stat_result) -> list[Any]:
 
 
 def entry_path(cache: Path, path: Path) -> Path:
-    """The cache file for one deck file (its name, plus a hash of its full path)."""
+    """The cache file for one deck file (its name, plus a hash of its full path).
+
+    The path is hashed as the bytes it has on disk (a name need not be UTF-8), and only letters, digits,
+    ``-``, ``_`` and ``.`` of the name are kept: a cache file's name never holds a control character.
+    """
     full = os.path.abspath(path)
-    return cache / "decks" / f"{Path(full).stem[:40]}-{zlib.crc32(full.encode()):08x}.json"
+    stem = re.sub(r"[^\w.-]", "_", Path(full).stem[:40], flags=re.ASCII)
+    return cache / "decks" / f"{stem}-{zlib.crc32(os.fsencode(full)):08x}.json"
 
 
 def load(path: Path, origin: str, cache: Path | None) -> Deck:

@@ -81,10 +81,76 @@ def save(home: Path, raw: bytes, parsed: Any) -> None:
         return
     stands_for = _stands_for(len(raw), zlib.crc32(raw), zlib.adler32(raw))
     header = json.dumps({MAGIC: FORMAT, "json": stands_for, "bytes": len(payload), "crc": zlib.crc32(payload)})
+    _write(path, header.encode() + b"\n" + payload)
+
+
+# -- the state after replaying a long log tail -------------------------------------------------------------
+# A read-only command (stats, deck list) that finds the snapshot far behind the log (store.json missing or
+# old, a repair that kept the log) must replay the tail, and may not rewrite store.json: that is the
+# writer's, under the lock. It keeps what it replayed here instead, for exactly that snapshot and exactly
+# those log bytes (their length and CRC-32, checked on every use), so the next command starts from it.
+REPLAY_MAGIC = "legquiz-replay-cache"
+
+
+def replay_entry(home: Path) -> Path:
+    return entry(home).with_name(entry(home).name.replace("snapshot-", "replay-"))
+
+
+def _log_crc(log: Path, start: int, end: int) -> int | None:
+    """CRC-32 of bytes ``start`` to ``end`` of the log (None if it is shorter or unreadable)."""
+    buf = bytearray(1 << 20)
+    view = memoryview(buf)
+    crc, left = 0, end - start
+    try:
+        with open(log, "rb", buffering=0) as f:
+            f.seek(start)
+            while left > 0 and (n := f.readinto(view[: min(len(buf), left)])):
+                crc, left = zlib.crc32(view[:n], crc), left - n
+    except OSError:
+        return None
+    return None if left else crc
+
+
+def load_replayed(home: Path, snapshot: Path, log: Path, start: int) -> tuple[Any, int, int] | None:
+    """(state as ``StoreState.to_json`` gives it, log bytes and lines it covers) cached for this snapshot and log."""
+    from legquiz.speed.deck_cache import mapped, unframe
+
+    try:
+        with mapped(replay_entry(home)) as data:
+            header = json.loads(data[: data.find(b"\n")])
+            expect = {REPLAY_MAGIC: FORMAT, "json": fingerprint(snapshot), "from": start}
+            if type(header) is not dict or any(header.get(k) != v for k, v in expect.items()):
+                return None
+            end, lines = header["to"], header["lines"]
+            if type(end) is not int or type(lines) is not int or end < start:
+                return None
+            expect |= {"to": end, "lines": lines, "log": _log_crc(log, start, end)}
+            doc = unframe(data, expect)
+    except (OSError, ValueError, TypeError, KeyError, EOFError):
+        return None
+    return None if doc is None else (doc, end, lines)
+
+
+def save_replayed(home: Path, snapshot: Path, log: Path, start: int, end: int, lines: int, doc: Any) -> None:
+    """Keep ``doc``, the state after the log's bytes ``start`` to ``end``; best effort, atomic (temp file + rename)."""
+    crc = _log_crc(log, start, end)
+    if crc is None:
+        return
+    try:
+        path = replay_entry(home)
+        payload = marshal.dumps(doc, _MARSHAL_VERSION)
+    except (OSError, ValueError):
+        return
+    header = {REPLAY_MAGIC: FORMAT, "json": fingerprint(snapshot), "from": start, "to": end, "lines": lines}
+    header |= {"log": crc, "bytes": len(payload), "crc": zlib.crc32(payload)}
+    _write(path, json.dumps(header).encode() + b"\n" + payload)
+
+
+def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(header.encode() + b"\n" + payload)
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError:
         try:

@@ -16,6 +16,7 @@ so every figure is re-scored independently of the numpy pass the fit uses
 from __future__ import annotations
 
 import csv
+import io
 import math
 import zlib
 from collections import defaultdict
@@ -25,12 +26,16 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from legquiz.core.cards import FIRST_YEAR, LAST_YEAR
 from legquiz.errors import DeckError, DeckErrors, LegquizError
 from legquiz.srs import scheduler
+from legquiz.storage.fsutil import csv_field_limit, read_input
 
 MIN_SCORABLE = 400  # below this, a fit learns noise and the comparison says nothing
 COLUMNS = ("card_id", "review_rating", "review_time")  # review_duration may be there; it is not used
 RATINGS = "1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)"
+MAX_CSV_BYTES = 256 * 1024 * 1024  # about 4 million reviews; more is not a person's history
+MAX_CSV_FIELD = 1_000  # ids, ratings and times are short: a longer field is not a review log
 
 
 @dataclass(frozen=True)
@@ -137,26 +142,39 @@ def load_csv(path: Path) -> list[Review]:
     def bad(line: int, column: str, message: str) -> DeckErrors:
         return DeckErrors([DeckError(str(path), line, column, message)])
 
+    data = read_input(path, "a review log (CSV)", MAX_CSV_BYTES, "review logs")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise LegquizError(f"{path}: no such file") from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise bad(1, "file", f"not UTF-8 text ({e.reason})") from None
-    except OSError as e:
-        raise LegquizError(f"{path}: cannot read ({e.strerror})") from None
+        raise bad(data[: e.start].count(b"\n") + 1, "file", f"not UTF-8 text ({e.reason})") from None
     if not text.strip():
         raise bad(1, "header", f"empty file; expected a header line with {', '.join(COLUMNS)}")
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in reader.fieldnames or []]
-    reader.fieldnames = header
-    for column in COLUMNS:
-        if column not in header:
-            raise bad(1, column, f"missing column (the header has: {', '.join(header)})")
+    with csv_field_limit(len(text) + 1):  # every field is read whole, then measured against MAX_CSV_FIELD below
+        rows = csv.reader(io.StringIO(text, newline=""))
+        header = [h.strip() for h in next(rows, [])]
+        for n, h in enumerate(header):
+            if len(h) > MAX_CSV_FIELD:
+                raise bad(1, f"column {n + 1}", f"{len(h):,} characters in a header name; not a review log?")
+        for column in COLUMNS:
+            if column not in header:
+                raise bad(1, column, f"missing column (the header has: {', '.join(header)})")
+        reviews = _reviews(rows, header, bad)
+    if not reviews:
+        raise bad(2, "card_id", "no reviews after the header line")
+    return reviews
+
+
+def _reviews(rows: Any, header: list[str], bad: Callable[[int, str, str], DeckErrors]) -> list[Review]:
+    """Each row of the CSV after its header as a Review; the first bad value is raised (``bad``)."""
     reviews: list[Review] = []
-    for row in reader:
-        line = reader.line_num
-        if not any((v or "").strip() for k, v in row.items() if k is not None):
+    for values in rows:
+        line = rows.line_num
+        for n, v in enumerate(values):
+            if len(v) > MAX_CSV_FIELD:
+                name = header[n] if n < len(header) else f"column {n + 1}"
+                raise bad(line, name, f"{len(v):,} characters, more than the {MAX_CSV_FIELD} a field may hold")
+        row = dict(zip(header, values, strict=False))  # a short row lacks values; extra ones are ignored
+        if not any(v.strip() for v in values):
             continue  # a blank line
         card = (row.get("card_id") or "").strip()
         if not card:
@@ -168,9 +186,13 @@ def load_csv(path: Path) -> list[Review]:
         at = parse_time(time_text)
         if at is None:
             raise bad(line, "review_time", f"not an ISO 8601 time with a UTC offset: '{time_text}'")
+        if not FIRST_YEAR <= at.year <= LAST_YEAR:
+            raise bad(
+                line,
+                "review_time",
+                f"'{time_text}': year {at.year} is outside {FIRST_YEAR}-{LAST_YEAR}, the years of a review",
+            )
         reviews.append(Review(card, int(rating_text), at))
-    if not reviews:
-        raise bad(2, "card_id", "no reviews after the header line")
     return reviews
 
 

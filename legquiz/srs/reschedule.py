@@ -106,7 +106,9 @@ def preview(changes: list[Move], in_review: int) -> str:
     if later:
         parts.append(f"{len(later):,} later (median {_days(statistics.median(later))}, at most {max(later):.0f})")
     if earlier:
-        parts.append(f"{len(earlier):,} earlier (median {_days(statistics.median(earlier))}, at most {max(earlier):.0f})")
+        parts.append(
+            f"{len(earlier):,} earlier (median {_days(statistics.median(earlier))}, at most {max(earlier):.0f})"
+        )
     same = len(changes) - len(later) - len(earlier)
     if same:
         parts.append(f"{same:,} within the same day")

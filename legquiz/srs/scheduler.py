@@ -128,11 +128,28 @@ def _to_fsrs(state: CardState | None, now: datetime) -> Any:
     )
 
 
-def review(config: SchedulerConfig, state: CardState | None, rating: Rating, now: datetime) -> CardState:
-    """The card's state after being answered with ``rating`` at ``now``."""
+def review(
+    config: SchedulerConfig, state: CardState | None, rating: Rating, now: datetime, seed: str | None = None
+) -> CardState:
+    """The card's state after being answered with ``rating`` at ``now``.
+
+    ``seed`` makes the fuzz a function of it (``legquiz sync`` replays answers on every device and each must
+    draw the same due date); without it the fuzz is random, as fsrs draws it.
+    """
     import fsrs
 
-    card, _log = config.fsrs().review_card(_to_fsrs(state, now), fsrs.Rating(int(rating)), now)
+    if seed is not None and config.fuzz:
+        import hashlib
+        import random
+
+        saved = random.getstate()  # fsrs draws its fuzz from the module's shared generator
+        random.seed(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
+        try:
+            card, _log = config.fsrs().review_card(_to_fsrs(state, now), fsrs.Rating(int(rating)), now)
+        finally:
+            random.setstate(saved)
+    else:
+        card, _log = config.fsrs().review_card(_to_fsrs(state, now), fsrs.Rating(int(rating)), now)
     prev = state
     lapse = prev is not None and prev.state == REVIEW and rating == Rating.AGAIN
     return CardState(
@@ -145,6 +162,11 @@ def review(config: SchedulerConfig, state: CardState | None, rating: Rating, now
         reps=(prev.reps if prev else 0) + 1,
         lapses=(prev.lapses if prev else 0) + (1 if lapse else 0),
     )
+
+
+def answer_seed(card: str, at: datetime, rating: int) -> str:
+    """The fuzz seed of one answer: the card and the answer, so a replay on any device draws what was drawn here."""
+    return f"{card}|{at.isoformat()}|{int(rating)}"
 
 
 def retrievability(config: SchedulerConfig, state: CardState, now: datetime) -> float:

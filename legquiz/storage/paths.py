@@ -26,6 +26,19 @@ def home(data_dir: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("legquiz", appauthor=False))
 
 
+def zone_file_exists(name: str) -> bool:
+    """Whether ``TZ``'s zone name (``Europe/Paris``, or an absolute path) names a zone file the system has."""
+    if os.path.isabs(name):
+        return os.path.isfile(name)
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
 def shipped_decks_dir() -> Path:
     """The decks that come with legquiz.
 

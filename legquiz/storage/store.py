@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from legquiz.core.progress import StoreState, apply
-from legquiz.core.records import ImportRecord, Record, Undoable, parse_record
+from legquiz.core.records import ImportRecord, Record, Undoable, loads, parse_record
 from legquiz.errors import StoreError, StoreLocked
 from legquiz.speed import snapshot_cache as snapcache
 from legquiz.storage import log as logfile
@@ -231,7 +231,33 @@ def _load(home: Path, repair: bool) -> tuple[StoreState, list[str], int, int | N
     log = home / LOG
     warnings: list[str] = []
     state = _snapshot(home, snap)
-    tail = logfile.read(log, state.log_bytes, state.log_lines + 1)
+    start = state.log_bytes
+    replayed = snapcache.load_replayed(home, snap, log, start)  # a read-only command's replay of this tail
+    if replayed is not None:
+        try:
+            cached = StoreState.from_json(replayed[0], str(snap), utc=True)
+            cached.log_bytes, cached.log_lines = replayed[1], replayed[2]
+            state = cached
+        except StoreError:
+            pass  # replay the log itself
+    covered = (state.log_bytes, state.log_lines)
+    tail = logfile.Scan(log, state.log_bytes, state.log_lines + 1)
+    count = 0
+    held = None  # a line that is not JSON: torn if it is the last, damage if another follows
+    end = state.log_bytes
+    for ln in tail.lines():  # a line at a time: a long tail is applied in bounded memory
+        if held is not None:
+            _apply_line(home, state, held)
+        if ln.unparsable:
+            held = ln
+            continue
+        held = None
+        _apply_line(home, state, ln)
+        count += 1
+        end = ln.offset + len(ln.raw) + 1
+    if not repair and count >= COMPACT_AFTER:  # read-only: keep the replay in the cache, not in store.json
+        doc = state.to_json()
+        snapcache.save_replayed(home, snap, log, start, end, covered[1] + count, doc)
     if tail.missing:
         if state.log_bytes:
             raise StoreError(
@@ -244,22 +270,6 @@ def _load(home: Path, repair: bool) -> tuple[StoreState, list[str], int, int | N
             f"{log}: shorter ({tail.size} bytes) than {snap} expects ({state.log_bytes}); run 'legquiz doctor'"
         )
     torn_at = tail.torn_at()
-    count = 0
-    for ln in tail.intact():
-        try:
-            if ln.record is None:
-                raise ValueError(ln.problem)
-            if ln.record["seq"] != state.seq + 1:
-                raise ValueError(f"expected record {state.seq + 1}, found {str(ln.raw[:40])}")
-            apply(state, ln.record)
-        except ValueError as e:
-            if ln.offset == state.log_bytes and state.log_bytes:
-                raise StoreError(
-                    f"{snap}: says it covers {log} up to byte {state.log_bytes} (record {state.seq}), "
-                    f"but the log does not continue there ({e}); run 'legquiz doctor --repair'"
-                ) from None
-            raise StoreError(f"{log}:{ln.number}: damaged record ({e}); run 'legquiz doctor --repair'") from None
-        count += 1
     if torn_at is not None:
         lineno = state.log_lines + count + 1
         if repair:
@@ -279,6 +289,24 @@ def _load(home: Path, repair: bool) -> tuple[StoreState, list[str], int, int | N
                     "'legquiz start' or 'legquiz doctor' will set it aside"
                 )
     return state, warnings, count, torn_at
+
+
+def _apply_line(home: Path, state: StoreState, ln: logfile.LogLine) -> None:
+    """Apply one line of the log tail, or say where the store is damaged."""
+    snap, log = home / SNAPSHOT, home / LOG
+    try:
+        if ln.record is None:
+            raise ValueError(ln.problem)
+        if ln.record["seq"] != state.seq + 1:
+            raise ValueError(f"expected record {state.seq + 1}, found {str(ln.raw[:40])}")
+        apply(state, ln.record)
+    except ValueError as e:
+        if ln.offset == state.log_bytes and state.log_bytes:
+            raise StoreError(
+                f"{snap}: says it covers {log} up to byte {state.log_bytes} (record {state.seq}), "
+                f"but the log does not continue there ({e}); run 'legquiz doctor --repair'"
+            ) from None
+        raise StoreError(f"{log}:{ln.number}: damaged record ({e}); run 'legquiz doctor --repair'") from None
 
 
 def _snapshot(home: Path, snap: Path) -> StoreState:
@@ -301,7 +329,7 @@ def _snapshot(home: Path, snap: Path) -> StoreState:
     except OSError as e:
         raise StoreError(f"{snap}: cannot read ({e.strerror})") from None
     try:
-        parsed = json.loads(raw)
+        parsed = loads(raw)
     except ValueError as e:
         what = "empty" if not raw.strip() else f"not valid JSON ({e})"
         raise StoreError(
@@ -357,14 +385,4 @@ def log_records(home: Path) -> list[Record]:
     A torn last line (see storage/log.py) is left out, as opening the store
     would; a damaged record before it is an error.
     """
-    path = home / LOG
-    try:
-        got = logfile.read(path)
-    except OSError as e:
-        raise StoreError(f"{path}: cannot read ({e.strerror})") from None
-    records: list[Record] = []
-    for ln in got.intact():
-        if ln.record is None:
-            raise StoreError(f"{path}:{ln.number}: damaged record ({ln.problem}); run 'legquiz doctor'")
-        records.append(ln.record)
-    return records
+    return logfile.records(home / LOG)

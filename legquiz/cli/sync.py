@@ -1,0 +1,153 @@
+"""``legquiz sync``: progress on several devices through a folder another tool keeps in step (docs/sync.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from legquiz.cli.common import data_dir_option, resolve_home, say, warn
+from legquiz.errors import LegquizError
+
+if TYPE_CHECKING:
+    from legquiz.core.settings import Config
+    from legquiz.storage.store import Store
+
+
+@click.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--status", is_flag=True, help="Show the folder, this device and every device seen; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--republish", is_flag=True, help="Write this device's file in the folder anew from the review log.")
+@click.option("--no-git", is_flag=True, help="In a git work tree: do not commit, pull or push.")
+@click.option(
+    "--new-id", is_flag=True, help="On a copied LEGQUIZ_HOME: become a device of its own, keeping every answer."
+)
+@data_dir_option
+@click.pass_context
+def sync(
+    ctx: click.Context,
+    folder: Path | None,
+    status: bool,
+    as_json: bool,
+    republish: bool,
+    no_git: bool,
+    new_id: bool,
+    data_dir: Path | None,
+) -> None:
+    """Share your progress with your other devices through a folder.
+
+    The folder is one that Syncthing, Dropbox or git already keeps in step
+    between your devices; each device writes only its own files there, so
+    nothing ever conflicts. In a git work tree it commits this device's
+    files, pulls (rebase) and pushes (--no-git: not). Give the folder once; afterwards 'legquiz sync'
+    uses it, and 'legquiz start' syncs before the first question and after
+    the last answer.
+
+    \b
+    Example:
+      legquiz sync ~/Sync/legquiz
+      legquiz sync
+      legquiz sync --status
+      legquiz sync --republish      after this device's file in the folder was lost
+      legquiz config set device_name laptop
+    """
+    from legquiz.cli import common
+    from legquiz.core import settings as config
+    from legquiz.sync import folder as fold
+    from legquiz.sync.run import status as sync_status
+    from legquiz.sync.run import sync as run_sync
+
+    home = resolve_home(ctx, data_dir)
+    cfg = config.load(home)
+    if folder is not None:
+        cfg = config.save(home, "sync_dir", config.parse_value("sync_dir", str(folder)))
+    if not cfg.sync_dir:
+        raise LegquizError("no sync folder yet: give one once with 'legquiz sync DIR' (docs/sync.md)")
+    where = Path(cfg.sync_dir)
+    if status:
+        got = sync_status(home, cfg, where)
+        if as_json:
+            click.echo(json.dumps(got, ensure_ascii=False))
+            return
+        for w in got["warnings"]:
+            warn(w)
+        say("\n".join(_status_lines(got)))
+        return
+    from legquiz.storage.store import Store
+
+    with Store.open(home) as store:
+        for w in store.warnings:
+            warn(w)
+        if new_id:
+            from legquiz.sync.run import give_new_id
+
+            old, new, upto = give_new_id(home, where)
+            say(f"this home is now device {new}; its first {upto} records stay with {old} (shared with the copy)")
+        try:
+            out = run_sync(store, cfg, where, common.utcnow(), republish=republish, git=not no_git)
+        except fold.Unavailable as e:
+            if as_json:
+                click.echo(json.dumps({"folder": str(where), "error": str(e)}, ensure_ascii=False))
+            raise
+    for w in out.warnings:
+        warn(w)
+    if as_json:
+        click.echo(json.dumps(out.to_json(), ensure_ascii=False))
+        return
+    click.echo(out.line())
+    for note in out.notes:
+        say(f"  {note}")
+
+
+def _status_lines(got: dict[str, object]) -> list[str]:
+    from legquiz.text import shown_path
+
+    dev = got["device"]
+    assert isinstance(dev, dict)
+    lines = [
+        f"Sync folder: {shown_path(str(got['folder']))}{'' if got['folder_present'] else ' (missing: not mounted?)'}",
+        f"This device: {dev['name']} ({dev['id']})",
+        f"Last sync: {got['last_sync'] or 'never'}",
+        "Devices:",
+    ]
+    rows = got["devices"]
+    assert isinstance(rows, list)
+    for r in rows:
+        mark = " (this device)" if r["this_device"] else ""
+        last = r["last_answer"] or "no answers yet"
+        lines.append(f"  {r['name']}{mark}  {r['id'][:8]}  {r['answers']} answers, last {last}")
+    lines.append(f"Waiting to go out: {got['waiting_out']} · to come in: {got['waiting_in']}")
+    return lines
+
+
+def around_session(store: Store, cfg: Config, after: bool) -> bool:
+    """`legquiz start` with ``sync_dir`` set: sync, saying one line; any failure is a warning and studying goes on.
+
+    After the session a folder that cannot be reached still leaves the state the replay of what is here (an
+    answer taken back on a card another device also answered). True when decks or articles came in.
+    """
+    from legquiz.cli import common
+    from legquiz.sync import folder as fold
+    from legquiz.sync.run import remerge
+    from legquiz.sync.run import sync as run_sync
+
+    try:
+        try:
+            out = run_sync(store, cfg, Path(cfg.sync_dir), common.utcnow())
+        except fold.Unavailable as e:
+            warn(f"{e} (studying goes on here)" if not after else str(e))
+            if after:
+                remerge(store, cfg, common.utcnow())
+            return False
+        for w in out.warnings:
+            warn(w)
+        say(out.line())
+        for note in out.notes:
+            say(f"  {note}")
+        return bool(out.notes)
+    except (LegquizError, OSError, ValueError) as e:
+        warn(f"sync failed: {getattr(e, 'strerror', None) or e}; your answers are safe here and go out next time")
+        return False

@@ -1,0 +1,130 @@
+"""The merge rule: the answers that stand on every device, replayed through the scheduler in time order.
+
+Pure: no files, no clock. Every device that holds the same records computes the same card states and day
+counts from them, because the order is total (time, then device id, then that device's record number) and
+the fuzz of each answer is seeded by the card and the answer (``scheduler.review(seed=...)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from legquiz.core.cards import CardStateDict, Row, as_dict, row
+from legquiz.core.progress import DayCount, StoreState
+from legquiz.core.records import Answer, Record
+from legquiz.srs.scheduler import CardState, Rating, SchedulerConfig, answer_seed, review
+
+Standing = tuple[datetime, str, int, Answer]  # (time in UTC, device id, record number, the answer)
+
+
+def standing(
+    devices: Mapping[str, Iterable[Record]], forks: Mapping[str, tuple[str, int]] | None = None
+) -> list[Standing]:
+    """Every device's answers that still stand (its undone and replaced ones left out), in replay order.
+
+    ``forks``: a device given a new id after its home was copied (``sync --new-id``) -> (the old id, the last
+    record number they share). Its records up to there are the old id's (taken from there, never twice), and
+    what it took back of them is taken back from the old id's.
+    """
+    kept_by: dict[str, dict[int, Answer]] = {}
+    gone: dict[str, set[int]] = {}
+    for dev, records in devices.items():
+        kept: dict[int, Answer] = {}
+        old, upto = (forks or {}).get(dev, ("", 0))
+        for rec in records:
+            if rec["op"] == "undo":
+                target: int | None = rec["target"]
+            elif rec["op"] == "review" or rec["op"] == "import":
+                target = rec.get("replaces") if rec["op"] == "review" else None
+                kept[rec["seq"]] = rec
+            else:
+                continue
+            if isinstance(target, int):
+                kept.pop(target, None)
+                if target <= upto and rec["seq"] > upto:
+                    gone.setdefault(old, set()).add(target)
+        kept_by[dev] = {seq: r for seq, r in kept.items() if seq > upto}
+    out: list[Standing] = []
+    for dev, kept in kept_by.items():
+        out.extend((utc(rec["at"]), dev, seq, rec) for seq, rec in kept.items() if seq not in gone.get(dev, ()))
+    out.sort(key=lambda s: (s[0], s[1], s[2]))
+    return out
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+@dataclass
+class Replayed:
+    """What the answers add up to: every card's state and the day counts, in all and per deck."""
+
+    cards: dict[str, Row] = field(default_factory=dict)
+    days: dict[str, DayCount] = field(default_factory=dict)
+    deck_days: dict[str, dict[str, DayCount]] = field(default_factory=dict)
+
+
+def replay(answers: list[Standing], sched: SchedulerConfig, only: set[str] | None = None) -> Replayed:
+    """Replay ``answers`` (in the order :func:`standing` gives) card by card from no state.
+
+    ``first`` and ``counted`` come from this order too: an answer is a card's first when no answer stands
+    before it, and counts as a review when the answer before it was on another study day (as
+    ``records.review_record`` decides for one device). The study day is the one the answering device saved.
+    The day counts need only the order, so they are always counted in full; card states (the scheduler's
+    work, nearly all the time) are computed for the cards in ``only`` (None: all).
+    """
+    out = Replayed()
+    last_day: dict[str, str] = {}
+    states: dict[str, CardState] = {}
+    for at, _dev, _seq, rec in answers:
+        key = rec["card"]
+        prev = last_day.get(key)
+        if only is None or key in only:
+            seed = answer_seed(key, datetime.fromisoformat(rec["at"]), rec["rating"])
+            states[key] = review(sched, states.get(key), Rating(rec["rating"]), at, seed=seed)
+        last_day[key] = rec["day"]
+        correct = rec["rating"] > 1
+        deck = key.split("/", 1)[0]
+        for counts in (out.days, out.deck_days.setdefault(deck, {})):
+            day = counts.setdefault(rec["day"], DayCount())
+            day.answers += 1
+            day.correct += correct
+            day.introduced += prev is None
+            if prev is not None and prev != rec["day"]:
+                day.review_answers += 1
+                day.review_correct += correct
+    out.cards = {key: row(state.to_dict()) for key, state in states.items()}
+    return out
+
+
+@dataclass
+class Corrections:
+    """What must change in a state for it to equal a replay (absolute values; None: remove)."""
+
+    cards: dict[str, CardStateDict | None]
+    days: dict[str, list[int] | None]
+    deck_days: dict[str, dict[str, list[int] | None]]
+
+    def __bool__(self) -> bool:
+        return bool(self.cards or self.days or self.deck_days)
+
+
+def corrections(state: StoreState, rep: Replayed, only: set[str] | None = None) -> Corrections:
+    """The differences between ``state`` and ``rep`` (for the cards in ``only``: None, all), as a sync record
+    carries them."""
+    cards: dict[str, CardStateDict | None] = {k: as_dict(v) for k, v in rep.cards.items() if state.cards.get(k) != v}
+    cards.update({k: None for k in (state.cards if only is None else only) if k in state.cards and k not in rep.cards})
+    deck_days: dict[str, dict[str, list[int] | None]] = {}
+    for deck in set(rep.deck_days) | set(state.deck_days):
+        diff = _day_diff(state.deck_days.get(deck, {}), rep.deck_days.get(deck, {}))
+        if diff:
+            deck_days[deck] = diff
+    return Corrections(cards, _day_diff(state.days, rep.days), deck_days)
+
+
+def _day_diff(have: Mapping[str, DayCount], want: Mapping[str, DayCount]) -> dict[str, list[int] | None]:
+    diff: dict[str, list[int] | None] = {d: c.to_json() for d, c in want.items() if d not in have or have[d] != c}
+    diff.update({d: None for d in have if d not in want})
+    return diff

@@ -1,0 +1,192 @@
+"""Publishing this device's records to the sync folder: append-only, one writer, a torn tail cut, never through a link.
+
+The layout and the reading side are in sync/folder.py (docs/sync.md).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from legquiz.core.records import Record
+from legquiz.storage.fsutil import atomic_write, fsync_dir
+from legquiz.sync.folder import ANSWERS, DEVICES, FORMAT, INFO, ROOT, TRAVELS, Unavailable, check_line
+from legquiz.text import shown_path
+
+TAIL_SCAN = 1 << 22  # how far back publishing looks for its last record before republishing everything
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def own_dir(folder: Path, dev: str, create: bool) -> Path:
+    """``DIR/legquiz/devices/<dev>``, each part a real folder (made if ``create``); Unavailable if not."""
+    if not folder.is_dir():
+        raise Unavailable(f"sync folder {shown_path(folder)} is missing (not mounted?); your answers stay here")
+    path = folder
+    for part in (ROOT, DEVICES, dev):
+        path = path / part
+        if create:
+            try:
+                os.mkdir(path)
+                fsync_dir(path.parent)
+            except FileExistsError:
+                pass
+            except OSError as e:
+                raise _unwritable(path, e) from None
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            return path
+        if not stat.S_ISDIR(mode):
+            raise Unavailable(
+                f"{shown_path(path)}: not a folder (a symbolic link is never followed); nothing published"
+            )
+    return path
+
+
+def _unwritable(path: Path, e: OSError) -> Unavailable:
+    what = "the disk is full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or str(e))
+    return Unavailable(f"cannot write to {shown_path(path)}: {what}; your answers stay here and go out next time")
+
+
+def published_upto(path: Path, dev: str, cut_torn: bool) -> tuple[int, Record | None]:
+    """The last record this device published in ``path`` and its number (0, None: none); ``cut_torn`` drops a
+    torn tail."""
+    try:
+        fd = os.open(path, (os.O_RDWR if cut_torn else os.O_RDONLY) | _NOFOLLOW | _NONBLOCK)
+    except FileNotFoundError:
+        return 0, None
+    except OSError as e:
+        raise _unwritable(path, e) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Unavailable(f"{shown_path(path)}: not a regular file; nothing published")
+        size = os.fstat(fd).st_size
+        end, last = _tail(fd, size, dev)
+        if cut_torn and end < size:  # a write this device did not finish: only it writes here
+            os.ftruncate(fd, end)
+            os.fsync(fd)
+        return (last["seq"], last) if last is not None else (0, None)
+    finally:
+        os.close(fd)
+
+
+def _tail(fd: int, size: int, dev: str) -> tuple[int, Record | None]:
+    """(where the last complete line ends, the last good record), reading backwards."""
+    pos, buf, end = size, b"", -1
+    while pos > 0 and size - pos < TAIL_SCAN:
+        n = min(1 << 16, pos)
+        pos -= n
+        buf = os.pread(fd, n, pos) + buf
+        if end < 0:
+            cut = buf.rfind(b"\n")
+            if cut < 0:
+                continue
+            end = pos + cut + 1
+        whole = buf[: end - pos - 1].split(b"\n")
+        for raw in reversed(whole if pos == 0 else whole[1:]):
+            rec, _why = check_line(raw, dev)
+            if rec is not None:
+                return end, rec
+    return max(end, 0), None  # none found: everything is published again (readers take it by identity)
+
+
+def publish(
+    folder: Path,
+    dev: str,
+    name: str,
+    records: list[Record],
+    fork: tuple[str, int] | None = None,
+    settings: dict[str, tuple[Any, str, str]] | None = None,
+    files: dict[str, tuple[str, str, str, bool]] | None = None,
+) -> int:
+    """Append this device's records after the last one already in the folder; how many were added.
+
+    One write and one fsync; a failure takes the partial write back, and a write cut short by a crash is cut
+    at the next publish (a half-written tail is only a shorter copy for the readers).
+    """
+    path = own_dir(folder, dev, create=True)
+    fields: dict[str, Any] = {"v": FORMAT, "id": dev, "name": name}
+    if settings:
+        fields["settings"] = {k: list(v) for k, v in settings.items()}
+    if files:
+        fields["files"] = {k: list(v) for k, v in files.items()}
+    if fork is not None:
+        fields["forked_from"] = {"id": fork[0], "upto": fork[1]}
+        records = [r for r in records if r["seq"] > fork[1]]  # the ones before are the old id's
+    info = (json.dumps(fields, ensure_ascii=False) + "\n").encode()
+    answers = path / ANSWERS
+    last, theirs = published_upto(answers, dev, cut_torn=True)
+    mine = records[-1]["seq"] if records else (fork[1] if fork else 0)
+    if last > mine:
+        raise Unavailable(
+            f"{shown_path(answers)}: holds this device's answers up to number {last}, but its review log ends at "
+            f"{mine}: this LEGQUIZ_HOME is older than the one that published them (a restored or copied home); "
+            "nothing published; on a copy of another home, run 'legquiz sync --new-id' (docs/sync.md)"
+        )
+    ours = next((r for r in reversed(records) if r["seq"] == last), None)
+    if theirs is not None and ours != theirs:
+        raise Unavailable(
+            f"{shown_path(answers)}: answer number {last} there is not this home's: another LEGQUIZ_HOME (a copy of "
+            "this one?) publishes under the same device id; nothing published; on the copy, run "
+            "'legquiz sync --new-id' (keeps every answer, docs/sync.md)"
+        )
+    try:
+        same = (path / INFO).read_bytes() == info if not (path / INFO).is_symlink() else False
+    except OSError:
+        same = False
+    try:
+        if not same:
+            atomic_write(path / INFO, info)
+    except OSError as e:
+        raise _unwritable(path / INFO, e) from None
+    out = [r for r in records if r["seq"] > last and r["op"] in TRAVELS]
+    if not out:
+        return 0
+    data = "".join(
+        json.dumps({"v": FORMAT, "dev": dev, "rec": r}, separators=(",", ":"), ensure_ascii=False) + "\n" for r in out
+    ).encode()
+    try:
+        fd = os.open(answers, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o644)
+    except OSError as e:
+        raise _unwritable(answers, e) from None
+    try:
+        size = os.fstat(fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except OSError as e:
+            try:
+                os.ftruncate(fd, size)
+            except OSError:
+                pass
+            raise _unwritable(answers, e) from None
+    finally:
+        os.close(fd)
+    if size == 0:
+        fsync_dir(path)
+    return len(out)
+
+
+def republish(folder: Path, dev: str, records: list[Record], fork: tuple[str, int] | None = None) -> int:
+    """Write this device's file anew from its review log (the history of record), atomically; records written.
+
+    For a file lost or damaged in the folder: the readers take the records again by identity, so nothing
+    is counted twice.
+    """
+    path = own_dir(folder, dev, create=True) / ANSWERS
+    out = [r for r in records if r["op"] in TRAVELS and r["seq"] > (fork[1] if fork else 0)]
+    data = "".join(
+        json.dumps({"v": FORMAT, "dev": dev, "rec": r}, separators=(",", ":"), ensure_ascii=False) + "\n" for r in out
+    ).encode()
+    try:
+        atomic_write(path, data)
+    except OSError as e:
+        raise _unwritable(path, e) from None
+    return len(out)

@@ -1,0 +1,92 @@
+"""Test helpers for `legquiz sync`: devices (each its own LEGQUIZ_HOME and clock) sharing one folder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sessionkit import CFG, T0, UTC_DAYS, Answer, Clock, every_kind_deck, items, run_session
+
+from legquiz.core.cards import as_dict
+from legquiz.core.queue import Item
+from legquiz.core.records import undo_record
+from legquiz.core.stats import compute
+from legquiz.storage.store import Store, read
+from legquiz.sync.run import Outcome, sync
+
+DECK = every_kind_deck()
+BY_ID = {qq.id: items(DECK)[i] for i, qq in enumerate(DECK.questions)}
+
+
+def one(*ids: str) -> list[Item]:
+    return [BY_ID[i] for i in ids]
+
+
+@dataclass
+class Device:
+    """One device: its home, its name, and a clock of its own (which may be minutes off the others)."""
+
+    home: Path
+    name: str
+    folder: Path
+    clock: Clock = field(default_factory=Clock)
+    cfg: Any = None
+
+    def __post_init__(self) -> None:
+        from dataclasses import replace
+
+        self.cfg = replace(CFG, device_name=self.name, sync_dir=str(self.folder))
+
+    def study(self, qids: tuple[str, ...], script: list[Answer]) -> None:
+        run_session(self.home, one(*qids), script, clock=self.clock, cfg=self.cfg)
+
+    def sync(self, folder: Path | None = None) -> Outcome:
+        """Sync as `legquiz sync` does; settings another device changed are taken, as config.json would give them."""
+        from dataclasses import replace
+
+        from legquiz.core import settings
+
+        with Store.open(self.home) as store:
+            out = sync(store, self.cfg, folder or self.folder, self.clock())
+        if out.settings_in:
+            saved = settings.load(self.home)
+            self.cfg = replace(self.cfg, **{k: getattr(saved, k) for k in out.settings_in})
+        return out
+
+    def undo(self) -> None:
+        with Store.open(self.home) as store:
+            last = store.last_undoable()
+            assert last is not None
+            store.append(undo_record(last["seq"]))
+
+    def view(self) -> dict[str, Any]:
+        """What `stats --json` and the next question are computed from: cards and day counts."""
+        st = read(self.home).state
+        return {
+            "cards": {k: as_dict(v) for k, v in sorted(st.cards.items())},
+            "days": {d: c.to_json() for d, c in sorted(st.days.items())},
+            "deck_days": {k: {d: c.to_json() for d, c in sorted(r.items())} for k, r in sorted(st.deck_days.items())},
+        }
+
+    def stats(self, now: datetime) -> dict[str, Any]:
+        """`legquiz stats --json` for the test deck, at ``now``."""
+        got = compute(read(self.home).state, [DECK], self.cfg, UTC_DAYS, now).to_json()
+        return json.loads(json.dumps(got))
+
+
+def devices(tmp: Path, *names: str, apart: tuple[float, ...] = ()) -> list[Device]:
+    """Devices named ``names`` sharing ``tmp/folder``; ``apart``: each clock's offset in minutes."""
+    folder = tmp / "folder"
+    folder.mkdir(exist_ok=True)
+    out = []
+    for i, name in enumerate(names):
+        minutes = apart[i] if i < len(apart) else 0.0
+        out.append(Device(tmp / f"home-{name}", name, folder, Clock(T0 + timedelta(minutes=minutes))))
+    return out
+
+
+def published(folder: Path) -> list[Path]:
+    return sorted((folder / "legquiz" / "devices").glob("*/answers.jsonl"))
