@@ -71,3 +71,9 @@ def json_printable(text: str) -> str:
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """'1 question', '2 questions', '0 questions': messages say '1 good backup', never '1 good backups'."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` on one line (runs of white space as one space), cut to ``limit`` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

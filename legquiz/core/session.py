@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING
 from legquiz.core import asking
 from legquiz.core.cards import LEARNING, NEW, RELEARNING, as_dict, deck_rows, due_of, iso_time, state_of, utc_text
 from legquiz.core.grading import Verdict
-from legquiz.core.model import CLOZE_GAP, Deck, QType
+from legquiz.core.model import Deck, QType
 from legquiz.core.queue import Item
 from legquiz.core.records import ReviewRecord, review_record, undo_record
 from legquiz.core.settings import Config, DayClock
 from legquiz.core.studyqueue import KINDS, StudyQueue
 from legquiz.errors import StoreError
 from legquiz.srs.scheduler import CardState, Rating, answer_seed, review
-from legquiz.text import inert, one_line
+from legquiz.text import inert, one_line, shortened
 from legquiz.ui.ask import UNDO, Ask, Choice, Quit, StudyPrompter
 from legquiz.ui.render import clock as at_time
 from legquiz.ui.render import span
@@ -351,9 +351,7 @@ class Session:
             saved = self.store.append(rec)
         except StoreError as e:  # say which answer was lost: "everything before this" alone leaves people guessing
             what = "your new rating of" if replaces is not None else "your answer to"
-            q = item.question
-            text = one_line(inert(q.question or CLOZE_GAP.sub("___", q.text)))  # a cloze: its gaps blank
-            short = text if len(text) <= 60 else text[:59].rstrip() + "…"
+            short = shortened(one_line(inert(item.question.prompt_text)), 60)  # a cloze: its gaps blank
             raise StoreError(f"{e} (not saved: {what} {item.key}, “{short}”)") from None
         assert saved["op"] == "review"
         return saved

@@ -23,6 +23,7 @@ from legquiz.core.cards import NEW, REVIEW, deck_rows, difficulty_of, due_of, la
 from legquiz.core.model import Deck
 from legquiz.core.progress import DayCount, StoreState
 from legquiz.core.settings import Config, DayClock
+from legquiz.text import shortened
 
 FORMAT = 1
 FORECAST_DAYS = 14
@@ -249,7 +250,7 @@ def scan_cards(
                 candidates.append((-int(lapsed), -(difficulty or 0.0), deck.id, ids[i], difficulty, deck, i))
     top = heapq.nsmallest(n_hardest, candidates, key=itemgetter(0, 1, 2, 3))  # (deck, id) is unique: no tie
     hardest = [
-        Hard(deck_id, qid, -lapsed, difficulty, _start(deck.questions[i].prompt_text))
+        Hard(deck_id, qid, -lapsed, difficulty, shortened(deck.questions[i].prompt_text, QUESTION_CHARS))
         for lapsed, _, deck_id, qid, difficulty, deck, i in top
     ]
     return Scan(all_counts, due_on, hardest, difficulties)
@@ -341,9 +342,3 @@ def heatmap(rows: Mapping[str, DayCount], today: str, weeks: int = HEATMAP_WEEKS
         out.append((key, rows[key].answers if key in rows else 0))
         day += timedelta(days=1)
     return out
-
-
-def _start(text: str, limit: int = QUESTION_CHARS) -> str:
-    """The start of a question on one line."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
