@@ -21,8 +21,8 @@ from legquiz.core.progress import StoreState
 from legquiz.core.records import loads
 from legquiz.errors import NewerFormat, StoreError
 from legquiz.storage import log as logfile
-from legquiz.storage.fsutil import atomic_write, fresh_name
-from legquiz.storage.rebuild import SHOWN_DROPS, Base, Outcome, kept_lines, outcomes, write_streamed
+from legquiz.storage.fsutil import atomic_write, atomic_write_chunks, fresh_name
+from legquiz.storage.rebuild import SHOWN_DROPS, Base, Outcome, kept_lines, outcomes
 from legquiz.storage.store import BACKUPS, LOG, SNAPSHOT
 from legquiz.text import counted
 
@@ -213,7 +213,7 @@ def repair(home: Path, stamp: str) -> list[str]:
             old = _aside(log_path, "damaged", stamp)
             done.append(f"moved {LOG} aside to {old.name}")
             body = [] if best.reset_log else kept_lines(old, best.base)  # streamed from the copy set aside
-        state.log_bytes = write_streamed(log_path, body)
+        state.log_bytes = atomic_write_chunks(log_path, body)
         state.log_lines = (0 if best.reset_log else best.base.line) + best.kept
     else:
         if log.torn:

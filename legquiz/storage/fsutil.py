@@ -18,7 +18,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -42,15 +42,39 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+_BLOCK = 1 << 18
+
+
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically and durably."""
+    atomic_write_chunks(path, (data,))
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> int:
+    """Replace ``path`` atomically and durably with ``chunks``, written as they come; the bytes written.
+
+    A temporary file beside it, fsynced, renamed over it, the folder fsynced: a kill at any moment
+    leaves the old file or the new one, never a mix. Streamed, so a long file never sits in memory.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    size = 0
     try:
-        view = memoryview(data)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
+        pending = bytearray()  # short chunks (a repair writes a million lines) go out in blocks
+        for chunk in chunks:
+            size += len(chunk)
+            pending += chunk
+            if len(pending) >= _BLOCK:
+                _write_all(fd, pending)
+                pending.clear()
+        _write_all(fd, pending)
         os.fsync(fd)
         os.close(fd)
         fd = -1
@@ -64,6 +88,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             pass
         raise
     fsync_dir(path.parent)
+    return size
 
 
 def fresh_name(path: Path, kind: str, stamp: str) -> Path:

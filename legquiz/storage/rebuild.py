@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +19,6 @@ from typing import Any
 
 from legquiz.core.progress import StoreState, apply
 from legquiz.storage import log as logfile
-from legquiz.storage.fsutil import fsync_dir
 
 SHOWN_DROPS = 50  # dropped lines named one by one; the rest are counted
 _PRUNE_EVERY = 4096  # lines between trimming a replay's renumbering table to what can still be referred to
@@ -133,25 +130,3 @@ def kept_lines(path: Path, base: Base) -> Iterable[bytes]:
         kept = out.feed(ln)
         if kept is not None:
             yield kept + b"\n"
-
-
-def write_streamed(path: Path, chunks: Iterable[bytes]) -> int:
-    """Replace ``path`` atomically and durably with ``chunks`` (written as they come); the bytes written."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    size = 0
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-                size += len(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(path.parent)
-    return size
