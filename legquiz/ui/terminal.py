@@ -53,19 +53,22 @@ def _extra_keys(ask: Ask) -> KeyBindings:
     return kb
 
 
-def _one_key(app: Any, ask: Ask) -> KeyBindings:
-    """A choice's keys answer at once: the pointer moves there and Enter's own handler runs.
+def _select_keys(app: Any, ask: Ask) -> KeyBindings:
+    """Space accepts the highlighted choice as Enter does; a choice's keys answer at once.
 
-    So the prompt ends as with Enter, the chosen line shown as the answer.
+    A key moves the pointer there and runs questionary's own Enter handler, so
+    the prompt ends as with Enter, the chosen line shown as the answer.
     """
     kb = KeyBindings()
     enter = [b.handler for b in app.key_bindings.bindings if b.keys == (Keys.ControlM,)]
-    controls = [w.content for w in app.layout.find_all_windows() if isinstance(w.content, InquirerControl)]
-    if not enter or not controls:
+    if not enter:
         return kb
-    for i, choice in enumerate(ask.choices):
-        for key in (choice.key, *choice.also) if choice.key else ():
-            kb.add(key, eager=True)(_picker(controls[0], i, enter[-1]))
+    kb.add(" ", eager=True)(enter[-1])
+    controls = [w.content for w in app.layout.find_all_windows() if isinstance(w.content, InquirerControl)]
+    if controls:
+        for i, choice in enumerate(ask.choices):
+            for key in (choice.key, *choice.also) if choice.key else ():
+                kb.add(key, eager=True)(_picker(controls[0], i, enter[-1]))
     return kb
 
 
@@ -75,15 +78,6 @@ def _picker(control: InquirerControl, index: int, enter: Any) -> Any:
         enter(event)
 
     return pick
-
-
-def _space_as_enter(app: Any) -> KeyBindings:
-    """Space accepts the highlighted choice, as Enter does (the automatic rating, unless moved)."""
-    kb = KeyBindings()
-    enter = [b for b in app.key_bindings.bindings if b.keys == (Keys.ControlM,)]
-    if enter:
-        kb.add(" ", eager=True)(enter[-1].handler)
-    return kb
 
 
 class QuestionaryPrompter:
@@ -103,8 +97,7 @@ class QuestionaryPrompter:
         own = app.key_bindings or KeyBindings()
         extra = [_extra_keys(ask or Ask("text", ""))]
         if ask is not None and ask.kind == "select":
-            extra.append(_space_as_enter(app))
-            extra.append(_one_key(app, ask))
+            extra.append(_select_keys(app, ask))
         app.key_bindings = merge_key_bindings([own, *extra])
         try:
             return q.unsafe_ask()
