@@ -132,6 +132,14 @@ def peak_rss_kb(argv: Sequence[str], env: dict[str, str], pattern: str) -> int:
     raise SystemExit(f"benchmark: no peak memory figure for {' '.join(argv)}")
 
 
+def peak_rss_run_kb(argv: Sequence[str], env: dict[str, str]) -> int:
+    """Peak RSS (KB) of ``argv`` run to completion (no terminal), through the same small wrapper."""
+    with tempfile.TemporaryDirectory(prefix="legquiz-rss-") as tmp:
+        out = Path(tmp) / "rss"
+        run_ok([PY, "-S", "-I", "-c", _RSS_WRAPPER, str(out), *argv], env)
+        return int(out.read_text())
+
+
 _SLOW_PYTHON = (
     "PYTHONDEVMODE", "PYTHONPROFILEIMPORTTIME", "PYTHONTRACEMALLOC", "PYTHONMALLOC", "PYTHONSTARTUP",
     "PYTHONDONTWRITEBYTECODE",

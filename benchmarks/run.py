@@ -34,6 +34,7 @@ import fit_bench  # noqa: E402
 import measure  # noqa: E402
 import recovery  # noqa: E402
 import scale  # noqa: E402
+import sync_scale  # noqa: E402
 from measure import PY  # noqa: E402
 
 FIRST_QUESTION = r"BQ-\d{5}"  # every generated question's text starts with it
@@ -304,7 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--only",
         action="append",
-        choices=("commands", "start", "store", "answer", "validate", "anki", "anki-text", "optimize", "recovery"),
+        choices=(
+            "commands", "start", "store", "answer", "validate", "anki", "anki-text", "optimize", "recovery", "sync",
+        ),  # fmt: skip
         help="measure only these rows",
     )
     args = ap.parse_args(argv)
@@ -327,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             "anki-text": lambda: anki_text_rows(lq, root, sizes, args.quick),
             "optimize": lambda: fit_rows(args.quick),
             "recovery": lambda: recovery.rows(lq, homes["big"], root, env, sizes.reviews, Row, args.quick),
+            "sync": lambda: sync_scale.rows(lq, root, sizes.reviews, Row, args.quick),
         }
         rows = [row for name, step in steps.items() if not args.only or name in args.only for row in step()]
     finally:

@@ -90,3 +90,20 @@ def devices(tmp: Path, *names: str, apart: tuple[float, ...] = ()) -> list[Devic
 
 def published(folder: Path) -> list[Path]:
     return sorted((folder / "legquiz" / "devices").glob("*/answers.jsonl"))
+
+
+def full_replay(d: Device) -> dict[str, object]:
+    """What the state must be: every standing answer here, replayed from scratch (no incremental shortcut)."""
+    from legquiz.sync import merge
+    from legquiz.sync.device import device_id
+    from legquiz.sync.run import read_local
+
+    local = read_local(d.home)
+    devs: dict[str, list[object]] = {device_id(d.home): list(local.own)}
+    devs.update({k: [v[s] for s in sorted(v)] for k, v in local.received.items()})
+    rep = merge.replay(merge.standing(devs), d.cfg.scheduler())  # type: ignore[arg-type]
+    return {
+        "cards": {k: as_dict(v) for k, v in sorted(rep.cards.items())},
+        "days": {k: c.to_json() for k, c in sorted(rep.days.items())},
+        "deck_days": {k: {x: c.to_json() for x, c in sorted(r.items())} for k, r in sorted(rep.deck_days.items())},
+    }

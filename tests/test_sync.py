@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sessionkit import CFG, ENTER, T0, UTC_DAYS
-from synckit import Device, devices, published
+from synckit import Device, devices, full_replay, published
 
 from legquiz.core.cards import as_dict
 from legquiz.srs.scheduler import CardState, Rating, review
@@ -274,22 +274,6 @@ def test_undo_on_a_card_both_answered_is_the_replay_without_it(tmp_path: Path) -
     everyone_syncs([a, b])
     assert a.view() == b.view()
     assert a.view()["days"][UTC_DAYS.day(T0)][:3] == [1, 1, 1]
-
-
-def full_replay(d: Device) -> dict[str, object]:
-    """What the state must be: every standing answer here, replayed from scratch (no incremental shortcut)."""
-    from legquiz.sync import merge
-    from legquiz.sync.run import read_local
-
-    local = read_local(d.home)
-    devs: dict[str, list[object]] = {device_id(d.home): list(local.own)}
-    devs.update({k: [v[s] for s in sorted(v)] for k, v in local.received.items()})
-    rep = merge.replay(merge.standing(devs), d.cfg.scheduler())  # type: ignore[arg-type]
-    return {
-        "cards": {k: as_dict(v) for k, v in sorted(rep.cards.items())},
-        "days": {k: c.to_json() for k, c in sorted(rep.days.items())},
-        "deck_days": {k: {x: c.to_json() for x, c in sorted(r.items())} for k, r in sorted(rep.deck_days.items())},
-    }
 
 
 @pytest.mark.parametrize("seed", range(6))

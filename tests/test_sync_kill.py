@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pytest
 from sessionkit import T0, UTC_DAYS
-from synckit import devices
-from test_sync import full_replay
+from synckit import devices, full_replay
 
 from legquiz.core import settings
 from legquiz.core.cards import as_dict

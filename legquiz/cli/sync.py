@@ -57,8 +57,8 @@ def sync(
     from legquiz.cli import common
     from legquiz.core import settings as config
     from legquiz.sync import folder as fold
-    from legquiz.sync.run import status as sync_status
     from legquiz.sync.run import sync as run_sync
+    from legquiz.sync.status import status as sync_status
 
     home = resolve_home(ctx, data_dir)
     cfg = config.load(home)

@@ -146,6 +146,15 @@ class Store:
             ) from None
         return size + len(data)
 
+    @property
+    def log_end(self) -> int:
+        """The size of the log this state covers (a sync's index remembers where it stopped reading)."""
+        return self._end
+
+    @property
+    def log_lines(self) -> int:
+        return self.state.log_lines + self._tail
+
     def last_undoable(self) -> Undoable | None:
         return self.state.undo[-1] if self.state.undo else None
 

@@ -15,7 +15,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from legquiz.core.cards import is_time
 from legquiz.core.records import ForeignRecord, Record, foreign_problem
@@ -34,6 +34,28 @@ MAX_INFO = 1 << 16
 TRAVELS = ("review", "import", "undo")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+@dataclass
+class Cursor:
+    """How far a file in the folder was read: the same file (inode) grown past ``pos`` is read from there."""
+
+    ino: int
+    size: int
+    pos: int  # where the last complete line read ends
+    line: int  # the number of the next line
+    tail: bytes  # the CHECK bytes before pos, to find the file unchanged up to there
+
+
+CHECK = 64
+
+
+class Cursors(Protocol):
+    """Where each file was last read (sync/index.py keeps them with the answers they brought)."""
+
+    def cursor(self, path: str) -> Cursor | None: ...
+
+    def set_cursor(self, path: str, cur: Cursor) -> None: ...
 
 
 class Unavailable(LegquizError):
@@ -66,8 +88,12 @@ class FolderRead:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_others(folder: Path, own: str) -> FolderRead:
-    """Every other device's records in ``folder`` (deduplicated by identity), and what could not be read."""
+def read_others(folder: Path, own: str, book: Cursors | None = None) -> FolderRead:
+    """Every other device's records in ``folder`` (deduplicated by identity), and what could not be read.
+
+    With ``book``, a file is read only past where it was read last time (the whole of it if it was replaced),
+    so only new records are returned, and a warning about a file is given when it changed.
+    """
     out = FolderRead()
     top = devices_dir(folder)
     try:
@@ -84,7 +110,7 @@ def read_others(folder: Path, own: str) -> FolderRead:
         elif entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
             out.warnings.append(f"{where}: not a folder (a symbolic link is never followed); skipped")
         else:
-            out.peers[entry.name] = _read_peer(Path(entry.path), entry.name, out.warnings)
+            out.peers[entry.name] = _read_peer(Path(entry.path), entry.name, out.warnings, book)
     return out
 
 
@@ -104,7 +130,7 @@ def _real_dir(path: Path) -> bool:
         return False
 
 
-def _read_peer(path: Path, dev: str, warnings: list[str]) -> Peer:
+def _read_peer(path: Path, dev: str, warnings: list[str], book: Cursors | None = None) -> Peer:
     peer = Peer(dev)
     conflicts: list[str] = []
     try:
@@ -116,9 +142,9 @@ def _read_peer(path: Path, dev: str, warnings: list[str]) -> Peer:
         if name == INFO:
             peer.name, peer.fork, peer.settings, peer.files = _read_info(path / name, warnings)
         elif name.startswith("answers") and name.endswith(".jsonl"):
-            if name != ANSWERS:
+            read = _read_answers(path / name, peer, warnings, book)
+            if name != ANSWERS and read:
                 conflicts.append(name)  # a Syncthing or Dropbox conflict copy: a stale copy, taken by identity
-            _read_answers(path / name, peer, warnings)
     if conflicts:
         warnings.append(
             f"{shown_path(path)}: {counted(len(conflicts), 'conflict copy', 'conflict copies')} of "
@@ -167,17 +193,21 @@ def _read_info(path: Path, warnings: list[str]) -> tuple[str, tuple[str, int] | 
     return shown, (str(fork["id"]), upto), stamped, files
 
 
-def lines(fd: int, limit: int = MAX_FILE) -> Iterator[tuple[int, bytes | None]]:
-    """The complete lines of an open file, numbered from 1; None for a line over MAX_LINE. A last line without
-    its newline (a copy in progress) is left out. Memory: one chunk and one line."""
-    number, carry, skipping, total = 0, b"", False, 0
+def lines(fd: int, limit: int = MAX_FILE, start: int = 0, first: int = 1) -> Iterator[tuple[int, bytes | None, int]]:
+    """The complete lines of an open file from ``start`` (its current position), numbered from ``first``, each
+    with where it ends; None for a line over MAX_LINE. A last line without its newline (a copy in progress)
+    is left out. Memory: one chunk and one line."""
+    number, carry, skipping, total = first - 1, b"", False, start
     while total < limit:
         chunk = os.read(fd, min(1 << 20, limit - total))
         if not chunk:
             return
+        base = total
         total += len(chunk)
         parts = chunk.split(b"\n")
+        at = base
         for i, part in enumerate(parts):
+            at += len(part) + 1
             if i == len(parts) - 1:
                 if skipping or len(carry) + len(part) > MAX_LINE:
                     carry, skipping = b"", True
@@ -186,9 +216,9 @@ def lines(fd: int, limit: int = MAX_FILE) -> Iterator[tuple[int, bytes | None]]:
                 break
             number += 1
             if skipping or len(carry) + len(part) > MAX_LINE:
-                yield number, None
+                yield number, None, at
             else:
-                yield number, carry + part
+                yield number, carry + part, at
             carry, skipping = b"", False
 
 
@@ -212,33 +242,52 @@ def check_line(raw: bytes, dev: str) -> tuple[Record | None, str]:
     return (None, why) if why else (rec, "")
 
 
-def _read_answers(path: Path, peer: Peer, warnings: list[str]) -> None:
+def _read_answers(path: Path, peer: Peer, warnings: list[str], book: Cursors | None = None) -> bool:
+    """Read one answers file into ``peer``; whether anything was read (with ``book``: anything new)."""
     shown = shown_path(path)
     try:
         fd = open_regular(path)
     except OSError as e:
         warnings.append(f"{shown}: {e.strerror or e}; skipped")
-        return
+        return False
     damaged, newer, first = 0, 0, ""
+    start, number, read, size = 0, 1, False, 0
+    again: tuple[int, int] | None = None  # where a newer legquiz's first line starts: read again next time
     try:
-        size = os.fstat(fd).st_size
-        for number, raw in lines(fd):
+        st = os.fstat(fd)
+        size = st.st_size
+        cur = book.cursor(str(path)) if book is not None else None
+        same = cur is not None and cur.ino == st.st_ino and cur.pos <= size
+        if cur is not None and same and os.pread(fd, len(cur.tail), cur.pos - len(cur.tail)) == cur.tail:
+            start, number = cur.pos, cur.line  # the same file, grown (or not): read what is new
+        os.lseek(fd, start, os.SEEK_SET)
+        end = start
+        for n, raw, at in lines(fd, MAX_FILE, start, number):
+            read, before, end, number = True, end, at, n
             rec, why = (None, "longer than any record") if raw is None else check_line(raw, peer.id)
             if rec is None:
                 if why == "newer":
                     newer += 1
+                    again = again or (before, n)
                 else:
                     damaged += 1
-                    first = first or f"line {number}: {why}"
+                    first = first or f"line {n}: {why}"
                 continue
             have = peer.records.setdefault(rec["seq"], rec)
             if have is not rec and have != rec:
                 peer.diverging += 1
+        if book is not None:
+            if read:
+                number += 1
+            if again is not None:
+                end, number = again
+            tail = os.pread(fd, min(end, CHECK), max(0, end - CHECK))
+            book.set_cursor(str(path), Cursor(st.st_ino, size, end, number, tail))
     except OSError as e:
         warnings.append(f"{shown}: cannot read ({e.strerror or e}); what was read is used")
     finally:
         os.close(fd)
-    if size > MAX_FILE:
+    if size > MAX_FILE and (read or book is None):
         warnings.append(f"{shown}: larger than {MAX_FILE >> 30} GiB; only the start was read")
     if damaged:
         warnings.append(f"{shown}: {counted(damaged, 'damaged line')} skipped ({first})")
@@ -246,6 +295,7 @@ def _read_answers(path: Path, peer: Peer, warnings: list[str]) -> None:
         warnings.append(
             f"{shown}: {counted(newer, 'record')} from a newer legquiz skipped; upgrade legquiz to take them"
         )
+    return read or book is None
 
 
 def as_foreign(dev: str, rec: Record) -> ForeignRecord:

@@ -9,6 +9,7 @@ import errno
 import json
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -99,12 +100,15 @@ def publish(
     folder: Path,
     dev: str,
     name: str,
-    records: list[Record],
+    own: Callable[[int], list[Record]],
     fork: tuple[str, int] | None = None,
     settings: dict[str, tuple[Any, str, str]] | None = None,
     files: dict[str, tuple[str, str, str, bool]] | None = None,
 ) -> int:
     """Append this device's records after the last one already in the folder; how many were added.
+
+    ``own(n)``: this device's records from number ``n`` on (more are fine): the one published last, to check
+    it is this home's, and the ones after it.
 
     One write and one fsync; a failure takes the partial write back, and a write cut short by a crash is cut
     at the next publish (a half-written tail is only a shorter copy for the readers).
@@ -117,10 +121,12 @@ def publish(
         fields["files"] = {k: list(v) for k, v in files.items()}
     if fork is not None:
         fields["forked_from"] = {"id": fork[0], "upto": fork[1]}
-        records = [r for r in records if r["seq"] > fork[1]]  # the ones before are the old id's
     info = (json.dumps(fields, ensure_ascii=False) + "\n").encode()
     answers = path / ANSWERS
     last, theirs = published_upto(answers, dev, cut_torn=True)
+    records = own(last)
+    if fork is not None:
+        records = [r for r in records if r["seq"] > fork[1]]  # the ones before are the old id's
     mine = records[-1]["seq"] if records else (fork[1] if fork else 0)
     if last > mine:
         raise Unavailable(

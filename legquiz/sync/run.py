@@ -8,6 +8,7 @@ the folder is only ever appended to, so the next sync finishes the job without c
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,11 +20,11 @@ from legquiz.core.settings import Config
 from legquiz.errors import StoreError
 from legquiz.storage import log as logfile
 from legquiz.storage.store import Store
-from legquiz.sync import decks, gitsync, merge, travel
+from legquiz.sync import decks, gitsync, index, merge, travel
 from legquiz.sync import folder as fold
 from legquiz.sync import publish as pub
 from legquiz.sync.device import device_id, device_name, fork_of, new_id
-from legquiz.text import shown_path
+from legquiz.text import counted, shown_path
 
 
 @dataclass
@@ -102,15 +103,45 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool
     out = Outcome(folder, dev, device_name(cfg))
     if not folder.is_dir():
         raise fold.Unavailable(f"sync folder {shown_path(folder)} is missing (not mounted?); your answers stay here")
-    local = read_local(home)
     mine = fork_of(home)
+    idx = _open_index(home, dev, out.warnings) if mine is None else None
+    try:
+        return _sync(store, cfg, folder, now, republish, git, out, idx, mine)
+    except sqlite3.Error as e:
+        out.warnings.append(_index_failed(home, e))
+        return out
+    finally:
+        if idx is not None:
+            idx.close()
+
+
+def _sync(
+    store: Store,
+    cfg: Config,
+    folder: Path,
+    now: datetime,
+    republish: bool,
+    git: bool,
+    out: Outcome,
+    idx: index.Index | None,
+    mine: tuple[str, int] | None,
+) -> Outcome:
+    home, dev = store.home, out.device
+    local = read_local(home) if idx is None else None
+    if idx is not None:
+        idx.catch_up()
+
+    def own(last: int) -> list[Record]:
+        """This device's records from number ``last`` on (all of them without the index)."""
+        return local.own if local is not None else list(idx.own_from(last)) if idx is not None else []
+
     stamped = travel.stamp(home, cfg, dev, now)
     files = decks.local_files(home)
     entries = decks.stamp(home, files, dev, now)
     try:
         if republish:
-            pub.republish(folder, dev, local.own, mine)
-        out.sent = pub.publish(folder, dev, out.name, local.own, mine, stamped, entries)
+            pub.republish(folder, dev, own(0), mine)
+        out.sent = pub.publish(folder, dev, out.name, own, mine, stamped, entries)
         decks.publish(pub.own_dir(folder, dev, create=False), files)
     except fold.Unavailable as e:
         out.warnings.append(str(e))
@@ -122,21 +153,10 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool
             out.warnings.append(str(e))
         if remote:
             out.warnings.extend(gitsync.pull(folder))
-    seen = fold.read_others(folder, dev)
+    seen = fold.read_others(folder, dev, idx)
     out.warnings.extend(seen.warnings)
     out.others = sorted(p.name or p.id[:8] for p in seen.peers.values())
-    new: list[ForeignRecord] = []
-    for peer in seen.peers.values():
-        have = local.received.setdefault(peer.id, {})
-        for seq in sorted(peer.records):
-            if seq not in have:
-                rec = peer.records[seq]
-                have[seq] = rec
-                new.append(fold.as_foreign(peer.id, rec))
-                if rec["op"] == "undo":
-                    out.undos_in += 1
-                else:
-                    out.answers_in += 1
+    new = _new_records(seen, local, idx, out)
     peers = list(seen.peers.values())
     try:
         out.notes = decks.take(
@@ -151,10 +171,83 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool
     forks = {p.id: p.fork for p in seen.peers.values() if p.fork is not None}
     if mine is not None:
         forks[dev] = mine
-    out.changed = _take_in(store, cfg, dev, local, new, now, forks)
+    if idx is not None and not forks:
+        out.changed = _take_in_indexed(store, cfg, idx, new, now, by_sync=True)
+    else:
+        if local is None:  # a device given a new id after a copy: replay everything the long way (rare)
+            local = read_local(home)
+            for got in new:
+                local.received.setdefault(got["dev"], {})[got["rec"]["seq"]] = got["rec"]
+        out.changed = _take_in(store, cfg, dev, local, new, now, forks)
     if remote:
         out.warnings.extend(gitsync.push(folder))
     return out
+
+
+def _new_records(
+    seen: fold.FolderRead, local: Local | None, idx: index.Index | None, out: Outcome
+) -> list[ForeignRecord]:
+    """The records read from the folder that are not here yet (by identity), taken into the index."""
+    new: list[ForeignRecord] = []
+    diverging = 0
+    for peer in seen.peers.values():
+        have = local.received.setdefault(peer.id, {}) if local is not None else {}
+        for seq in sorted(peer.records):
+            rec = peer.records[seq]
+            if idx is not None:
+                known = idx.known(peer.id, seq)
+                if known is not None:
+                    if rec["op"] == "review" or rec["op"] == "import":
+                        diverging += known != (rec["card"], rec["at"], rec["rating"])
+                    continue
+                idx.receive(peer.id, rec)
+            elif seq in have:
+                continue
+            have[seq] = rec
+            new.append(fold.as_foreign(peer.id, rec))
+            if rec["op"] == "undo":
+                out.undos_in += 1
+            else:
+                out.answers_in += 1
+    if diverging:
+        out.warnings.append(
+            f"{counted(diverging, 'answer')} published again with different contents under a number already taken "
+            "in: two legquiz homes share a device id (a copied LEGQUIZ_HOME?); the first of each was kept (docs/sync.md)"
+        )
+    return new
+
+
+def _open_index(home: Path, dev: str, warnings: list[str]) -> index.Index | None:
+    try:
+        return index.Index.open(home, dev)
+    except sqlite3.Error as e:
+        warnings.append(_index_failed(home, e))
+        return None
+
+
+def _index_failed(home: Path, e: sqlite3.Error) -> str:
+    return (
+        f"{shown_path(home / index.NAME)}: cannot be used ({e}); this sync reads every answer instead"
+        if "disk" not in str(e)
+        else f"{shown_path(home / index.NAME)}: {e}; nothing taken in this time, your answers stay here"
+    )
+
+
+def _take_in_indexed(
+    store: Store, cfg: Config, idx: index.Index, new: list[ForeignRecord], now: datetime, by_sync: bool = False
+) -> int:
+    """Append one sync record when the replay of what changed (by the index) changes anything; cards changed."""
+    mark = fingerprint(cfg)
+    rep = idx.replay(cfg.scheduler(), mark)
+    cards, days, deck_days = index.corrections(store.state, rep) if rep is not None else ({}, {}, {})
+    if new or cards or days or deck_days or (rep is not None and rep.day_scope is None):
+        synced: SyncRecord = {
+            "seq": 0, "op": "sync", "at": now.isoformat(), "got": new,
+            "cards": cards, "days": days, "deck_days": deck_days, "sched": mark,
+        }  # fmt: skip
+        store.append(synced)
+    idx.commit(store.log_end, store.log_lines, now.isoformat() if by_sync else None)
+    return len(cards)
 
 
 def give_new_id(home: Path, folder: Path) -> tuple[str, str, int]:
@@ -181,13 +274,30 @@ def remerge(store: Store, cfg: Config, now: datetime) -> int:
     the number of cards changed. Touches no folder."""
     from legquiz.sync.device import FILENAME
 
-    if not (store.home / FILENAME).exists():
+    home = store.home
+    if not (home / FILENAME).exists():
         return 0  # never synced: nothing received, and the log need not be read
-    local = read_local(store.home)
+    mine = fork_of(home)
+    if mine is None:
+        try:
+            idx = index.Index.open(home, device_id(home))
+        except sqlite3.Error:
+            idx = None
+        if idx is not None:
+            try:
+                idx.catch_up()
+                if not idx.has_others():
+                    idx.commit(store.log_end, store.log_lines)
+                    return 0
+                return _take_in_indexed(store, cfg, idx, [], now)
+            except sqlite3.Error:
+                pass  # the long way below
+            finally:
+                idx.close()
+    local = read_local(home)
     if not local.received:
         return 0
-    mine = fork_of(store.home)
-    return _take_in(store, cfg, device_id(store.home), local, [], now, {} if mine is None else {"": mine})
+    return _take_in(store, cfg, device_id(home), local, [], now, {} if mine is None else {"": mine})
 
 
 def _take_in(
@@ -254,47 +364,3 @@ def _touched(dev: str, local: Local, new: list[ForeignRecord]) -> set[str]:
         else:
             out.add(target["card"])
     return out
-
-
-def status(home: Path, cfg: Config, folder: Path) -> dict[str, Any]:
-    """What ``legquiz sync --status`` shows, read without writing anything (here or in the folder)."""
-    dev = device_id(home, create=False)  # "" before the first sync: every device folder is another's
-    local = read_local(home)
-    present = folder.is_dir()
-    seen = fold.read_others(folder, dev) if present else fold.FolderRead()
-    last = 0
-    if present and dev:
-        try:
-            last, _rec = pub.published_upto(pub.own_dir(folder, dev, create=False) / fold.ANSWERS, dev, False)
-        except fold.Unavailable as e:
-            seen.warnings.append(str(e))
-    waiting_out = sum(1 for r in local.own if r["seq"] > last and r["op"] in fold.TRAVELS)
-    waiting_in = sum(1 for p in seen.peers.values() for seq in p.records if seq not in local.received.get(p.id, {}))
-    rows = [_device_row(dev, device_name(cfg), local.own, this=True)]
-    for other in sorted(set(local.received) | set(seen.peers)):
-        if other == dev:
-            continue
-        peer = seen.peers.get(other, fold.Peer(other))
-        recs = {**local.received.get(other, {}), **peer.records}
-        rows.append(_device_row(other, peer.name or other[:8], [recs[s] for s in sorted(recs)], this=False))
-    return {
-        "folder": str(folder),
-        "folder_present": present,
-        "device": {"id": dev, "name": device_name(cfg)},
-        "last_sync": local.last_sync,
-        "devices": rows,
-        "waiting_out": waiting_out,
-        "waiting_in": waiting_in,
-        "warnings": seen.warnings,
-    }
-
-
-def _device_row(dev: str, name: str, records: list[Record], this: bool) -> dict[str, Any]:
-    answers = merge.standing({dev: records})
-    return {
-        "id": dev,
-        "name": name,
-        "this_device": this,
-        "answers": len(answers),
-        "last_answer": answers[-1][0].isoformat() if answers else None,
-    }

@@ -1,0 +1,200 @@
+"""The sync index (legquiz/sync/index.py): a sync reads only what is new, and its shortcuts never change the result.
+
+Every test compares with the full replay of every standing answer (synckit.full_replay), the rule of
+docs/sync.md, whatever happened to the index: deleted, damaged, out of step with the log, settings changed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sessionkit import ENTER
+from synckit import Device, devices, full_replay, published
+
+from legquiz.storage.store import Store
+from legquiz.sync import folder as fold
+from legquiz.sync import index
+from legquiz.sync.device import device_id
+from legquiz.sync.run import remerge
+
+
+def everyone_syncs(devs: list[Device], rounds: int = 2) -> None:
+    for _ in range(rounds):
+        for d in devs:
+            d.sync()
+
+
+def study_something(d: Device, rnd: random.Random) -> None:
+    rating = rnd.choice([ENTER, "1", "2", "3", "4"])
+    if rnd.random() < 0.5:
+        d.study(("mc",), [rnd.choice(["Quads", "Neck", "Biceps"]), rating])
+    else:
+        d.study(("tf",), [rnd.choice(["true", "false"]), rating])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_whatever_happens_to_the_index_the_state_is_the_full_replay(tmp_path: Path, seed: int) -> None:
+    rnd = random.Random(seed)
+    devs = devices(tmp_path, "a", "b", "c", apart=(0, 7, -3))
+    for d in devs:
+        d.cfg = replace(d.cfg, fuzz=True)
+    for _ in range(18):
+        d = rnd.choice(devs)
+        d.clock.now += timedelta(minutes=rnd.choice([1, 30, 600, 3000]))
+        act = rnd.random()
+        if act < 0.45:
+            study_something(d, rnd)
+        elif act < 0.55:
+            with Store.open(d.home) as store:
+                can = store.last_undoable() is not None
+            if can:
+                d.undo()
+                with Store.open(d.home) as again:
+                    remerge(again, d.cfg, d.clock())
+        elif act < 0.62:
+            (d.home / index.NAME).unlink(missing_ok=True)  # deleted: made again from the log
+        elif act < 0.67 and (d.home / index.NAME).exists():
+            (d.home / index.NAME).write_bytes(b"not a database" * 100)  # damaged: made again
+        elif act < 0.72:
+            d.cfg = replace(d.cfg, desired_retention=rnd.choice([0.85, 0.9, 0.95]))  # travels; all replayed
+        else:
+            d.sync()
+            assert d.view() == full_replay(d)
+    everyone_syncs(devs)
+    assert devs[0].view() == devs[1].view() == devs[2].view() == full_replay(devs[0])
+
+
+def read_new(d: Device) -> dict[str, int]:
+    """How many records a sync of ``d`` would read from each other device's files now (nothing kept)."""
+    idx = index.Index.open(d.home, device_id(d.home))
+    try:
+        seen = fold.read_others(d.folder, device_id(d.home), idx)
+        return {p.name: len(p.records) for p in seen.peers.values()}
+    finally:
+        idx.close()
+
+
+def test_a_sync_reads_only_what_was_added_since_the_last_one(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc", "tf", "typed"), ["Quads", ENTER, "true", ENTER, "x", ENTER])
+    a.sync()
+    b.sync()
+    assert read_new(b) == {"home": 0}  # nothing new: the file is not read again
+    a.study(("flash",), ["", "3"])
+    a.sync()
+    assert read_new(b) == {"home": 1}  # only the line added
+    assert b.sync().answers_in == 1
+    assert read_new(b) == {"home": 0}
+    assert b.view() == a.view() == full_replay(b)
+
+
+def test_a_file_replaced_by_a_shorter_copy_and_back_counts_nothing_twice(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc", "tf"), ["Quads", ENTER, "true", ENTER])
+    a.sync()
+    b.sync()
+    path = next(p for p in published(a.folder) if device_id(a.home) in str(p))
+    whole = path.read_bytes()
+    path.unlink()
+    path.write_bytes(whole[: whole.index(b"\n") + 20])  # a copy tool's half copy: one line and a cut one
+    assert read_new(b) == {"home": 1}  # not the file read last time: read from its start
+    assert b.sync().answers_in == 0  # ... and its line is one already here
+    path.unlink()
+    path.write_bytes(whole)
+    a.study(("typed",), ["x", ENTER])
+    a.sync()
+    assert b.sync().answers_in == 1
+    assert b.view() == a.view() == full_replay(b)
+
+
+def test_an_index_out_of_step_with_the_log_is_rebuilt_from_it(tmp_path: Path) -> None:
+    import shutil
+
+    a, b = devices(tmp_path, "home", "work", apart=(0, 5))
+    a.study(("mc",), ["Quads", ENTER])
+    b.study(("mc", "tf"), ["Neck", ENTER, "true", ENTER])
+    everyone_syncs([a, b])
+    backup = tmp_path / "backup"
+    shutil.copytree(a.home, backup)
+    a.study(("tf", "typed"), ["false", "1", "x", ENTER])
+    a.sync()
+    # the home restored from the backup, but the newer index left beside it: it has read further than this log
+    for name in ("reviews.jsonl", "store.json"):
+        shutil.copy2(backup / name, a.home / name)
+    for extra in a.home.glob("*.cache*"):
+        extra.unlink()
+    b.study(("typed",), ["y", ENTER])
+    b.sync()
+    out = a.sync()
+    assert out.answers_in == 1 and a.view() == full_replay(a)
+
+
+def test_a_conflict_copy_is_said_once_not_at_every_sync(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc", "tf"), ["Quads", ENTER, "true", ENTER])
+    a.sync()
+    mine = next(p for p in published(a.folder) if device_id(a.home) in str(p))
+    (mine.parent / "answers.sync-conflict-20240301-090000-ABCDEFG.jsonl").write_bytes(mine.read_bytes())
+    first = b.sync()
+    assert any("conflict cop" in w for w in first.warnings)
+    assert not [w for w in b.sync().warnings if "conflict cop" in w]
+    assert b.view() == a.view() == full_replay(b)
+
+
+def test_a_newer_legquizs_line_is_read_again_at_each_sync_and_the_rest_taken(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    a.study(("mc",), ["Quads", ENTER])
+    a.sync()
+    mine = next(p for p in published(a.folder) if device_id(a.home) in str(p))
+    line = json.loads(mine.read_bytes().splitlines()[0])
+    newer = json.dumps({**line, "v": 2, "rec": {**line["rec"], "seq": 90}}).encode()
+    with open(mine, "ab") as f:
+        f.write(newer + b"\n")
+    for _ in range(2):  # said each time: a newer legquiz here would take it
+        assert any("newer legquiz" in w for w in b.sync().warnings)
+    assert b.view()["cards"].keys() == a.view()["cards"].keys()
+
+
+def test_undo_on_a_home_with_answers_from_others_replays_through_the_index(tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work", apart=(0, 10))
+    a.study(("mc",), ["Quads", ENTER])
+    b.study(("mc",), ["Neck", ENTER])
+    everyone_syncs([a, b])
+    b.undo()
+    with Store.open(b.home) as store:
+        assert remerge(store, b.cfg, b.clock()) == 1
+    assert b.view() == full_replay(b)
+    with Store.open(b.home) as store:
+        assert remerge(store, b.cfg, b.clock()) == 0  # done once: nothing left to replay
+
+
+def test_status_from_the_index_says_what_reading_everything_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from legquiz.sync import status as st
+
+    a, b, c = devices(tmp_path, "home", "work", "train", apart=(0, 4, 9))
+    a.study(("mc", "tf"), ["Quads", ENTER, "true", ENTER])
+    b.study(("mc",), ["Neck", ENTER])
+    everyone_syncs([a, b, c])
+    b.study(("typed",), ["x", ENTER])
+    b.undo()
+    b.study(("cloze",), ["aerobic", ENTER])
+    b.sync()  # two answers and an undo waiting for a
+    a.study(("flash",), ["", "3"])  # one waiting to go out
+    before = sorted(p.name for p in a.home.iterdir())
+    index_mtime = (a.home / index.NAME).stat().st_mtime_ns
+    slow = st._read_all(a.home, a.cfg, a.folder, device_id(a.home))
+    with monkeypatch.context() as m:
+        m.setattr(st, "_read_all", None)  # the index answers alone
+        fast = st.status(a.home, a.cfg, a.folder)
+    assert fast["last_sync"] is not None
+    assert {**fast, "last_sync": None} == {**slow, "last_sync": None}
+    assert (fast["waiting_out"], fast["waiting_in"]) == (1, 3)
+    assert sorted(p.name for p in a.home.iterdir()) == before  # nothing written
+    assert (a.home / index.NAME).stat().st_mtime_ns == index_mtime
