@@ -306,7 +306,16 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         action="append",
         choices=(
-            "commands", "start", "store", "answer", "validate", "anki", "anki-text", "optimize", "recovery", "sync",
+            "commands",
+            "start",
+            "store",
+            "answer",
+            "validate",
+            "anki",
+            "anki-text",
+            "optimize",
+            "recovery",
+            "sync",
         ),  # fmt: skip
         help="measure only these rows",
     )

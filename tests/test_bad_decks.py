@@ -175,7 +175,9 @@ def test_bad_decks_fail_with_the_expected_line_fast_and_small(tmp_path: Path) ->
         elif (r.code, r.stdout, got) != (1, "", [want[r.name]]):
             problems.append(f"{r.name}: exit {r.code}, stdout {r.stdout!r}, stderr {got!r}, want {want[r.name]!r}")
         if r.cpu > limit:
-            problems.append(f"{r.name}: took {r.cpu:.2f} s of CPU (limit {limit:.2f} s: {MAX_CPU_RATIO:g}x a good deck)")
+            problems.append(
+                f"{r.name}: took {r.cpu:.2f} s of CPU (limit {limit:.2f} s: {MAX_CPU_RATIO:g}x a good deck)"
+            )
         if r.rss_mb > MAX_RSS_MB:
             problems.append(f"{r.name}: peaked at {r.rss_mb:.0f} MB (limit {MAX_RSS_MB} MB)")
     slowest = max(runs, key=lambda r: r.cpu)
