@@ -198,3 +198,21 @@ def test_status_from_the_index_says_what_reading_everything_says(
     assert (fast["waiting_out"], fast["waiting_in"]) == (1, 3)
     assert sorted(p.name for p in a.home.iterdir()) == before  # nothing written
     assert (a.home / index.NAME).stat().st_mtime_ns == index_mtime
+
+
+def test_a_device_far_behind_takes_the_answers_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from legquiz.storage.log import records
+    from legquiz.sync import run
+
+    monkeypatch.setattr(run, "TAKE", 2)  # parts of two records, to see several with a few answers
+    a, b = devices(tmp_path, "home", "work", apart=(0, 3))
+    a.study(("mc", "tf", "typed", "flash", "cloze"), ["Quads", ENTER, "true", ENTER, "x", ENTER, "", "3", "y", ENTER])
+    b.study(("mc",), ["Neck", ENTER])
+    a.sync()
+    out = b.sync()
+    assert out.answers_in == 5
+    synced = [r for r in records(b.home / "reviews.jsonl") if r["op"] == "sync"]
+    assert [len(r["got"]) for r in synced] == [2, 2, 1]  # two parts kept as they came, the last with the state
+    assert b.view() == full_replay(b)
+    everyone_syncs([a, b])
+    assert a.view() == b.view() == full_replay(a)

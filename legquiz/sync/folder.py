@@ -80,6 +80,7 @@ class Peer:
     fork: tuple[str, int] | None = None  # given a new id after a copy: (old id, last shared record number)
     settings: dict[str, tuple[Any, str, str]] = field(default_factory=dict)  # sync/travel.py
     files: Any = None  # its decks and articles as device.json lists them, unchecked: sync/decks.py parses them
+    more: bool = False  # a file had more lines than one read takes (read_others' ``limit``): read again
 
 
 @dataclass
@@ -87,12 +88,17 @@ class FolderRead:
     peers: dict[str, Peer] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def more(self) -> bool:
+        return any(p.more for p in self.peers.values())
 
-def read_others(folder: Path, own: str, book: Cursors | None = None) -> FolderRead:
+
+def read_others(folder: Path, own: str, book: Cursors | None = None, limit: int = 0) -> FolderRead:
     """Every other device's records in ``folder`` (deduplicated by identity), and what could not be read.
 
     With ``book``, a file is read only past where it was read last time (the whole of it if it was replaced),
-    so only new records are returned, and a warning about a file is given when it changed.
+    so only new records are returned, and a warning about a file is given when it changed. ``limit`` (with
+    ``book``): read at most that many lines of a file; the rest are read by the next call (``more``).
     """
     out = FolderRead()
     top = devices_dir(folder)
@@ -110,7 +116,7 @@ def read_others(folder: Path, own: str, book: Cursors | None = None) -> FolderRe
         elif entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
             out.warnings.append(f"{where}: not a folder (a symbolic link is never followed); skipped")
         else:
-            out.peers[entry.name] = _read_peer(Path(entry.path), entry.name, out.warnings, book)
+            out.peers[entry.name] = _read_peer(Path(entry.path), entry.name, out.warnings, book, limit)
     return out
 
 
@@ -130,7 +136,7 @@ def _real_dir(path: Path) -> bool:
         return False
 
 
-def _read_peer(path: Path, dev: str, warnings: list[str], book: Cursors | None = None) -> Peer:
+def _read_peer(path: Path, dev: str, warnings: list[str], book: Cursors | None = None, limit: int = 0) -> Peer:
     peer = Peer(dev)
     conflicts: list[str] = []
     try:
@@ -142,7 +148,7 @@ def _read_peer(path: Path, dev: str, warnings: list[str], book: Cursors | None =
         if name == INFO:
             peer.name, peer.fork, peer.settings, peer.files = _read_info(path / name, warnings)
         elif name.startswith("answers") and name.endswith(".jsonl"):
-            read = _read_answers(path / name, peer, warnings, book)
+            read = _read_answers(path / name, peer, warnings, book, limit)
             if name != ANSWERS and read:
                 conflicts.append(name)  # a Syncthing or Dropbox conflict copy: a stale copy, taken by identity
     if conflicts:
@@ -242,7 +248,7 @@ def check_line(raw: bytes, dev: str) -> tuple[Record | None, str]:
     return (None, why) if why else (rec, "")
 
 
-def _read_answers(path: Path, peer: Peer, warnings: list[str], book: Cursors | None = None) -> bool:
+def _read_answers(path: Path, peer: Peer, warnings: list[str], book: Cursors | None = None, limit: int = 0) -> bool:
     """Read one answers file into ``peer``; whether anything was read (with ``book``: anything new)."""
     shown = shown_path(path)
     try:
@@ -262,7 +268,12 @@ def _read_answers(path: Path, peer: Peer, warnings: list[str], book: Cursors | N
             start, number = cur.pos, cur.line  # the same file, grown (or not): read what is new
         os.lseek(fd, start, os.SEEK_SET)
         end = start
+        taken = 0
         for n, raw, at in lines(fd, MAX_FILE, start, number):
+            if book is not None and limit and taken >= limit:
+                peer.more = True
+                break
+            taken += 1
             read, before, end, number = True, end, at, n
             rec, why = (None, "longer than any record") if raw is None else check_line(raw, peer.id)
             if rec is None:

@@ -18,17 +18,17 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from legquiz.core.cards import CardStateDict, Row, as_dict, row
-from legquiz.core.progress import DayCount, StoreState
+from legquiz.core.cards import Row, row
+from legquiz.core.progress import DayCount
 from legquiz.core.records import Answer, Record
 from legquiz.srs.scheduler import CardState, Rating, SchedulerConfig, answer_seed, review
 from legquiz.storage import log as logfile
 from legquiz.sync.folder import Cursor
+from legquiz.sync.merge import Scoped
 
 NAME = "sync-index.sqlite3"
 VERSION = 1
@@ -56,16 +56,6 @@ _NO_ROW: Key = (1 << 62, "", 0)  # after every answer: a card marked without an 
 def micros(at: str) -> int:
     """An answer's time as whole microseconds since 1970, the same order as merge.standing's instants."""
     return (datetime.fromisoformat(at).astimezone(timezone.utc) - _EPOCH) // _US
-
-
-@dataclass
-class Replayed:
-    """The replay of the cards and days a sync touched (absolute values: None, no longer there)."""
-
-    cards: dict[str, Row | None] = field(default_factory=dict)
-    days: dict[str, DayCount] = field(default_factory=dict)
-    deck_days: dict[str, dict[str, DayCount]] = field(default_factory=dict)
-    day_scope: set[str] | None = None  # the days recounted (None: all)
 
 
 class Index:
@@ -280,7 +270,7 @@ class Index:
         return out
 
     # -- the replay ----------------------------------------------------------------------------------------
-    def replay(self, sched: SchedulerConfig, mark: str) -> Replayed | None:
+    def replay(self, sched: SchedulerConfig, mark: str) -> Scoped | None:
         """The replay of what changed since the last sync (everything when the settings ``mark`` changed);
         None when nothing did."""
         full = self.meta("sched") != mark
@@ -292,7 +282,7 @@ class Index:
             self.db.execute("DELETE FROM anchors")
         else:
             cards = sorted(self.dirty)
-        out = Replayed(day_scope=None if full else self.days)
+        out = Scoped(day_scope=None if full else self.days)
         for card in cards:
             out.cards[card] = self._replay_card(sched, card, None if full else self.dirty[card])
         self._set("sched", mark)
@@ -335,7 +325,7 @@ class Index:
             )  # fmt: skip
         return row(state.to_dict())
 
-    def _count_days(self, out: Replayed, days: set[str] | None) -> None:
+    def _count_days(self, out: Scoped, days: set[str] | None) -> None:
         query = (
             "SELECT deck, day, count(*), sum(rating > 1), sum(first), sum(counted), sum(counted AND rating > 1) "
             "FROM answers WHERE gone = 0 AND rating > 0"
@@ -375,34 +365,6 @@ class Index:
                 self.db.rollback()
         finally:
             self.db.close()
-
-
-def corrections(
-    state: StoreState, rep: Replayed
-) -> tuple[dict[str, CardStateDict | None], dict[str, list[int] | None], dict[str, dict[str, list[int] | None]]]:
-    """What must change in ``state`` for the cards and days ``rep`` covers to equal it (as a sync record holds)."""
-    cards: dict[str, CardStateDict | None] = {}
-    for key, want in rep.cards.items():
-        have = state.cards.get(key)
-        if want is None:
-            if have is not None:
-                cards[key] = None
-        elif have != want:
-            cards[key] = as_dict(want)
-    scope = rep.day_scope
-    days = _diff(state.days, rep.days, scope)
-    deck_days: dict[str, dict[str, list[int] | None]] = {}
-    for deck in set(rep.deck_days) | set(state.deck_days):
-        diff = _diff(state.deck_days.get(deck, {}), rep.deck_days.get(deck, {}), scope)
-        if diff:
-            deck_days[deck] = diff
-    return cards, days, deck_days
-
-
-def _diff(have: dict[str, DayCount], want: dict[str, DayCount], scope: set[str] | None) -> dict[str, list[int] | None]:
-    out: dict[str, list[int] | None] = {d: c.to_json() for d, c in want.items() if have.get(d) != c}
-    out.update({d: None for d in (have if scope is None else scope) if d in have and d not in want})
-    return out
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -128,3 +128,41 @@ def _day_diff(have: Mapping[str, DayCount], want: Mapping[str, DayCount]) -> dic
     diff: dict[str, list[int] | None] = {d: c.to_json() for d, c in want.items() if d not in have or have[d] != c}
     diff.update({d: None for d in have if d not in want})
     return diff
+
+
+@dataclass
+class Scoped:
+    """The replay of only the cards and days a sync touched (sync/index.py; absolute values, None: gone)."""
+
+    cards: dict[str, Row | None] = field(default_factory=dict)
+    days: dict[str, DayCount] = field(default_factory=dict)
+    deck_days: dict[str, dict[str, DayCount]] = field(default_factory=dict)
+    day_scope: set[str] | None = None  # the days recounted (None: all)
+
+
+def scoped_corrections(
+    state: StoreState, rep: Scoped
+) -> tuple[dict[str, CardStateDict | None], dict[str, list[int] | None], dict[str, dict[str, list[int] | None]]]:
+    """What must change in ``state`` for the cards and days ``rep`` covers to equal it (as a sync record holds)."""
+    cards: dict[str, CardStateDict | None] = {}
+    for key, want in rep.cards.items():
+        have = state.cards.get(key)
+        if want is None:
+            if have is not None:
+                cards[key] = None
+        elif have != want:
+            cards[key] = as_dict(want)
+    scope = rep.day_scope
+    days = _diff(state.days, rep.days, scope)
+    deck_days: dict[str, dict[str, list[int] | None]] = {}
+    for deck in set(rep.deck_days) | set(state.deck_days):
+        diff = _diff(state.deck_days.get(deck, {}), rep.deck_days.get(deck, {}), scope)
+        if diff:
+            deck_days[deck] = diff
+    return cards, days, deck_days
+
+
+def _diff(have: dict[str, DayCount], want: dict[str, DayCount], scope: set[str] | None) -> dict[str, list[int] | None]:
+    out: dict[str, list[int] | None] = {d: c.to_json() for d, c in want.items() if have.get(d) != c}
+    out.update({d: None for d in (have if scope is None else scope) if d in have and d not in want})
+    return out

@@ -6,15 +6,16 @@ The layout and the reading side are in sync/folder.py (docs/sync.md).
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from legquiz.core.records import Record
-from legquiz.storage.fsutil import atomic_write, fsync_dir
+from legquiz.storage.fsutil import atomic_write, atomic_write_chunks, fsync_dir
 from legquiz.sync.folder import ANSWERS, DEVICES, FORMAT, INFO, ROOT, TRAVELS, Unavailable, check_line
 from legquiz.text import shown_path
 
@@ -100,7 +101,7 @@ def publish(
     folder: Path,
     dev: str,
     name: str,
-    own: Callable[[int], list[Record]],
+    own: Callable[[int], Iterable[Record]],
     fork: tuple[str, int] | None = None,
     settings: dict[str, tuple[Any, str, str]] | None = None,
     files: dict[str, tuple[str, str, str, bool]] | None = None,
@@ -124,17 +125,24 @@ def publish(
     info = (json.dumps(fields, ensure_ascii=False) + "\n").encode()
     answers = path / ANSWERS
     last, theirs = published_upto(answers, dev, cut_torn=True)
-    records = own(last)
-    if fork is not None:
-        records = [r for r in records if r["seq"] > fork[1]]  # the ones before are the old id's
-    mine = records[-1]["seq"] if records else (fork[1] if fork else 0)
+    records = iter(own(last))
+    ours: Record | None = None
+    ahead: Record | None = None  # the first record after the one published last
+    for r in records:
+        if fork is not None and r["seq"] <= fork[1]:
+            continue  # the ones before the fork are the old id's
+        if r["seq"] == last:
+            ours = r
+        elif r["seq"] > last:
+            ahead = r
+            break
+    mine = ahead["seq"] if ahead is not None else last if ours is not None else (fork[1] if fork else 0)
     if last > mine:
         raise Unavailable(
-            f"{shown_path(answers)}: holds this device's answers up to number {last}, but its review log ends at "
-            f"{mine}: this LEGQUIZ_HOME is older than the one that published them (a restored or copied home); "
+            f"{shown_path(answers)}: holds this device's answers up to number {last}, but its review log ends "
+            f"before it: this LEGQUIZ_HOME is older than the one that published them (a restored or copied home); "
             "nothing published; on a copy of another home, run 'legquiz sync --new-id' (docs/sync.md)"
         )
-    ours = next((r for r in reversed(records) if r["seq"] == last), None)
     if theirs is not None and ours != theirs:
         raise Unavailable(
             f"{shown_path(answers)}: answer number {last} there is not this home's: another LEGQUIZ_HOME (a copy of "
@@ -150,22 +158,21 @@ def publish(
             atomic_write(path / INFO, info)
     except OSError as e:
         raise _unwritable(path / INFO, e) from None
-    out = [r for r in records if r["seq"] > last and r["op"] in TRAVELS]
-    if not out:
+    if ahead is None:
         return 0
-    data = "".join(
-        json.dumps({"v": FORMAT, "dev": dev, "rec": r}, separators=(",", ":"), ensure_ascii=False) + "\n" for r in out
-    ).encode()
     try:
         fd = os.open(answers, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o644)
     except OSError as e:
         raise _unwritable(answers, e) from None
+    sent = 0
     try:
         size = os.fstat(fd).st_size
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            for chunk in _lines(dev, itertools.chain([ahead], records)):
+                sent += len(chunk)
+                view = memoryview(b"".join(chunk))
+                while view:
+                    view = view[os.write(fd, view) :]
             os.fsync(fd)
         except OSError as e:
             try:
@@ -177,22 +184,40 @@ def publish(
         os.close(fd)
     if size == 0:
         fsync_dir(path)
-    return len(out)
+    return sent
 
 
-def republish(folder: Path, dev: str, records: list[Record], fork: tuple[str, int] | None = None) -> int:
+def _lines(dev: str, records: Iterable[Record], per: int = 5000) -> Iterator[list[bytes]]:
+    """The published lines of the records that travel, ``per`` at a time (memory stays flat)."""
+    chunk: list[bytes] = []
+    for r in records:
+        if r["op"] in TRAVELS:
+            line = json.dumps({"v": FORMAT, "dev": dev, "rec": r}, separators=(",", ":"), ensure_ascii=False) + "\n"
+            chunk.append(line.encode())
+            if len(chunk) >= per:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def republish(folder: Path, dev: str, records: Iterable[Record], fork: tuple[str, int] | None = None) -> int:
     """Write this device's file anew from its review log (the history of record), atomically; records written.
 
     For a file lost or damaged in the folder: the readers take the records again by identity, so nothing
-    is counted twice.
+    is counted twice. Streamed: memory holds one chunk of lines.
     """
     path = own_dir(folder, dev, create=True) / ANSWERS
-    out = [r for r in records if r["op"] in TRAVELS and r["seq"] > (fork[1] if fork else 0)]
-    data = "".join(
-        json.dumps({"v": FORMAT, "dev": dev, "rec": r}, separators=(",", ":"), ensure_ascii=False) + "\n" for r in out
-    ).encode()
+    upto = fork[1] if fork else 0
+    count = [0]
+
+    def chunks() -> Iterator[bytes]:
+        for chunk in _lines(dev, (r for r in records if r["seq"] > upto)):
+            count[0] += len(chunk)
+            yield b"".join(chunk)
+
     try:
-        atomic_write(path, data)
+        atomic_write_chunks(path, chunks())
     except OSError as e:
         raise _unwritable(path, e) from None
-    return len(out)
+    return count[0]

@@ -26,6 +26,8 @@ from legquiz.sync import publish as pub
 from legquiz.sync.device import device_id, device_name, fork_of, new_id
 from legquiz.text import counted, shown_path
 
+TAKE = 20_000  # records read from one device's file per part (a device far behind takes several parts)
+
 
 @dataclass
 class Local:
@@ -131,9 +133,9 @@ def _sync(
     if idx is not None:
         idx.catch_up()
 
-    def own(last: int) -> list[Record]:
-        """This device's records from number ``last`` on (all of them without the index)."""
-        return local.own if local is not None else list(idx.own_from(last)) if idx is not None else []
+    def own(last: int) -> Iterable[Record]:
+        """This device's records from number ``last`` on (all of them without the index), streamed."""
+        return local.own if local is not None else idx.own_from(last) if idx is not None else []
 
     stamped = travel.stamp(home, cfg, dev, now)
     files = decks.local_files(home)
@@ -153,10 +155,19 @@ def _sync(
             out.warnings.append(str(e))
         if remote:
             out.warnings.extend(gitsync.pull(folder))
-    seen = fold.read_others(folder, dev, idx)
+    seen = fold.read_others(folder, dev, idx, TAKE)
     out.warnings.extend(seen.warnings)
     out.others = sorted(p.name or p.id[:8] for p in seen.peers.values())
     new = _new_records(seen, local, idx, out)
+    more = seen.more
+    while more and new:  # a long way behind (a new device): take the records in parts, memory stays flat
+        part: SyncRecord = {
+            "seq": 0, "op": "sync", "at": now.isoformat(), "got": new, "cards": {}, "days": {}, "deck_days": {}
+        }  # fmt: skip
+        store.append(part)  # kept as it comes; the state is made the replay of all of it below
+        again = fold.read_others(folder, dev, idx, TAKE)
+        out.warnings.extend(w for w in again.warnings if w not in out.warnings)
+        new, more = _new_records(again, local, idx, out), again.more
     peers = list(seen.peers.values())
     try:
         out.notes = decks.take(
@@ -239,7 +250,7 @@ def _take_in_indexed(
     """Append one sync record when the replay of what changed (by the index) changes anything; cards changed."""
     mark = fingerprint(cfg)
     rep = idx.replay(cfg.scheduler(), mark)
-    cards, days, deck_days = index.corrections(store.state, rep) if rep is not None else ({}, {}, {})
+    cards, days, deck_days = merge.scoped_corrections(store.state, rep) if rep is not None else ({}, {}, {})
     if new or cards or days or deck_days or (rep is not None and rep.day_scope is None):
         synced: SyncRecord = {
             "seq": 0, "op": "sync", "at": now.isoformat(), "got": new,
