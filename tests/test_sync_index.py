@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sessionkit import ENTER
 from synckit import Device, devices, full_replay, published
+from test_full_disk import _fill, tiny_disk  # noqa: F401 (a fixture)
 
 from legquiz.storage.store import Store
 from legquiz.sync import folder as fold
@@ -216,3 +217,41 @@ def test_a_device_far_behind_takes_the_answers_in_parts(tmp_path: Path, monkeypa
     assert b.view() == full_replay(b)
     everyone_syncs([a, b])
     assert a.view() == b.view() == full_replay(a)
+
+
+def test_a_full_disk_during_a_sync_loses_nothing_and_the_next_sync_finishes(tiny_disk: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from legquiz.storage.log import records
+
+    (a,) = devices(tiny_disk.parent, "home")
+    a.study(("mc", "tf"), ["Quads", ENTER, "true", ENTER])
+    a.sync()
+    home = tiny_disk / "work"
+    env = {**os.environ, "LEGQUIZ_HOME": str(home)}
+
+    def sync(*args: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "legquiz", "sync", *args, "--no-git"]
+        return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+
+    assert sync(str(a.folder)).returncode == 0
+    a.study(("typed", "flash", "cloze"), ["x", ENTER, "", "3", "aerobic", ENTER])
+    a.sync()
+    log_before = (home / "reviews.jsonl").read_bytes()
+    _fill(tiny_disk)
+    full = sync()
+    said = full.stdout + full.stderr
+    assert "full" in said  # said, in one line
+    assert "Traceback" not in said and full.returncode in (0, 1), said
+    assert all(len(line) < 400 for line in said.splitlines())
+    assert (home / "reviews.jsonl").read_bytes().startswith(log_before)  # nothing that was here is lost
+    for name in ("filler", "filler2"):
+        (tiny_disk / name).unlink(missing_ok=True)
+    again = sync("--json")
+    assert again.returncode == 0, again.stderr
+    got = sum(len(r["got"]) for r in records(home / "reviews.jsonl") if r["op"] == "sync")
+    assert got == 5  # every answer of a taken in once
+    b = Device(home, "work", a.folder)
+    assert b.view() == a.view() == full_replay(b)

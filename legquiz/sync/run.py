@@ -110,7 +110,7 @@ def sync(store: Store, cfg: Config, folder: Path, now: datetime, republish: bool
     try:
         return _sync(store, cfg, folder, now, republish, git, out, idx, mine)
     except sqlite3.Error as e:
-        out.warnings.append(_index_failed(home, e))
+        out.warnings.append(f"{shown_path(home / index.NAME)}: {e}; nothing more taken in this time (next sync)")
         return out
     finally:
         if idx is not None:
@@ -232,16 +232,8 @@ def _open_index(home: Path, dev: str, warnings: list[str]) -> index.Index | None
     try:
         return index.Index.open(home, dev)
     except sqlite3.Error as e:
-        warnings.append(_index_failed(home, e))
+        warnings.append(f"{shown_path(home / index.NAME)}: cannot be used ({e}); this sync reads every answer")
         return None
-
-
-def _index_failed(home: Path, e: sqlite3.Error) -> str:
-    return (
-        f"{shown_path(home / index.NAME)}: cannot be used ({e}); this sync reads every answer instead"
-        if "disk" not in str(e)
-        else f"{shown_path(home / index.NAME)}: {e}; nothing taken in this time, your answers stay here"
-    )
 
 
 def _take_in_indexed(
