@@ -17,11 +17,11 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
 import pytest
+from conftest import fill_disk
 
 from legquiz.storage.store import LOG, SNAPSHOT
 
@@ -29,35 +29,6 @@ HEADER = r"\d+ new(?:\x1b\[[0-9;]*m)* · (?:\x1b\[[0-9;]*m)*\d+ learning"  # the
 PROMPTS = ["Enter too)", "Your answer:", "Fill in", "press Space"]
 RATE = ["Rate it and go on:", "How well did you know it?"]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-@pytest.fixture()
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 200 KiB tmpfs, unmounted afterwards whatever happens."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root; tests/test_disk_errors.py injects the same failure")
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)], capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
-
-
-def _fill(disk: Path) -> None:
-    """Take every free block of ``disk``: files written until the disk says it is full (it may be already)."""
-    for name, chunk in (("filler", 4096), ("filler2", 1)):  # big blocks, then the bytes a partial one leaves
-        try:
-            with open(disk / name, "wb", buffering=0) as f:
-                while True:
-                    f.write(b"\0" * chunk)
-        except OSError:
-            pass
 
 
 def test_a_disk_that_fills_in_mid_session_names_the_lost_answer_then_the_summary(
@@ -92,7 +63,7 @@ def test_a_disk_that_fills_in_mid_session_names_the_lost_answer_then_the_summary
                 break
             acknowledged += asked
             if acknowledged == 1 and not filled:  # one answer on disk, then the disk fills up
-                _fill(tiny_disk)
+                fill_disk(tiny_disk)
                 filled = True
             child.expect_exact(PROMPTS)
             child.send(" " if child.after == "press Space" else "\r")

@@ -13,9 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from conftest import fill_disk
 from sessionkit import ENTER
 from synckit import Device, devices, full_replay, published
-from test_full_disk import _fill, tiny_disk  # noqa: F401 (a fixture)
 
 from legquiz.storage.store import Store
 from legquiz.sync import folder as fold
@@ -240,7 +240,7 @@ def test_a_full_disk_during_a_sync_loses_nothing_and_the_next_sync_finishes(tiny
     a.study(("typed", "flash", "cloze"), ["x", ENTER, "", "3", "aerobic", ENTER])
     a.sync()
     log_before = (home / "reviews.jsonl").read_bytes()
-    _fill(tiny_disk)
+    fill_disk(tiny_disk)
     full = sync()
     said = full.stdout + full.stderr
     assert "full" in said  # said, in one line
