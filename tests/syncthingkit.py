@@ -97,8 +97,8 @@ class Instance:
     def configure(self, other: Instance) -> None:
         """Loopback only, ``other`` as the one peer at its explicit address, the folder shared with it."""
         path = self.home / "config.xml"
-        tree = ET.parse(path)
-        root = tree.getroot()
+        doc = ET.parse(path)
+        root = doc.getroot()
         _find(root, "device").set("name", self.name)
         _find(root, "gui/address").text = f"127.0.0.1:{self.gui_port}"
         opts = _find(root, "options")
@@ -126,7 +126,7 @@ class Instance:
         at = list(root).index(_find(root, "device"))
         root.insert(at + 1, peer)
         root.insert(at, folder)
-        tree.write(path)
+        doc.write(path)
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / ".stfolder").mkdir(exist_ok=True)  # the marker Syncthing wants before it syncs a folder
 
