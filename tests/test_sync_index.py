@@ -255,3 +255,25 @@ def test_a_full_disk_during_a_sync_loses_nothing_and_the_next_sync_finishes(tiny
     assert got == 5  # every answer of a taken in once
     b = Device(home, "work", a.folder)
     assert b.view() == a.view() == full_replay(b)
+
+
+def test_a_rescheduling_taken_back_after_a_sync_is_put_right_by_the_next(tmp_path: Path) -> None:
+    from legquiz.core.cards import as_dict as card_dict
+
+    a, b = devices(tmp_path, "home", "work", apart=(0, 20))
+    a.study(("mc",), ["Quads", ENTER])
+    everyone_syncs([a, b])
+    with Store.open(a.home) as store:  # what `optimize --apply` writes: new schedules, undoable
+        before = card_dict(store.state.cards["mix/mc"])
+        after = {**before, "due": "2030-01-01T00:00:00+00:00"}
+        store.append({
+            "seq": 0, "op": "reschedule", "at": a.clock().isoformat(), "parameters": [0.5] * 21, "previous": None,
+            "cards": {"mix/mc": {"before": before, "after": after}},
+        })  # fmt: skip
+    b.study(("mc",), ["Neck", "1"])  # meanwhile the card was answered on the other device
+    b.sync()
+    a.sync()  # the replay of both answers: not the rescheduled due date
+    assert a.view() == full_replay(a)
+    a.undo()  # takes the rescheduling back: the card's state before it, stale since the sync
+    a.sync()
+    assert a.view() == full_replay(a)

@@ -181,7 +181,11 @@ class Index:
             for got in rec["got"]:
                 self._take(got["dev"], got["rec"], None)
             return
-        if rec["op"] == "reschedule":
+        if rec["op"] == "reschedule":  # this device's own (they never travel): kept to find if it is undone
+            self.db.execute(
+                "INSERT OR IGNORE INTO answers(dev, seq, card, deck, t, at, day, rating, gone, pos) "
+                "VALUES (?, ?, '', '', 0, '', '', -1, 1, ?)", (dev, rec["seq"], pos),
+            )  # fmt: skip
             for card in rec["cards"]:
                 self.dirty.setdefault(card, _NO_ROW)  # the replay puts back what the answers make
             return
@@ -199,8 +203,13 @@ class Index:
 
     def _gone(self, dev: str, seq: int) -> None:
         got = self.db.execute(
-            "SELECT card, t, day FROM answers WHERE dev = ? AND seq = ? AND gone = 0 AND rating > 0", (dev, seq)
+            "SELECT card, t, day, rating, pos FROM answers WHERE dev = ? AND seq = ? AND (gone = 0 OR rating < 0)",
+            (dev, seq),
         ).fetchone()
+        if got is not None and got[3] < 0:  # a rescheduling undone: its cards go back to what the replay makes
+            for card in self._rescheduled(got[4]):
+                self.dirty.setdefault(card, _NO_ROW)
+            return
         if got is None:
             return  # taken back already, or never arrived (a damaged line): nothing stands to take back
         self.db.execute("UPDATE answers SET gone = 1 WHERE dev = ? AND seq = ?", (dev, seq))
@@ -208,6 +217,12 @@ class Index:
         if key < self.dirty.get(got[0], _NO_ROW):
             self.dirty[got[0]] = key
         self.days.add(got[2])
+
+    def _rescheduled(self, pos: int) -> list[str]:
+        with open(self.home / logfile.NAME, "rb") as f:
+            f.seek(pos)
+            rec = logfile.line(f.readline().rstrip(b"\n"), 0, pos).record
+        return list(rec["cards"]) if rec is not None and rec["op"] == "reschedule" else []
 
     # -- records from the folder -------------------------------------------------------------------------
     def known(self, dev: str, seq: int) -> tuple[str, str, int] | None:
@@ -240,7 +255,8 @@ class Index:
         """This device's answers and undos from number ``seq`` on (the one it last published, to compare), each
         read from its place in the log (the sync records between them, large, are never read)."""
         places = self.db.execute(
-            "SELECT pos FROM answers WHERE dev = ? AND seq >= ? AND pos IS NOT NULL ORDER BY seq", (self.dev, seq)
+            "SELECT pos FROM answers WHERE dev = ? AND seq >= ? AND pos IS NOT NULL AND rating >= 0 ORDER BY seq",
+            (self.dev, seq),
         ).fetchall()
         if not places:
             return
@@ -256,7 +272,8 @@ class Index:
     def own_after(self, seq: int) -> int:
         """How many of this device's answers and undos come after number ``seq`` (waiting to go out)."""
         got = self.db.execute(
-            "SELECT count(*) FROM answers WHERE dev = ? AND seq > ? AND pos IS NOT NULL", (self.dev, seq)
+            "SELECT count(*) FROM answers WHERE dev = ? AND seq > ? AND pos IS NOT NULL AND rating >= 0",
+            (self.dev, seq),
         ).fetchone()
         return int(got[0])
 
