@@ -169,14 +169,17 @@ def apkg(
 
 
 def _schedule(home: Path, d: Any, now: datetime) -> Any:
-    """The deck's share of the progress store, for ``export apkg --with-progress``."""
-    from legquiz.convert.anki_schedule import Schedule, standing
+    """The deck's share of the progress store, for ``export apkg --with-progress``: its cards' states and every
+    standing answer of every device (a synced home's states are the replay of all of them)."""
+    from legquiz.convert.anki_schedule import Schedule, by_question
     from legquiz.core import settings
     from legquiz.storage import store
+    from legquiz.sync.answers import standing
 
     cfg = settings.load(home)
     state = store.read(home).state
     prefix = f"{d.id}/"
     ids = set(d.question_ids())
     cards = {k[len(prefix) :]: v for k, v in state.cards.items() if k.startswith(prefix) and k[len(prefix) :] in ids}
-    return Schedule(cards, standing(store.log_records(home), d.id), len(cfg.learning_steps), cfg.days(), now)
+    answers = by_question((rec for *_, rec in standing(home, Path(cfg.sync_dir) if cfg.sync_dir else None)), d.id)
+    return Schedule(cards, answers, len(cfg.learning_steps), cfg.days(), now)
