@@ -112,7 +112,7 @@ def optimize(
         from legquiz.sync.device import device_id
 
         answers = standing(home, Path(cfg.sync_dir) if cfg.sync_dir else None)  # every device's (sync)
-        reviews = optimize.from_answers((rec for *_, rec in answers), cfg.days().tz)
+        reviews = optimize.from_answers(((at, rec) for at, _dev, _seq, rec in answers), cfg.days().tz)
         others = len({dev for _at, dev, _seq, _rec in answers} - {"", device_id(home, create=False)})
         also = f" and the answers of {counted(others, 'other device')}" if others else ""
         source = f"your review log ({home / store.LOG}{also})"

@@ -209,12 +209,12 @@ def from_log(records: Iterable[Mapping[str, Any]], tz: tzinfo | None = None) -> 
             if rec.get("replaces") is not None:
                 kept.pop(int(rec["replaces"]), None)
             kept[int(rec["seq"])] = rec
-    return from_answers(kept.values(), tz)
+    return from_answers(((datetime.fromisoformat(str(r["at"])), r) for r in kept.values()), tz)
 
 
-def from_answers(rows: Iterable[Mapping[str, Any]], tz: tzinfo | None = None) -> list[Review]:
-    """Answers known to stand (every device's: sync/answers.py) as reviews, times in ``tz`` (None: local)."""
-    return [Review(str(a["card"]), int(a["rating"]), datetime.fromisoformat(str(a["at"])).astimezone(tz)) for a in rows]
+def from_answers(rows: Iterable[tuple[datetime, Mapping[str, Any]]], tz: tzinfo | None = None) -> list[Review]:
+    """(time, answer) of answers known to stand (every device's: sync/answers.py) as reviews, in ``tz`` (None: local)."""
+    return [Review(str(a["card"]), int(a["rating"]), at.astimezone(tz)) for at, a in rows]
 
 
 # -- the metric ------------------------------------------------------------------------------------
