@@ -221,3 +221,18 @@ def test_every_device_gives_the_answers_its_sync_replayed(tmp_path: Path, seed: 
     assert [(at, dev, seq) for at, dev, seq, _ in got[0]] == sorted((at, dev, seq) for at, dev, seq, _ in got[0])
     for d in devs:
         assert _replayed(d) == d.view()
+
+
+def test_a_package_imported_on_another_device_too_adds_no_review_twice(anki_corpus: Any, tmp_path: Path) -> None:
+    a, b = devices(tmp_path, "home", "work")
+    assert legquiz("--data-dir", a.home, "import", "anki", anki_corpus.current).code == 0
+    imported = [rec for *_, rec in answers.standing(a.home)]
+    for d in (a, b):
+        d.sync()
+    got = legquiz("--data-dir", b.home, "import", "anki", "--force", anki_corpus.current)  # the decks came in too
+    assert got.code == 0, got.err
+    assert f"Imported 0 Anki reviews of 0 cards ({len(imported)} already imported)" in " ".join(got.out.split())
+    for d in (b, a):
+        d.sync()
+    assert answers.standing(a.home) == answers.standing(b.home)
+    assert [rec for *_, rec in answers.standing(b.home)] == imported  # each once

@@ -98,10 +98,13 @@ def _import_package(
     from legquiz.core import settings
     from legquiz.core.replay import Replayer
     from legquiz.errors import LegquizError
+    from legquiz.sync.answers import standing
 
     cfg = settings.load(home)
     with store.Store.open(home) as st:  # the lock first: a session studying now makes this stop before writing
-        known = anki_progress.known_ids(store.log_records(home))
+        # every device's imports (sync): a package imported on another device too adds no review twice
+        every = standing(home, Path(cfg.sync_dir) if cfg.sync_dir else None)
+        known = anki_progress.known_ids(rec for *_, rec in every)
         replayer = Replayer(cfg, cfg.days(), anki_progress.SOURCE)
         try:
             prog = anki_progress.records(pkg, st.state.cards, known, replayer)

@@ -36,16 +36,14 @@ def standing(home: Path, folder: Path | None = None) -> list[merge.Standing]:
                 received.setdefault(got["dev"], {}).setdefault(got["rec"]["seq"], got["rec"])
         elif rec["op"] in fold.TRAVELS:  # answers and undos; reschedulings move no answer
             own.append(rec)
-    if not received:  # never synced, or nothing came in: this device alone, its id not needed
-        return merge.standing({"": own})
-    dev = device_id(home, create=False)
+    dev = device_id(home, create=False)  # "" if it never synced
     devices: dict[str, list[Record]] = {dev: own}
     for other, recs in received.items():
         if other != dev:
             devices[other] = [recs[seq] for seq in sorted(recs)]
     forks = _forks(folder, [d for d in devices if d != dev]) if folder is not None else {}
     mine = fork_of(home)
-    if mine is not None:
+    if mine is not None and mine[0] in devices:  # its records up to the fork are the old id's, once taken in
         forks[dev] = mine
     return merge.standing(devices, forks)
 
