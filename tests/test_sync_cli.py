@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from clikit import legquiz
-from sessionkit import ENTER
+from sessionkit import ENTER, T0
 from synckit import devices
 
 from legquiz.core import settings
 from legquiz.sync.device import device_id
+from legquiz.ui.render import span, wrap
 
 
 def test_sync_dir_sets_the_folder_and_syncs(tmp_path: Path) -> None:
@@ -51,10 +56,75 @@ def test_status_shows_every_device_and_what_waits(tmp_path: Path) -> None:
     assert rows["home"]["answers"] == 2 and rows["home"]["last_answer"].startswith("2024-03-01T09:00")
     assert sorted(p.name for p in b.folder.rglob("*")) == before  # --status writes nothing
     text = legquiz("--data-dir", b.home, "sync", "--status")
-    assert "Waiting to go out: 1 · to come in: 2" in text.out
+    assert "Waiting for the next sync: 1 answer to go out, 2 answers to come in." in text.out
     assert legquiz("--data-dir", b.home, "sync").code == 0
     st = json.loads(legquiz("--data-dir", b.home, "sync", "--status", "--json").out)
     assert (st["waiting_out"], st["waiting_in"]) == (0, 0)
+
+
+@pytest.fixture
+def kolkata(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time 5 h 30 min ahead of UTC, so a time shown in UTC would show."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_status_reads_as_sentences_in_local_time_at_80_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kolkata: None
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    a, b, c = devices(tmp_path, "home", "work-laptop-in-the-office-upstairs", "phone")
+    for d in (a, b, c):
+        settings.save(d.home, "device_name", d.name)
+    settings.save(b.home, "sync_dir", str(b.folder))
+    a.study(("mc", "tf"), ["Quads", ENTER, "true", ENTER])  # at 09:00 UTC: 14:30 in Kolkata
+    a.sync()
+    c.sync()  # a device that has answered nothing yet
+    b.study(("typed",), ["x", ENTER])
+    got = legquiz("--data-dir", b.home, "sync", "--status")
+    assert got.code == 0, got.err
+    expected = [
+        *wrap(f"Sync folder: {b.folder}", 79).splitlines(),  # a path longer than a line: whole, on its own
+        "This device: work-laptop-in-the-office-upstairs (no id until its first sync)",
+        "This device has never synced.",
+        "Devices:",
+        "  work-laptop-in-the-office-upstairs (this device): 1 answer,",
+        f"    the last on 2024-03-01 14:30 ({_ago(T0)})",
+        f"  home ({device_id(a.home)[:8]}): 2 answers, the last on 2024-03-01 14:30 ({_ago(T0)})",
+        f"  phone ({device_id(c.home)[:8]}): no answers yet",
+        "Waiting for the next sync: 1 answer to go out, 2 answers to come in.",
+    ]
+    assert got.out.splitlines() == expected
+    assert legquiz("--data-dir", b.home, "sync").code == 0
+    got = legquiz("--data-dir", b.home, "sync", "--status")
+    folder = wrap(f"Sync folder: {b.folder}", 79).splitlines()
+    lines = got.out.splitlines()[len(folder) :]
+    assert lines[:2] == ["This device: work-laptop-in-the-office-upstairs, id", f"  {device_id(b.home)}"]
+    assert re.fullmatch(r"Last synced on \d{4}-\d\d-\d\d \d\d:\d\d \(less than a minute ago\)\.", lines[2])
+    assert lines[-1] == "Nothing waits to go out or to come in."
+    assert max(map(len, lines)) < 80
+    st = json.loads(legquiz("--data-dir", b.home, "sync", "--status", "--json").out)  # the contract, unchanged
+    assert list(st) == [
+        "folder", "folder_present", "device", "last_sync", "devices", "waiting_out", "waiting_in", "warnings"
+    ]  # fmt: skip
+    assert st["last_sync"].endswith("+00:00")
+    assert [list(r) for r in st["devices"]] == [["id", "name", "this_device", "answers", "last_answer"]] * 3
+    (home,) = [r["last_answer"] for r in st["devices"] if r["name"] == "home"]
+    assert re.fullmatch(r"2024-03-01T09:00:\d\d\+00:00", home)  # ISO 8601 in UTC, as before
+    b.folder.rename(tmp_path / "unmounted")
+    out = legquiz("--data-dir", b.home, "sync", "--status").out
+    said = " ".join(out.split())
+    assert said.startswith(f"Sync folder: {b.folder} (missing: not mounted?) This device:")
+    assert f"{device_id(a.home)[:8]}: 2 answers, the last on 2024-03-01 14:30 ({_ago(T0)})" in said  # no name
+    assert said.endswith(f"({_ago(T0)}) What waits to go out and to come in shows when the folder is back.")
+    assert max(map(len, out.splitlines()[len(folder) :])) < 80
+
+
+def _ago(t: datetime) -> str:
+    return f"{span(datetime.now(timezone.utc) - t)} ago"
 
 
 def test_no_folder_yet_and_a_missing_folder_are_one_line(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from legquiz.cli.common import data_dir_option, resolve_home, say, utcnow, warn
-from legquiz.text import shown_path
+from legquiz.text import counted, shown_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -108,8 +108,14 @@ def optimize(
         reviews = optimize.load_csv(csv_path)
         source = str(csv_path)
     else:
-        reviews = optimize.from_log(store.log_records(home), cfg.days().tz)
-        source = f"your review log ({home / store.LOG})"
+        from legquiz.sync.answers import standing
+        from legquiz.sync.device import device_id
+
+        answers = standing(home, Path(cfg.sync_dir) if cfg.sync_dir else None)  # every device's (sync)
+        reviews = optimize.from_answers(((at, rec) for at, _dev, _seq, rec in answers), cfg.days().tz)
+        others = len({dev for _at, dev, _seq, _rec in answers} - {"", device_id(home, create=False)})
+        also = f" and the answers of {counted(others, 'other device')}" if others else ""
+        source = f"your review log ({home / store.LOG}{also})"
     p = optimize.plan(reviews, split, hour)
 
     def say(text: str) -> None:
@@ -159,6 +165,7 @@ def _reschedule(home: Path, cfg: Config, parameters: tuple[float, ...], say: Cal
     from legquiz.srs import reschedule
     from legquiz.storage import store
     from legquiz.storage.store import Store
+    from legquiz.sync.answers import standing
 
     if not (home / store.LOG).exists():
         say("Rescheduling: no questions in review yet.")
@@ -166,7 +173,8 @@ def _reschedule(home: Path, cfg: Config, parameters: tuple[float, ...], say: Cal
     with Store.open(home) as st:
         for w in st.warnings:
             warn(w)
-        answers = reschedule.standing_answers(store.log_records(home))
+        every = standing(home, Path(cfg.sync_dir) if cfg.sync_dir else None)  # the cards' states are their replay
+        answers = reschedule.by_card((at, rec["card"], rec["rating"]) for at, _dev, _seq, rec in every)
         changes = reschedule.moves(st.state.cards, answers, cfg.scheduler(), parameters)
         in_review = sum(1 for values in st.state.cards.values() if values[STATE] == REVIEW)
         say(reschedule.preview(changes, in_review))

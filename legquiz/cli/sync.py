@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -74,7 +75,9 @@ def sync(
             return
         for w in got["warnings"]:
             warn(w)
-        say("\n".join(_status_lines(got)))
+        from legquiz.ui.render import width
+
+        say("\n".join(_status_lines(got, common.utcnow(), width())))
         return
     from legquiz.storage.store import Store
 
@@ -102,25 +105,46 @@ def sync(
         say(f"  {note}")
 
 
-def _status_lines(got: dict[str, object]) -> list[str]:
-    from legquiz.text import shown_path
+def _status_lines(got: dict[str, Any], now: datetime, width: int) -> list[str]:
+    """``sync --status`` for a person: times local, with how long ago; counts in words (``--json`` keeps the fields
+    as they are). ``width``: a device's line that would wrap puts its last answer's time on a line of its own, whole."""
+    from legquiz.text import counted, shown_path
 
     dev = got["device"]
-    assert isinstance(dev, dict)
+    missing = "" if got["folder_present"] else " (missing: not mounted?)"
     lines = [
-        f"Sync folder: {shown_path(str(got['folder']))}{'' if got['folder_present'] else ' (missing: not mounted?)'}",
-        f"This device: {dev['name']} ({dev['id']})",
-        f"Last sync: {got['last_sync'] or 'never'}",
+        f"Sync folder: {shown_path(str(got['folder']))}{missing}",
+        f"This device: {dev['name']}, id {dev['id']}"
+        if dev["id"]
+        else f"This device: {dev['name']} (no id until its first sync)",
+        f"Last synced {_when(got['last_sync'], now)}." if got["last_sync"] else "This device has never synced.",
         "Devices:",
     ]
-    rows = got["devices"]
-    assert isinstance(rows, list)
-    for r in rows:
-        mark = " (this device)" if r["this_device"] else ""
-        last = r["last_answer"] or "no answers yet"
-        lines.append(f"  {r['name']}{mark}  {r['id'][:8]}  {r['answers']} answers, last {last}")
-    lines.append(f"Waiting to go out: {got['waiting_out']} · to come in: {got['waiting_in']}")
+    for r in sorted(got["devices"], key=lambda r: (not r["this_device"], r["name"].casefold(), r["id"])):
+        short = r["id"][:8]  # (a device whose device.json cannot be read is named by it: said once)
+        who = short if r["name"] == short else f"{r['name']} ({short})"
+        who = f"{r['name']} (this device)" if r["this_device"] else who
+        if not r["answers"]:
+            lines.append(f"  {who}: no answers yet")
+            continue
+        head, last = f"  {who}: {counted(r['answers'], 'answer')},", f"the last {_when(r['last_answer'], now)}"
+        lines.append(f"{head} {last}" if len(head) + 1 + len(last) <= width else f"{head}\n    {last}")
+    out, into = counted(got["waiting_out"], "answer"), counted(got["waiting_in"], "answer")
+    if not got["folder_present"]:
+        lines.append("What waits to go out and to come in shows when the folder is back.")  # (unknown till then)
+    elif got["waiting_out"] or got["waiting_in"]:
+        lines.append(f"Waiting for the next sync: {out} to go out, {into} to come in.")
+    else:
+        lines.append("Nothing waits to go out or to come in.")
     return lines
+
+
+def _when(text: str, now: datetime) -> str:
+    """A saved time as legquiz shows times (local, to the minute), and how long ago it was."""
+    from legquiz.ui.render import clock, span
+
+    t = datetime.fromisoformat(text)
+    return f"on {clock(t)}" + (f" ({span(now - t)} ago)" if t <= now else "")
 
 
 def around_session(store: Store, cfg: Config, after: bool) -> bool:

@@ -98,10 +98,13 @@ def _import_package(
     from legquiz.core import settings
     from legquiz.core.replay import Replayer
     from legquiz.errors import LegquizError
+    from legquiz.sync.answers import standing
 
     cfg = settings.load(home)
     with store.Store.open(home) as st:  # the lock first: a session studying now makes this stop before writing
-        known = anki_progress.known_ids(store.log_records(home))
+        # every device's imports (sync): a package imported on another device too adds no review twice
+        every = standing(home, Path(cfg.sync_dir) if cfg.sync_dir else None)
+        known = anki_progress.known_ids(rec for *_, rec in every)
         replayer = Replayer(cfg, cfg.days(), anki_progress.SOURCE)
         try:
             prog = anki_progress.records(pkg, st.state.cards, known, replayer)
@@ -169,14 +172,17 @@ def apkg(
 
 
 def _schedule(home: Path, d: Any, now: datetime) -> Any:
-    """The deck's share of the progress store, for ``export apkg --with-progress``."""
-    from legquiz.convert.anki_schedule import Schedule, standing
+    """The deck's share of the progress store, for ``export apkg --with-progress``: its cards' states and every
+    standing answer of every device (a synced home's states are the replay of all of them)."""
+    from legquiz.convert.anki_schedule import Schedule, by_question
     from legquiz.core import settings
     from legquiz.storage import store
+    from legquiz.sync.answers import standing
 
     cfg = settings.load(home)
     state = store.read(home).state
     prefix = f"{d.id}/"
     ids = set(d.question_ids())
     cards = {k[len(prefix) :]: v for k, v in state.cards.items() if k.startswith(prefix) and k[len(prefix) :] in ids}
-    return Schedule(cards, standing(store.log_records(home), d.id), len(cfg.learning_steps), cfg.days(), now)
+    answers = by_question((rec for *_, rec in standing(home, Path(cfg.sync_dir) if cfg.sync_dir else None)), d.id)
+    return Schedule(cards, answers, len(cfg.learning_steps), cfg.days(), now)

@@ -67,7 +67,7 @@ def instant(seconds: float, what: str) -> datetime:
 
 
 def known_ids(records: Iterable[Record]) -> set[int]:
-    """Anki review ids already imported (from the review log)."""
+    """Anki review ids already imported (by any device, on a synced home: sync/answers.py)."""
     return {r["ext_id"] for r in records if r["op"] == "import" and r["ext_from"] == SOURCE}
 
 

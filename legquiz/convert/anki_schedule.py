@@ -23,7 +23,7 @@ from typing import Any
 
 from legquiz.core.cards import LEARNING, NEW, RELEARNING, REVIEW, CardStateDict, Row, as_dict
 from legquiz.core.model import Deck
-from legquiz.core.records import Answer, Record
+from legquiz.core.records import Answer
 from legquiz.core.settings import DayClock
 
 DAY = 86_400
@@ -42,22 +42,12 @@ class Schedule:
     now: datetime
 
 
-def standing(records: Iterable[Record], deck_id: str) -> dict[str, list[Answer]]:
-    """The answers of ``deck_id`` that still stand in a review log (undone and replaced ones left out)."""
-    kept: dict[int, Answer] = {}
-    for rec in records:
-        if rec["op"] == "undo":
-            kept.pop(rec["target"], None)
-            continue
-        if rec["op"] == "reschedule" or rec["op"] == "sync":  # new schedules (optimize --apply, sync), no answer
-            continue
-        replaces = rec.get("replaces") if rec["op"] == "review" else None
-        if isinstance(replaces, int):
-            kept.pop(replaces, None)
-        kept[rec["seq"]] = rec
+def by_question(answers: Iterable[Answer], deck_id: str) -> dict[str, list[Answer]]:
+    """The answers of ``deck_id`` among ``answers`` (the standing ones, oldest first: on a synced home every
+    device's, sync/answers.py), by question id."""
     out: dict[str, list[Answer]] = {}
     prefix = f"{deck_id}/"
-    for rec in kept.values():
+    for rec in answers:
         card = str(rec["card"])
         if card.startswith(prefix):
             out.setdefault(card[len(prefix) :], []).append(rec)

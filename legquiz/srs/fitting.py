@@ -197,11 +197,10 @@ def _reviews(rows: Any, header: list[str], bad: Callable[[int, str, str], DeckEr
 
 
 def from_log(records: Iterable[Mapping[str, Any]], tz: tzinfo | None = None) -> list[Review]:
-    """The answers that stand in a legquiz review log (undone and replaced ones dropped).
+    """The answers that stand in one device's review log (undone and replaced ones dropped).
 
-    Times are turned into ``tz`` (None: the machine's local zone) so study days
-    start at the day boundary where the person lives, as ``legquiz start`` counts them.
-    """
+    Times are turned into ``tz`` (None: the machine's local zone) so study days start at the day boundary
+    where the person lives, as ``legquiz start`` counts them."""
     kept: dict[int, Mapping[str, Any]] = {}
     for rec in records:
         if rec.get("op") == "undo":
@@ -210,11 +209,12 @@ def from_log(records: Iterable[Mapping[str, Any]], tz: tzinfo | None = None) -> 
             if rec.get("replaces") is not None:
                 kept.pop(int(rec["replaces"]), None)
             kept[int(rec["seq"])] = rec
-    out = []
-    for rec in kept.values():
-        at = datetime.fromisoformat(str(rec["at"]))
-        out.append(Review(str(rec["card"]), int(rec["rating"]), at.astimezone(tz) if tz else at.astimezone()))
-    return out
+    return from_answers(((datetime.fromisoformat(str(r["at"])), r) for r in kept.values()), tz)
+
+
+def from_answers(rows: Iterable[tuple[datetime, Mapping[str, Any]]], tz: tzinfo | None = None) -> list[Review]:
+    """(time, answer) of answers known to stand (every device's: sync/answers.py) as reviews, in ``tz`` (None: local)."""
+    return [Review(str(a["card"]), int(a["rating"]), at.astimezone(tz)) for at, a in rows]
 
 
 # -- the metric ------------------------------------------------------------------------------------

@@ -42,12 +42,19 @@ class Move:
 
 
 def standing_answers(records: Iterable[Mapping[str, Any]]) -> dict[str, list[tuple[datetime, int]]]:
-    """Each card's answers still standing in a review log (undone and replaced ones dropped), oldest first, in UTC."""
+    """Each card's answers still standing in one device's review log (undone and replaced ones dropped), oldest
+    first, in UTC."""
     from legquiz.srs.fitting import from_log
 
+    return by_card((r.at, r.card, r.rating) for r in sorted(from_log(records, timezone.utc), key=lambda r: r.at))
+
+
+def by_card(answers: Iterable[tuple[datetime, str, int]]) -> dict[str, list[tuple[datetime, int]]]:
+    """Each card's (time, rating), from answers that stand given oldest first as (time in UTC, card, rating):
+    a synced home's are every device's (sync/answers.py), whose cards the replay of all of them scheduled."""
     out: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
-    for r in sorted(from_log(records, timezone.utc), key=lambda r: r.at):
-        out[r.card].append((r.at, r.rating))
+    for at, card, rating in answers:
+        out[card].append((at, rating))
     return dict(out)
 
 

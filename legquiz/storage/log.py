@@ -100,7 +100,11 @@ class Scan:
 
 def records(path: Path) -> list[Record]:
     """Every record of the log, oldest first, its torn last line left out; StoreError at a damaged one."""
-    out: list[Record] = []
+    return list(stream(path))
+
+
+def stream(path: Path) -> Iterator[Record]:
+    """:func:`records` one at a time: a reader that keeps only what it needs holds one record, not the log."""
     held = None  # a line that is not JSON: torn if it is the last
     try:
         for ln in Scan(path).lines():  # streamed: the log's bytes are never held whole
@@ -110,7 +114,6 @@ def records(path: Path) -> list[Record]:
             if ln.record is None:
                 held = ln
             else:
-                out.append(ln.record)
+                yield ln.record
     except OSError as e:
         raise StoreError(f"{path}: cannot read ({e.strerror})") from None
-    return out
