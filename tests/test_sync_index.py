@@ -277,3 +277,15 @@ def test_a_rescheduling_taken_back_after_a_sync_is_put_right_by_the_next(tmp_pat
     a.undo()  # takes the rescheduling back: the card's state before it, stale since the sync
     a.sync()
     assert a.view() == full_replay(a)
+
+
+def test_status_with_the_folder_away_counts_only_what_was_not_published(tmp_path: Path) -> None:
+    from legquiz.sync import status as st
+
+    (a,) = devices(tmp_path, "home")
+    a.study(("mc", "tf"), ["Quads", ENTER, "true", ENTER])
+    a.sync()
+    a.study(("typed",), ["x", ENTER])
+    a.folder.rename(tmp_path / "unmounted")
+    got = st.status(a.home, a.cfg, a.folder)
+    assert (got["folder_present"], got["waiting_out"]) == (False, 1)

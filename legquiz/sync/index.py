@@ -269,6 +269,13 @@ class Index:
                     return
                 yield ln.record
 
+    def published(self) -> None:
+        """Remember that every record of this device here is in the folder now."""
+        got = self.db.execute(
+            "SELECT max(seq) FROM answers WHERE dev = ? AND pos IS NOT NULL AND rating >= 0", (self.dev,)
+        ).fetchone()
+        self._set("published", int(got[0] or 0))
+
     def own_after(self, seq: int) -> int:
         """How many of this device's answers and undos come after number ``seq`` (waiting to go out)."""
         got = self.db.execute(

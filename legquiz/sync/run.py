@@ -144,6 +144,8 @@ def _sync(
         if republish:
             pub.republish(folder, dev, own(0), mine)
         out.sent = pub.publish(folder, dev, out.name, own, mine, stamped, entries)
+        if idx is not None:
+            idx.published()  # for `sync --status` while the folder is away
         decks.publish(pub.own_dir(folder, dev, create=False), files)
     except fold.Unavailable as e:
         out.warnings.append(str(e))

@@ -52,7 +52,7 @@ def _from_index(idx: index.Index, cfg: Config, folder: Path, dev: str) -> dict[s
     idx.catch_up()  # in the index's transaction, never committed: nothing is written
     present = folder.is_dir()
     seen = fold.read_others(folder, dev, idx) if present else fold.FolderRead()
-    last = _published(folder, dev, seen.warnings) if present else 0
+    last = _published(folder, dev, seen.warnings) if present else int(idx.meta("published") or 0)
     counts = idx.own_counts()
     waiting_in = 0
     for peer in seen.peers.values():
