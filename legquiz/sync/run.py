@@ -26,7 +26,7 @@ from legquiz.sync import publish as pub
 from legquiz.sync.device import device_id, device_name, fork_of, new_id
 from legquiz.text import counted, shown_path
 
-TAKE = 20_000  # records read from one device's file per part (a device far behind takes several parts)
+TAKE = 5_000  # records read from one device's file per part (a device far behind takes several parts)
 
 
 @dataclass
