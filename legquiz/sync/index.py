@@ -14,27 +14,21 @@ record is safe in the log, so a sync stopped at any moment leaves it as it was b
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from legquiz.core.cards import Row, row
-from legquiz.core.progress import DayCount
 from legquiz.core.records import Answer, Record
-from legquiz.srs.scheduler import CardState, Rating, SchedulerConfig, answer_seed, review
 from legquiz.storage import log as logfile
-from legquiz.sync.folder import Cursor
-from legquiz.sync.merge import Scoped
+from legquiz.sync.folder import CHECK, Cursor  # CHECK: bytes before a read position, compared
 
 NAME = "sync-index.sqlite3"
 VERSION = 1
-CHECK = 64  # bytes of the log (or a device file) just before a read position, compared to find it unchanged
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_US = timedelta(microseconds=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+US = timedelta(microseconds=1)
 _SCHEMA = """
 CREATE TABLE meta(k TEXT PRIMARY KEY, v) WITHOUT ROWID;
 CREATE TABLE answers(
@@ -49,13 +43,13 @@ CREATE TABLE files(path BLOB PRIMARY KEY, ino INTEGER, size INTEGER, pos INTEGER
   WITHOUT ROWID;
 """
 Key = tuple[int, str, int]  # an answer's place in replay order: (time in microseconds, device id, number)
-_COUNTS = ("answers", "correct", "introduced", "review_answers", "review_correct")
+COUNTS = ("answers", "correct", "introduced", "review_answers", "review_correct")
 _NO_ROW: Key = (1 << 62, "", 0)  # after every answer: a card marked without an answer of its own changing
 
 
 def micros(at: str) -> int:
     """An answer's time as whole microseconds since 1970, the same order as merge.standing's instants."""
-    return (datetime.fromisoformat(at).astimezone(timezone.utc) - _EPOCH) // _US
+    return (datetime.fromisoformat(at).astimezone(timezone.utc) - EPOCH) // US
 
 
 class Index:
@@ -122,7 +116,7 @@ class Index:
         got = self.db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
         return None if got is None else got[0]
 
-    def _set(self, key: str, value: object) -> None:
+    def set_meta(self, key: str, value: object) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def catch_up(self) -> None:
@@ -148,15 +142,15 @@ class Index:
             if len(batch) >= 5000:
                 self._flush(batch)
         self._flush(batch)
-        self._set("log_pos", end)
-        self._set("log_line", line)
-        self._set("log_tail", _tail(path, end))
+        self.set_meta("log_pos", end)
+        self.set_meta("log_line", line)
+        self.set_meta("log_tail", _tail(path, end))
 
     def reset(self) -> None:
         """Forget everything (the log changed under the index): the next catch-up reads it from the start."""
         for table in ("answers", "anchors", "files"):
             self.db.execute(f"DELETE FROM {table}")
-        self._set("sched", "")
+        self.set_meta("sched", "")
         self.rebuilt = True
 
     def _row(self, dev: str, rec: Answer, pos: int | None) -> tuple[object, ...]:
@@ -274,7 +268,7 @@ class Index:
         got = self.db.execute(
             "SELECT max(seq) FROM answers WHERE dev = ? AND pos IS NOT NULL AND rating >= 0", (self.dev,)
         ).fetchone()
-        self._set("published", int(got[0] or 0))
+        self.set_meta("published", int(got[0] or 0))
 
     def own_after(self, seq: int) -> int:
         """How many of this device's answers and undos come after number ``seq`` (waiting to go out)."""
@@ -290,92 +284,18 @@ class Index:
         for dev, n, t in self.db.execute(
             "SELECT dev, count(*), max(t) FROM answers WHERE gone = 0 AND rating > 0 GROUP BY dev"
         ):
-            out[dev] = (n, (_EPOCH + t * _US).isoformat() if t is not None else None)
+            out[dev] = (n, (EPOCH + t * US).isoformat() if t is not None else None)
         return out
-
-    # -- the replay ----------------------------------------------------------------------------------------
-    def replay(self, sched: SchedulerConfig, mark: str) -> Scoped | None:
-        """The replay of what changed since the last sync (everything when the settings ``mark`` changed);
-        None when nothing did."""
-        full = self.meta("sched") != mark
-        if not full and not self.dirty:
-            return None
-        if full:
-            cards: Iterable[str] = [c for (c,) in self.db.execute("SELECT DISTINCT card FROM answers WHERE rating > 0")]
-            cards = sorted(set(cards) | set(self.dirty))
-            self.db.execute("DELETE FROM anchors")
-        else:
-            cards = sorted(self.dirty)
-        out = Scoped(day_scope=None if full else self.days)
-        for card in cards:
-            out.cards[card] = self._replay_card(sched, card, None if full else self.dirty[card])
-        self._set("sched", mark)
-        self._count_days(out, None if full else self.days)
-        self.dirty.clear()
-        return out
-
-    def _replay_card(self, sched: SchedulerConfig, card: str, changed: Key | None) -> Row | None:
-        anchor = None if changed is None else self.db.execute(
-            "SELECT t, dev, seq, day, state FROM anchors WHERE card = ?", (card,)
-        ).fetchone()  # fmt: skip
-        cols = "SELECT dev, seq, t, at, day, rating, first, counted FROM answers WHERE card = ? AND gone = 0"
-        state: CardState | None = None
-        prev: str | None = None
-        if anchor is not None and changed is not None and changed > tuple(anchor[:3]):
-            rows = self.db.execute(f"{cols} AND (t, dev, seq) > (?, ?, ?) ORDER BY t, dev, seq", (card, *anchor[:3]))
-            state, prev = CardState.from_dict(json.loads(anchor[4])), anchor[3]
-        else:
-            rows = self.db.execute(f"{cols} AND rating > 0 ORDER BY t, dev, seq", (card,))
-        last: tuple[object, ...] | None = None
-        flags: list[tuple[int, int, str, int]] = []
-        for dev, seq, t, at, day, rating, first, counted in rows.fetchall():
-            at_utc = _EPOCH + t * _US
-            state = review(
-                sched, state, Rating(rating), at_utc, seed=answer_seed(card, datetime.fromisoformat(at), rating)
-            )
-            now_first, now_counted = int(prev is None), int(prev is not None and prev != day)
-            if (now_first, now_counted) != (first, counted):
-                flags.append((now_first, now_counted, dev, seq))
-                self.days.add(day)
-            prev, last = day, (t, dev, seq, day)
-        self.db.executemany("UPDATE answers SET first = ?, counted = ? WHERE dev = ? AND seq = ?", flags)
-        if state is None:
-            self.db.execute("DELETE FROM anchors WHERE card = ?", (card,))
-            return None
-        if last is not None:
-            self.db.execute(
-                "INSERT OR REPLACE INTO anchors VALUES (?, ?, ?, ?, ?, ?)",
-                (card, *last, json.dumps(state.to_dict())),
-            )  # fmt: skip
-        return row(state.to_dict())
-
-    def _count_days(self, out: Scoped, days: set[str] | None) -> None:
-        query = (
-            "SELECT deck, day, count(*), sum(rating > 1), sum(first), sum(counted), sum(counted AND rating > 1) "
-            "FROM answers WHERE gone = 0 AND rating > 0"
-        )
-        if days is None:
-            rows = self.db.execute(query + " GROUP BY deck, day")
-        else:
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS scope(day TEXT PRIMARY KEY)")
-            self.db.execute("DELETE FROM scope")
-            self.db.executemany("INSERT OR IGNORE INTO scope VALUES (?)", [(d,) for d in days])
-            rows = self.db.execute(query + " AND day IN (SELECT day FROM scope) GROUP BY deck, day")
-        for deck, day, *counts in rows:
-            out.deck_days.setdefault(deck, {})[day] = DayCount(*counts)
-            total = out.days.setdefault(day, DayCount())
-            for name, value in zip(_COUNTS, counts, strict=True):
-                setattr(total, name, getattr(total, name) + value)
 
     # -- ending ----------------------------------------------------------------------------------------------
     def commit(self, log_end: int, log_line: int, synced_at: str | None = None) -> None:
         """Keep what this sync did; ``log_end``: the log's size once its record (if any) was written."""
         path = self.home / logfile.NAME
         if synced_at is not None:
-            self._set("synced_at", synced_at)
-        self._set("log_pos", log_end)
-        self._set("log_line", log_line)
-        self._set("log_tail", _tail(path, log_end))
+            self.set_meta("synced_at", synced_at)
+        self.set_meta("log_pos", log_end)
+        self.set_meta("log_line", log_line)
+        self.set_meta("log_tail", _tail(path, log_end))
         self.db.commit()
         self.close()
 

@@ -20,7 +20,7 @@ from legquiz.core.settings import Config
 from legquiz.errors import StoreError
 from legquiz.storage import log as logfile
 from legquiz.storage.store import Store
-from legquiz.sync import decks, gitsync, index, merge, travel
+from legquiz.sync import decks, gitsync, index, merge, replay, travel
 from legquiz.sync import folder as fold
 from legquiz.sync import publish as pub
 from legquiz.sync.device import device_id, device_name, fork_of, new_id
@@ -243,7 +243,7 @@ def _take_in_indexed(
 ) -> int:
     """Append one sync record when the replay of what changed (by the index) changes anything; cards changed."""
     mark = fingerprint(cfg)
-    rep = idx.replay(cfg.scheduler(), mark)
+    rep = replay.replay(idx, cfg.scheduler(), mark)
     cards, days, deck_days = merge.scoped_corrections(store.state, rep) if rep is not None else ({}, {}, {})
     if new or cards or days or deck_days or (rep is not None and rep.day_scope is None):
         synced: SyncRecord = {
