@@ -35,6 +35,9 @@ STATE, DUE, S, D, STEP, LAST, REPS, LAPSES = range(len(FIELDS))
 # FSRS states, the same numbers as legquiz.scheduler's (tests/test_cards.py checks), so that
 # readers of the snapshot (stats, deck list) need not import the scheduler.
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+# The scheduler's default steps (minutes, as Anki and py-fsrs), here so that settings need not import it.
+DEFAULT_LEARNING_STEPS = (1.0, 10.0)
+DEFAULT_RELEARNING_STEPS = (10.0,)
 
 
 class CardStateDict(TypedDict):
@@ -160,7 +163,7 @@ def _good_row(card: Any) -> bool:
     )
 
 
-def check_rows(cards: dict[str, Any], *, utc: bool = False) -> str | None:
+def check_rows(cards: dict[str, Any], *, cached: bool = False) -> str | None:
     """The key of a card with the wrong shape, or None; cards (read from a snapshot) are brought to :func:`row`'s shape.
 
     The common case is checked a column at a time (``map`` runs at C speed: no
@@ -168,11 +171,13 @@ def check_rows(cards: dict[str, Any], *, utc: bool = False) -> str | None:
     first question. Otherwise each card is checked, and converted where it
     can be: a due time with another UTC offset (a hand edit), or a dict (the
     shape of snapshots before cards were lists; nothing was released in that
-    shape, but a developer's own store may have it). ``utc`` says the due
-    times are known to be in UTC already (the snapshot cache, written only
-    from checked snapshots): only the types are checked then, which is enough
-    for no reader to fail (a due time in another shape could only be sorted
-    wrongly), and saves a millisecond of a fresh start with 10,000 cards.
+    shape, but a developer's own store may have it). ``cached`` says the rows
+    come from the snapshot cache (speed/snapshot_cache.py), which legquiz
+    writes only from rows that passed every check here, and uses only for the
+    exact bytes of ``store.json`` they were made from: only the shape and the
+    types are checked then (a cache from another legquiz version is never
+    used), not every field again, which saved ~10 ms of every ``stats`` and
+    start with 10,000 cards (docs/performance.md).
     """
     values = cards.values()
     if (
@@ -181,8 +186,7 @@ def check_rows(cards: dict[str, Any], *, utc: bool = False) -> str | None:
         and {type(c[STATE]) for c in values} <= {int}
         and set(map(state_of, values)) <= {NEW, LEARNING, REVIEW, RELEARNING}
         and {type(c[DUE]) for c in values} <= {str}
-        and (utc or _all_utc(values))
-        and _all_fields(values, parse=not utc)
+        and (cached or (_all_utc(values) and _all_fields(values)))
     ):
         return None
     for key, card in cards.items():
@@ -199,11 +203,8 @@ def check_rows(cards: dict[str, Any], *, utc: bool = False) -> str | None:
     return None
 
 
-def _all_fields(values: Any, parse: bool) -> bool:
-    """The other columns, a column at a time: times in range, numbers finite, counts whole.
-
-    ``parse``: read every time as a date too (a JSON snapshot, once; the snapshot cache then holds the checked rows).
-    """
+def _all_fields(values: Any) -> bool:
+    """The other columns, a column at a time: times in range (and read as dates), numbers finite, counts whole."""
     if not values:
         return True
     dues = list(map(itemgetter(DUE), values))
@@ -221,7 +222,7 @@ def _all_fields(values: Any, parse: bool) -> bool:
         and set(map(len, lasts)) <= {25, 32}
         and all(map(str.endswith, lasts, repeat("+00:00")))
         and min(lasts, default=EARLIEST) >= EARLIEST and max(lasts, default=EARLIEST) < LATEST
-        and (not parse or all(map(is_time, chain(dues, lasts))))
+        and all(map(is_time, chain(dues, lasts)))
     )  # fmt: skip
 
 

@@ -83,8 +83,12 @@ class StoreState:
         }
 
     @classmethod
-    def from_json(cls, raw: Any, where: str, *, utc: bool = False) -> StoreState:
-        """The state a parsed snapshot holds, every field checked (``utc``: see :func:`legquiz.core.cards.check_rows`)."""
+    def from_json(cls, raw: Any, where: str, *, cached: bool = False) -> StoreState:
+        """The state a parsed snapshot holds, every field checked.
+
+        ``cached``: read from the snapshot cache, which holds only snapshots that passed these checks: their
+        shape and types are checked, not each card's times and each day again (:func:`legquiz.core.cards.check_rows`).
+        """
 
         def bad(msg: str) -> StoreError:
             return StoreError(f"{where}: {msg}; run 'legquiz doctor' to repair it from the review log or a backup")
@@ -106,13 +110,15 @@ class StoreState:
                 log_bytes=_int(log["bytes"]),
                 log_lines=_int(log["lines"]),
                 cards=_obj(raw["cards"]),
-                days=_day_counts(_obj(raw["days"])),
+                days=_day_counts(_obj(raw["days"]), cached),
                 undo=[_undoable(r) for r in raw.get("undo", [])],
-                deck_days={str(d): _day_counts(dict(rows)) for d, rows in dict(raw.get("deck_days", {})).items()},
+                deck_days={
+                    str(d): _day_counts(dict(rows), cached) for d, rows in dict(raw.get("deck_days", {})).items()
+                },
             )
         except (KeyError, TypeError, ValueError, OverflowError) as e:
             raise bad(f"wrong or missing field ({e.__class__.__name__}: {e})") from None
-        wrong = check_rows(st.cards, utc=utc)
+        wrong = check_rows(st.cards, cached=cached)
         if wrong is not None:
             raise bad(f"card '{wrong}' has the wrong shape")
         return st
@@ -125,10 +131,10 @@ def _undoable(v: Any) -> Undoable:
     raise ValueError(f"an undo entry that is an {rec['op']} (only answers and reschedulings are undone)")
 
 
-def _day_counts(rows: dict[Any, Any]) -> dict[str, DayCount]:
-    """Per-day counts as read: each a list of (at least) five whole numbers."""
+def _day_counts(rows: dict[Any, Any], cached: bool = False) -> dict[str, DayCount]:
+    """Per-day counts as read: each a list of (at least) five whole numbers, for a day (not read again if ``cached``)."""
     counts = rows.values()
-    if not all(map(is_day, rows)):  # stats reads each as a date
+    if not cached and not all(map(is_day, rows)):  # stats reads each as a date
         raise ValueError(f"a per-day count for {str(next(k for k in rows if not is_day(k)))[:20]!r}, not a day")
     if not (
         set(map(type, rows)) <= {str}
