@@ -75,7 +75,9 @@ def test_a_snapshot_written_by_someone_else_is_parsed_and_then_cached(home: Path
     assert len(loads) == 1  # cached the first time
 
 
-@pytest.mark.parametrize("how", ["truncated", "garbage", "flipped", "other-python", "not-a-snapshot", "empty"])
+@pytest.mark.parametrize(
+    "how", ["truncated", "garbage", "flipped", "other-python", "older-format", "not-a-snapshot", "empty"]
+)
 def test_a_broken_cache_is_ignored(home: Path, loads: list[int], how: str) -> None:
     want = state_json(home)
     path = snapcache.entry(home)
@@ -90,6 +92,9 @@ def test_a_broken_cache_is_ignored(home: Path, loads: list[int], how: str) -> No
         path.write_bytes(header + b"\n" + payload.replace(b"d/q1", b"d/q9"))
     elif how == "other-python":
         head["json"][3] = "cpython-0"
+        path.write_bytes(json.dumps(head).encode() + b"\n" + payload)
+    elif how == "older-format":  # written by a legquiz whose checks were weaker: not trusted, the JSON decides
+        head[snapcache.MAGIC] = snapcache.FORMAT - 1
         path.write_bytes(json.dumps(head).encode() + b"\n" + payload)
     elif how == "not-a-snapshot":  # consistent, but not what a snapshot holds: the JSON decides
         import marshal
