@@ -61,6 +61,7 @@ state_of: Any = itemgetter(STATE)
 due_of: Any = itemgetter(DUE)
 difficulty_of: Any = itemgetter(D)
 lapses_of: Any = itemgetter(LAPSES)
+scan_of: Any = itemgetter(STATE, DUE, D, LAPSES)  # what stats reads of every card, in one call
 
 
 def deck_rows(cards: Mapping[str, Row], deck_id: str, ids: Sequence[str]) -> Iterator[Row | None]:
