@@ -164,7 +164,7 @@ def _good_row(card: Any) -> bool:
     )
 
 
-def check_rows(cards: dict[str, Any], *, cached: bool = False) -> str | None:
+def check_rows(cards: dict[str, Any]) -> str | None:
     """The key of a card with the wrong shape, or None; cards (read from a snapshot) are brought to :func:`row`'s shape.
 
     The common case is checked a column at a time (``map`` runs at C speed: no
@@ -172,13 +172,8 @@ def check_rows(cards: dict[str, Any], *, cached: bool = False) -> str | None:
     first question. Otherwise each card is checked, and converted where it
     can be: a due time with another UTC offset (a hand edit), or a dict (the
     shape of snapshots before cards were lists; nothing was released in that
-    shape, but a developer's own store may have it). ``cached`` says the rows
-    come from the snapshot cache (speed/snapshot_cache.py), which legquiz
-    writes only from rows that passed every check here, and uses only for the
-    exact bytes of ``store.json`` they were made from: only the shape and the
-    types are checked then (a cache from another legquiz version is never
-    used), not every field again, which saved ~10 ms of every ``stats`` and
-    start with 10,000 cards (docs/performance.md).
+    shape, but a developer's own store may have it). Rows from the snapshot
+    cache are not checked again (``StoreState.from_json``'s ``cached``).
     """
     values = cards.values()
     if (
@@ -187,7 +182,8 @@ def check_rows(cards: dict[str, Any], *, cached: bool = False) -> str | None:
         and {type(c[STATE]) for c in values} <= {int}
         and set(map(state_of, values)) <= {NEW, LEARNING, REVIEW, RELEARNING}
         and {type(c[DUE]) for c in values} <= {str}
-        and (cached or (_all_utc(values) and _all_fields(values)))
+        and _all_utc(values)
+        and _all_fields(values)
     ):
         return None
     for key, card in cards.items():

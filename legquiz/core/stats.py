@@ -224,11 +224,11 @@ def scan_cards(
             if raw is None:
                 new += 1
                 continue
-            state, due, d, lapsed = scan_of(raw)
-            if state == NEW:
+            kind, due, d, lapsed = scan_of(raw)
+            if kind == NEW:
                 new += 1
                 continue
-            if state == REVIEW:
+            if kind == REVIEW:
                 review += 1
             else:  # learning or relearning
                 learning += 1

@@ -12,8 +12,8 @@ hand edit; the cache is damaged, from another Python, or missing) and the
 JSON is parsed as always; the cache is then rewritten. The JSON stays the
 store of record: the cache is never read without it. It is written only
 from a snapshot that passed ``StoreState.from_json``'s checks, or from the
-state legquiz itself made of checked records, so what it gives back has its
-shape and types checked, not every card's times and every day again (that
+state legquiz itself made of checked records, so only the structure of what
+it gives back is checked, not every card, day and undo entry again (that
 was ~10 ms of a ``stats`` with 10,000 cards). A cache written by a legquiz
 whose checks were weaker has another :data:`FORMAT` and is not used.
 Writing it is best effort, like the parsed-deck cache (``speed/deck_cache.py``).

@@ -315,8 +315,8 @@ def _snapshot(home: Path, snap: Path) -> StoreState:
     Read from the snapshot cache when it holds exactly the bytes of
     ``store.json`` (speed/snapshot_cache.py: twice as fast as parsing the JSON), else
     parsed from the JSON, checked field by field, and cached for next time. A cached state was checked
-    before it was cached (or built by legquiz from checked records); its shape and types are checked again,
-    not every time and day (``StoreState.from_json``'s ``cached``).
+    before it was cached (or built by legquiz from checked records); only its structure is checked again,
+    not every card, day and undo entry (``StoreState.from_json``'s ``cached``).
     """
     cached = snapcache.load(home, snap)
     if cached is not None:
