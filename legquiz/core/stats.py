@@ -213,7 +213,7 @@ def scan_cards(
     cards = state.cards
     all_counts = []
     candidates: list[tuple[int, float, str, str, float | None, Deck, int]] = []
-    difficulties: list[float] = []
+    difficulties: list[Any] = []  # made floats at the end, all at once
     add_difficulty = difficulties.append
     for deck in decks:
         ids = deck.question_ids()
@@ -240,7 +240,7 @@ def scan_cards(
                 due_on[bisect_right(bounds, due)] += 1
             lapses[i] = lapsed
             if d is not None:
-                add_difficulty(float(d))
+                add_difficulty(d)
         due_on[0] += due_today
         all_counts.append(
             Counts(len(ids), new=new, learning=learning, review=review, due_now=due_now, due_today=due_today)
@@ -258,7 +258,7 @@ def scan_cards(
         Hard(deck_id, qid, -lapsed, difficulty, shortened(deck.questions[i].prompt_text, QUESTION_CHARS))
         for lapsed, _, deck_id, qid, difficulty, deck, i in top
     ]
-    return Scan(all_counts, due_on, hardest, difficulties)
+    return Scan(all_counts, due_on, hardest, list(map(float, difficulties)))
 
 
 def median(values: list[float]) -> float | None:
