@@ -110,6 +110,18 @@ def test_a_broken_cache_is_ignored(home: Path, loads: list[int], how: str) -> No
     assert state_json(home) == want and len(loads) == 1  # rewritten
 
 
+def test_a_snapshot_with_more_day_columns_reads_the_same_from_the_cache(home: Path, loads: list[int]) -> None:
+    snap = json.loads((home / SNAPSHOT).read_bytes())
+    for counts in [snap["days"], *snap["deck_days"].values()]:
+        for v in counts.values():
+            v.append(7)  # a newer legquiz's extra column: kept out of the state
+    (home / SNAPSHOT).write_text(json.dumps(snap, separators=(",", ":")))
+    first = storemod.read(home).state.to_json()
+    again = storemod.read(home).state.to_json()
+    assert len(loads) == 1  # the second came from the cache
+    assert first == again and all(len(v) == 5 for v in again["days"].values())
+
+
 def test_a_damaged_snapshot_is_an_error_even_with_a_cache(home: Path) -> None:
     (home / SNAPSHOT).write_bytes(b'{"format":1,')
     with pytest.raises(StoreError, match="damaged"):

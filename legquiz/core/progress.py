@@ -137,7 +137,10 @@ def _day_counts(rows: dict[Any, Any], cached: bool = False) -> dict[str, DayCoun
     """Per-day counts as read: each a list of (at least) five whole numbers, for a day (not checked if ``cached``)."""
     counts = rows.values()
     if cached:
-        return dict(zip(rows, starmap(DayCount, counts), strict=True))
+        try:
+            return dict(zip(rows, starmap(DayCount, counts), strict=True))
+        except TypeError:
+            pass  # not five numbers each (a newer legquiz's extra columns, kept in the cache): read as below
     if not all(map(is_day, rows)):  # stats reads each as a date
         raise ValueError(f"a per-day count for {str(next(k for k in rows if not is_day(k)))[:20]!r}, not a day")
     if not (
