@@ -35,6 +35,9 @@ STATE, DUE, S, D, STEP, LAST, REPS, LAPSES = range(len(FIELDS))
 # FSRS states, the same numbers as legquiz.scheduler's (tests/test_cards.py checks), so that
 # readers of the snapshot (stats, deck list) need not import the scheduler.
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+# The scheduler's default steps (minutes, as Anki and py-fsrs), here so that settings need not import it.
+DEFAULT_LEARNING_STEPS = (1.0, 10.0)
+DEFAULT_RELEARNING_STEPS = (10.0,)
 
 
 class CardStateDict(TypedDict):
@@ -58,6 +61,7 @@ state_of: Any = itemgetter(STATE)
 due_of: Any = itemgetter(DUE)
 difficulty_of: Any = itemgetter(D)
 lapses_of: Any = itemgetter(LAPSES)
+scan_of: Any = itemgetter(STATE, DUE, D, LAPSES)  # what stats reads of every card, in one call
 
 
 def deck_rows(cards: Mapping[str, Row], deck_id: str, ids: Sequence[str]) -> Iterator[Row | None]:
@@ -160,7 +164,7 @@ def _good_row(card: Any) -> bool:
     )
 
 
-def check_rows(cards: dict[str, Any], *, utc: bool = False) -> str | None:
+def check_rows(cards: dict[str, Any]) -> str | None:
     """The key of a card with the wrong shape, or None; cards (read from a snapshot) are brought to :func:`row`'s shape.
 
     The common case is checked a column at a time (``map`` runs at C speed: no
@@ -168,11 +172,8 @@ def check_rows(cards: dict[str, Any], *, utc: bool = False) -> str | None:
     first question. Otherwise each card is checked, and converted where it
     can be: a due time with another UTC offset (a hand edit), or a dict (the
     shape of snapshots before cards were lists; nothing was released in that
-    shape, but a developer's own store may have it). ``utc`` says the due
-    times are known to be in UTC already (the snapshot cache, written only
-    from checked snapshots): only the types are checked then, which is enough
-    for no reader to fail (a due time in another shape could only be sorted
-    wrongly), and saves a millisecond of a fresh start with 10,000 cards.
+    shape, but a developer's own store may have it). Rows from the snapshot
+    cache are not checked again (``StoreState.from_json``'s ``cached``).
     """
     values = cards.values()
     if (
@@ -181,8 +182,8 @@ def check_rows(cards: dict[str, Any], *, utc: bool = False) -> str | None:
         and {type(c[STATE]) for c in values} <= {int}
         and set(map(state_of, values)) <= {NEW, LEARNING, REVIEW, RELEARNING}
         and {type(c[DUE]) for c in values} <= {str}
-        and (utc or _all_utc(values))
-        and _all_fields(values, parse=not utc)
+        and _all_utc(values)
+        and _all_fields(values)
     ):
         return None
     for key, card in cards.items():
@@ -199,11 +200,8 @@ def check_rows(cards: dict[str, Any], *, utc: bool = False) -> str | None:
     return None
 
 
-def _all_fields(values: Any, parse: bool) -> bool:
-    """The other columns, a column at a time: times in range, numbers finite, counts whole.
-
-    ``parse``: read every time as a date too (a JSON snapshot, once; the snapshot cache then holds the checked rows).
-    """
+def _all_fields(values: Any) -> bool:
+    """The other columns, a column at a time: times in range (and read as dates), numbers finite, counts whole."""
     if not values:
         return True
     dues = list(map(itemgetter(DUE), values))
@@ -221,7 +219,7 @@ def _all_fields(values: Any, parse: bool) -> bool:
         and set(map(len, lasts)) <= {25, 32}
         and all(map(str.endswith, lasts, repeat("+00:00")))
         and min(lasts, default=EARLIEST) >= EARLIEST and max(lasts, default=EARLIEST) < LATEST
-        and (not parse or all(map(is_time, chain(dues, lasts))))
+        and all(map(is_time, chain(dues, lasts)))
     )  # fmt: skip
 
 

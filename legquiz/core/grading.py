@@ -22,6 +22,8 @@ class Verdict(str, Enum):
 
 @dataclass(frozen=True)
 class Grade:
+    """How a typed answer was judged, and the accepted answer it matched (a docstring: dataclass would build one)."""
+
     verdict: Verdict
     matched: str = ""  # the accepted answer the input was closest to
 

@@ -8,7 +8,7 @@ undoing a record in one place is what makes replay, undo and repair agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, starmap
 from typing import Any
 
 from legquiz.core.cards import Row, check_rows, is_day, row
@@ -83,8 +83,14 @@ class StoreState:
         }
 
     @classmethod
-    def from_json(cls, raw: Any, where: str, *, utc: bool = False) -> StoreState:
-        """The state a parsed snapshot holds, every field checked (``utc``: see :func:`legquiz.core.cards.check_rows`)."""
+    def from_json(cls, raw: Any, where: str, *, cached: bool = False) -> StoreState:
+        """The state a parsed snapshot holds, every field checked.
+
+        ``cached``: read from the snapshot cache (speed/snapshot_cache.py), which legquiz writes only from a
+        snapshot that passed these checks (or from the state it made of checked records) and uses only for the
+        exact bytes of ``store.json`` it was made from. Its structure is checked, but not each card, day and
+        undo entry again: that took ~10 ms of every ``stats`` and start with 10,000 cards (docs/performance.md).
+        """
 
         def bad(msg: str) -> StoreError:
             return StoreError(f"{where}: {msg}; run 'legquiz doctor' to repair it from the review log or a backup")
@@ -106,13 +112,15 @@ class StoreState:
                 log_bytes=_int(log["bytes"]),
                 log_lines=_int(log["lines"]),
                 cards=_obj(raw["cards"]),
-                days=_day_counts(_obj(raw["days"])),
-                undo=[_undoable(r) for r in raw.get("undo", [])],
-                deck_days={str(d): _day_counts(dict(rows)) for d, rows in dict(raw.get("deck_days", {})).items()},
+                days=_day_counts(_obj(raw["days"]), cached),
+                undo=_list(raw.get("undo", [])) if cached else [_undoable(r) for r in raw.get("undo", [])],
+                deck_days={
+                    str(d): _day_counts(dict(rows), cached) for d, rows in dict(raw.get("deck_days", {})).items()
+                },
             )
         except (KeyError, TypeError, ValueError, OverflowError) as e:
             raise bad(f"wrong or missing field ({e.__class__.__name__}: {e})") from None
-        wrong = check_rows(st.cards, utc=utc)
+        wrong = None if cached else check_rows(st.cards)
         if wrong is not None:
             raise bad(f"card '{wrong}' has the wrong shape")
         return st
@@ -125,9 +133,14 @@ def _undoable(v: Any) -> Undoable:
     raise ValueError(f"an undo entry that is an {rec['op']} (only answers and reschedulings are undone)")
 
 
-def _day_counts(rows: dict[Any, Any]) -> dict[str, DayCount]:
-    """Per-day counts as read: each a list of (at least) five whole numbers."""
+def _day_counts(rows: dict[Any, Any], cached: bool = False) -> dict[str, DayCount]:
+    """Per-day counts as read: each a list of (at least) five whole numbers, for a day (not checked if ``cached``)."""
     counts = rows.values()
+    if cached:
+        try:
+            return dict(zip(rows, starmap(DayCount, counts), strict=True))
+        except TypeError:
+            pass  # not five numbers each (a newer legquiz's extra columns, kept in the cache): read as below
     if not all(map(is_day, rows)):  # stats reads each as a date
         raise ValueError(f"a per-day count for {str(next(k for k in rows if not is_day(k)))[:20]!r}, not a day")
     if not (
@@ -141,7 +154,14 @@ def _day_counts(rows: dict[Any, Any]) -> dict[str, DayCount]:
         if any(type(x) is not int for v in counts for x in v[:5]):
             raise ValueError("a per-day count is not a day's whole numbers")
         rows = {str(k): [int(x) for x in v] for k, v in rows.items()}
-    return {k: DayCount.from_json(v) for k, v in rows.items()}
+        return {k: DayCount.from_json(v) for k, v in rows.items()}
+    return dict(zip(rows, starmap(DayCount, counts), strict=True))  # five whole numbers each: built at C speed
+
+
+def _list(v: Any) -> list[Any]:
+    if type(v) is not list:
+        raise TypeError(f"expected a JSON array, got {type(v).__name__}")
+    return v
 
 
 def _obj(v: Any) -> dict[str, Any]:

@@ -11,17 +11,22 @@ import os
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from legquiz.core.cards import DEFAULT_LEARNING_STEPS, DEFAULT_RELEARNING_STEPS
 from legquiz.errors import LegquizError
-from legquiz.srs.scheduler import DEFAULT_LEARNING_STEPS, DEFAULT_RELEARNING_STEPS, SchedulerConfig
 from legquiz.storage.fsutil import atomic_write
+
+if TYPE_CHECKING:  # imported where used: `stats` and `deck list` never build a scheduler (~2 ms of their start)
+    from legquiz.srs.scheduler import SchedulerConfig
 
 FILENAME = "config.json"
 
 
 @dataclass(frozen=True)
 class Config:
+    """The settings in effect: config.json's values over these defaults (a docstring: dataclass would build one)."""
+
     desired_retention: float = 0.9
     new_per_day: int = 20
     day_start: int = 4  # hour, local time: a "day" runs from 4 am to 4 am, as in Anki
@@ -36,6 +41,8 @@ class Config:
     sync_dir: str = ""  # the folder `legquiz sync` keeps in step with the other devices ("": none)
 
     def scheduler(self) -> SchedulerConfig:
+        from legquiz.srs.scheduler import SchedulerConfig
+
         return SchedulerConfig(
             desired_retention=self.desired_retention,
             parameters=self.parameters,
@@ -115,6 +122,8 @@ def _check(key: str, value: Any) -> Any:
         ):
             raise bad("must be a list of 21 numbers (FSRS-6)")
         params = tuple(float(v) for v in value)
+        from legquiz.srs.scheduler import SchedulerConfig
+
         try:  # fsrs knows each weight's allowed range; ask it rather than copy the table
             SchedulerConfig(parameters=params).fsrs()
         except ValueError as e:

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from legquiz.core.cards import NEW, REVIEW, deck_rows, difficulty_of, due_of, lapses_of, state_of, utc_text
+from legquiz.core.cards import NEW, REVIEW, deck_rows, difficulty_of, scan_of, utc_text
 from legquiz.core.model import Deck
 from legquiz.core.progress import DayCount, StoreState
 from legquiz.core.settings import Config, DayClock
@@ -213,33 +213,38 @@ def scan_cards(
     cards = state.cards
     all_counts = []
     candidates: list[tuple[int, float, str, str, float | None, Deck, int]] = []
-    difficulties: list[float] = []
+    difficulties: list[Any] = []  # made floats at the end, all at once
+    add_difficulty = difficulties.append
     for deck in decks:
         ids = deck.question_ids()
-        c = Counts(questions=len(ids))
         lapses = [-1] * len(ids)  # -1: never answered
         rows = list(deck_rows(cards, deck.id, ids))
+        new = review = learning = due_now = due_today = 0  # counted in locals: the loop runs once per question
         for i, raw in enumerate(rows):
-            if raw is None or state_of(raw) == NEW:
-                c.new += 1
+            if raw is None:
+                new += 1
                 continue
-            if state_of(raw) == REVIEW:
-                c.review += 1
+            kind, due, d, lapsed = scan_of(raw)
+            if kind == NEW:
+                new += 1
+                continue
+            if kind == REVIEW:
+                review += 1
             else:  # learning or relearning
-                c.learning += 1
-            due = due_of(raw)
+                learning += 1
             if due <= now_key:
-                c.due_now += 1
+                due_now += 1
             if due < end_of_today:
-                c.due_today += 1
-                due_on[0] += 1
+                due_today += 1
             elif due < horizon:
                 due_on[bisect_right(bounds, due)] += 1
-            lapses[i] = lapses_of(raw)
-            d = difficulty_of(raw)
+            lapses[i] = lapsed
             if d is not None:
-                difficulties.append(float(d))
-        all_counts.append(c)
+                add_difficulty(d)
+        due_on[0] += due_today
+        all_counts.append(
+            Counts(len(ids), new=new, learning=learning, review=review, due_now=due_now, due_today=due_today)
+        )
         # The hardest: most lapses, then highest difficulty, then deck and id. Only answered questions with
         # at least as many lapses as this deck's n-th most can be among them; those are ranked in full.
         least = max(heapq.nlargest(n_hardest, lapses)[-1], 0) if 0 < n_hardest <= len(lapses) else 0
@@ -253,7 +258,7 @@ def scan_cards(
         Hard(deck_id, qid, -lapsed, difficulty, shortened(deck.questions[i].prompt_text, QUESTION_CHARS))
         for lapsed, _, deck_id, qid, difficulty, deck, i in top
     ]
-    return Scan(all_counts, due_on, hardest, difficulties)
+    return Scan(all_counts, due_on, hardest, list(map(float, difficulties)))
 
 
 def median(values: list[float]) -> float | None:

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
+from legquiz.core.cards import DEFAULT_LEARNING_STEPS as DEFAULT_LEARNING_STEPS
+from legquiz.core.cards import DEFAULT_RELEARNING_STEPS as DEFAULT_RELEARNING_STEPS
 from legquiz.core.cards import LEARNING as LEARNING
 from legquiz.core.cards import NEW as NEW
 from legquiz.core.cards import RELEARNING as RELEARNING
@@ -74,12 +76,10 @@ class CardState:
         )
 
 
-DEFAULT_LEARNING_STEPS = (1.0, 10.0)  # minutes, as Anki and py-fsrs
-DEFAULT_RELEARNING_STEPS = (10.0,)
-
-
 @dataclass(frozen=True)
 class SchedulerConfig:
+    """What the FSRS scheduler is run with (from the settings; ``fsrs()`` builds the scheduler itself)."""
+
     desired_retention: float = 0.9
     parameters: tuple[float, ...] | None = None  # None: FSRS-6 defaults
     learning_steps: tuple[float, ...] = DEFAULT_LEARNING_STEPS

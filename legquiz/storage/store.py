@@ -244,7 +244,7 @@ def _load(home: Path, repair: bool) -> tuple[StoreState, list[str], int, int | N
     replayed = snapcache.load_replayed(home, snap, log, start)  # a read-only command's replay of this tail
     if replayed is not None:
         try:
-            cached = StoreState.from_json(replayed[0], str(snap), utc=True)
+            cached = StoreState.from_json(replayed[0], str(snap), cached=True)
             cached.log_bytes, cached.log_lines = replayed[1], replayed[2]
             state = cached
         except StoreError:
@@ -323,12 +323,14 @@ def _snapshot(home: Path, snap: Path) -> StoreState:
 
     Read from the snapshot cache when it holds exactly the bytes of
     ``store.json`` (speed/snapshot_cache.py: twice as fast as parsing the JSON), else
-    parsed from the JSON and cached for next time. Both go through the same checks.
+    parsed from the JSON, checked field by field, and cached for next time. A cached state was checked
+    before it was cached (or built by legquiz from checked records); only its structure is checked again,
+    not every card, day and undo entry (``StoreState.from_json``'s ``cached``).
     """
     cached = snapcache.load(home, snap)
     if cached is not None:
         try:
-            return StoreState.from_json(cached, str(snap), utc=True)  # written only from checked snapshots
+            return StoreState.from_json(cached, str(snap), cached=True)  # written only from checked snapshots
         except StoreError:
             pass  # let the JSON itself decide, and say why
     try:
