@@ -104,3 +104,28 @@ def test_one_changed_field_never_crashes_and_doctor_agrees(
         assert run(home, "doctor").code == 0
         for again in [run(home, *args) for args in commands(deck, out)[:-1]]:
             assert not damaged(again), again
+
+
+@pytest.mark.parametrize(
+    ("which", "path"),
+    [("store.json", ("cards", 0, "reps")), ("store.json", ("cards", 0, "lapses")), ("reviews.jsonl", (0, "ms"))],
+)
+def test_a_count_too_large_for_anki_is_damage_not_a_crash(
+    template: tuple[Path, str], tmp_path: Path, which: str, path: tuple[Any, ...]
+) -> None:
+    """Found by the test above: reps of 10**30 passed the checks and `export apkg --with-progress` crashed
+    writing it to SQLite (OverflowError). A count over 2**31 - 1 is damage, said."""
+    base, deck = template
+    home = tmp_path / "h"
+    shutil.copytree(base, home, ignore=shutil.ignore_patterns("cache"))
+    if which == "reviews.jsonl":
+        recs = [json.loads(ln) for ln in (home / which).read_bytes().splitlines()]
+        mutate(recs, path, 10**30)
+        (home / which).write_text("".join(json.dumps(r) + "\n" for r in recs))
+    else:
+        doc = json.loads((home / which).read_bytes())
+        card = "jogging-legs-bigger/toning-shaping-effect"  # the card Hypothesis found (one `undo` leaves alone)
+        mutate(doc, ("cards", card, {"reps": 6, "lapses": 7}[path[2]]), 10**30)
+        (home / which).write_text(json.dumps(doc))
+    runs = [run(home, *args) for args in commands(deck, tmp_path / "out.apkg")]  # none a traceback
+    assert runs[-1].code == 1 and "problem:" in runs[-1].out  # damage, said by doctor in one line each

@@ -143,8 +143,11 @@ def _number_or_none(v: Any) -> bool:
     return v is None or (type(v) in (int, float) and math.isfinite(v))
 
 
+MAX_COUNT = 2**31 - 1  # reps, lapses, a step: Anki keeps them in 32 bits, and no person answers more
+
+
 def _whole(v: Any) -> bool:
-    return type(v) is int and v >= 0
+    return type(v) is int and 0 <= v <= MAX_COUNT
 
 
 def _good_row(card: Any) -> bool:
@@ -215,6 +218,7 @@ def _all_fields(values: Any) -> bool:
         and all(map(math.isfinite, numbers))
         and set(map(type, whole + steps)) <= {int}
         and min(whole + steps, default=0) >= 0
+        and max(whole + steps, default=0) <= MAX_COUNT
         and set(map(type, lasts)) <= {str}
         and set(map(len, lasts)) <= {25, 32}
         and all(map(str.endswith, lasts, repeat("+00:00")))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
-from legquiz.core.cards import NEW, CardStateDict, is_day, is_time
+from legquiz.core.cards import MAX_COUNT, NEW, CardStateDict, is_day, is_time
 
 if TYPE_CHECKING:
     from legquiz.srs.scheduler import CardState
@@ -157,8 +157,10 @@ def problem(rec: Any) -> str:
         return "'after' is missing or of the wrong type"
     if not 1 <= rec["rating"] <= 4:
         return "'rating' is not 1-4"
-    if rec["ms"] < 0:
-        return "'ms' is negative"
+    if not 0 <= rec["ms"] <= MAX_COUNT:
+        return "'ms' is negative or too large"
+    if op == "import" and not 0 <= rec["ext_id"] < 2**63:
+        return "'ext_id' is out of range"
     if "/" not in rec["card"]:
         return "'card' is not DECK/QUESTION"
     if not is_day(rec["day"]):
@@ -209,12 +211,12 @@ def is_state(card: Any) -> bool:
         and is_time(due)
         and (s is None or _is_number(s))
         and (d is None or _is_number(d))
-        and (step is None or (type(step) is int and step >= 0))
+        and (step is None or (type(step) is int and 0 <= step <= MAX_COUNT))
         and (last is None or is_time(last))
         and type(reps) is int
-        and reps >= 0
+        and 0 <= reps <= MAX_COUNT
         and type(lapses) is int
-        and lapses >= 0
+        and 0 <= lapses <= MAX_COUNT
     )
 
 
