@@ -59,7 +59,6 @@ class Index:
         self.home, self.db, self.dev = home, db, dev
         self.dirty: dict[str, Key] = {}  # card -> the earliest place where its history changed
         self.days: set[str] = set()  # study days whose counts may have changed
-        self.rebuilt = False
         self.closed = False
 
     @classmethod
@@ -87,9 +86,7 @@ class Index:
             db.execute(stmt)
         start = [("version", VERSION), ("dev", dev), ("log_pos", 0), ("log_line", 1), ("log_tail", b""), ("sched", "")]
         db.executemany("INSERT INTO meta VALUES (?, ?)", start)
-        out = cls(home, db, dev)
-        out.rebuilt = True
-        return out
+        return cls(home, db, dev)
 
     @classmethod
     def peek(cls, home: Path, dev: str) -> Index | None:
@@ -151,7 +148,6 @@ class Index:
         for table in ("answers", "anchors", "files"):
             self.db.execute(f"DELETE FROM {table}")
         self.set_meta("sched", "")
-        self.rebuilt = True
 
     def _row(self, dev: str, rec: Answer, pos: int | None) -> tuple[object, ...]:
         card = rec["card"]
