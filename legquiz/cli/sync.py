@@ -52,7 +52,7 @@ def sync(
       legquiz sync ~/Sync/legquiz
       legquiz sync
       legquiz sync --status
-      legquiz sync --republish      after this device's file in the folder was lost
+      legquiz sync --republish      when this device's file there was lost
       legquiz config set device_name laptop
     """
     from legquiz.cli import common
