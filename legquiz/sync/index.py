@@ -82,10 +82,14 @@ class Index:
             pass  # damaged: made anew below
         _remove(path)
         db = _connect(path)
-        for stmt in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
-            db.execute(stmt)
-        start = [("version", VERSION), ("dev", dev), ("log_pos", 0), ("log_line", 1), ("log_tail", b""), ("sched", "")]
-        db.executemany("INSERT INTO meta VALUES (?, ?)", start)
+        try:
+            for stmt in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
+                db.execute(stmt)
+            start = [("version", VERSION), ("dev", dev), ("log_pos", 0), ("log_line", 1), ("log_tail", b"")]
+            db.executemany("INSERT INTO meta VALUES (?, ?)", [*start, ("sched", "")])
+        except BaseException:
+            db.close()
+            raise
         return cls(home, db, dev)
 
     @classmethod
@@ -96,11 +100,14 @@ class Index:
         path = home / NAME
         if not path.is_file():
             return None
-        db = sqlite3.connect(f"file:{pathname2url(str(path))}?mode=rw", uri=True, isolation_level=None)
+        try:
+            db = sqlite3.connect(f"file:{pathname2url(str(path))}?mode=rw", uri=True, isolation_level=None)
+        except sqlite3.Error:
+            return None
         try:
             db.execute("BEGIN")
             have = dict(db.execute("SELECT k, v FROM meta").fetchall()) if _has_meta(db) else {}
-        except sqlite3.DatabaseError:
+        except sqlite3.Error:
             db.close()
             return None
         if have.get("version") != VERSION or have.get("dev") != dev:
@@ -310,7 +317,11 @@ class Index:
 def _connect(path: Path) -> sqlite3.Connection:
     """A connection inside one write transaction (taken at once, so two syncs never interleave)."""
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except BaseException:
+        db.close()  # (not left to the garbage collector: Python 3.13 warns of an unclosed database)
+        raise
     return db
 
 
