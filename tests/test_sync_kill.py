@@ -14,6 +14,7 @@ import json
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -65,6 +66,26 @@ def opened(home: Path) -> None:
     raise AssertionError(f"{home} stayed locked after its sync was killed")
 
 
+def _sync_process(home: Path, env: dict[str, str], kill_after: float | None) -> float:
+    """Run a real `legquiz sync`; SIGKILL it after ``kill_after`` seconds if it still runs. Its time, or -1 if
+    it was killed."""
+    start = time.monotonic()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "legquiz", "--data-dir", str(home), "sync"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        child.wait(timeout=kill_after)
+        return time.monotonic() - start
+    except subprocess.TimeoutExpired:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        return -1.0
+
+
 def test_sync_killed_at_random_moments(tmp_path: Path) -> None:
     kills = int(os.environ.get("LEGQUIZ_SYNC_KILLS", "30"))
     rnd = random.Random(int(os.environ.get("LEGQUIZ_KILL_SEED", "20")))
@@ -76,22 +97,19 @@ def test_sync_killed_at_random_moments(tmp_path: Path) -> None:
     clock = T0 + timedelta(days=1)
     killed = 0
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    spans: list[float] = []  # how long whole syncs took here: kills are aimed inside that span
+    for d in devs:
+        spans.append(_sync_process(d.home, env, None))
     for _ in range(kills):
         d = rnd.choice(devs)
         clock += timedelta(hours=1)
         add_answers(d.home, rnd.randrange(0, 80), clock, rnd)
-        child = subprocess.Popen(
-            [sys.executable, "-m", "legquiz", "--data-dir", str(d.home), "sync"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-        time.sleep(rnd.uniform(0.05, 0.6))
-        if child.poll() is None:
-            child.send_signal(signal.SIGKILL)
+        span = statistics.median(spans)
+        took = _sync_process(d.home, env, rnd.uniform(0.3 * span, 1.3 * span))
+        if took < 0:
             killed += 1
-        child.wait()
+        else:
+            spans.append(took)
         opened(d.home)
         mine = d.folder / "legquiz" / "devices" / device_id(d.home) / "answers.jsonl"
         if mine.exists():
