@@ -11,15 +11,12 @@ folder, from its ``device.json``, as the merge learns it.
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
-from legquiz.core.records import Record
 from legquiz.storage import log as logfile
 from legquiz.sync import folder as fold
 from legquiz.sync import merge
-from legquiz.sync.device import ID, device_id, fork_of
+from legquiz.sync.device import device_id, fork_of
 
 
 def standing(home: Path, folder: Path | None = None) -> list[merge.Standing]:
@@ -28,19 +25,8 @@ def standing(home: Path, folder: Path | None = None) -> list[merge.Standing]:
     ``folder``: the sync folder, read only for the other devices' forks (None, or missing: none known).
     A damaged record is a StoreError naming the file and line, as for any reader of the whole log.
     """
-    own: list[Record] = []
-    received: dict[str, dict[int, Record]] = {}
-    for rec in logfile.stream(home / logfile.NAME):
-        if rec["op"] == "sync":
-            for got in rec["got"]:  # a record read twice (a conflict copy, a second sync) is one record
-                received.setdefault(got["dev"], {}).setdefault(got["rec"]["seq"], got["rec"])
-        elif rec["op"] in fold.TRAVELS:  # answers and undos; reschedulings move no answer
-            own.append(rec)
     dev = device_id(home, create=False)  # "" if it never synced
-    devices: dict[str, list[Record]] = {dev: own}
-    for other, recs in received.items():
-        if other != dev:
-            devices[other] = [recs[seq] for seq in sorted(recs)]
+    devices = merge.split(logfile.stream(home / logfile.NAME)).by_device(dev)  # damage: a StoreError
     forks = _forks(folder, [d for d in devices if d != dev]) if folder is not None else {}
     mine = fork_of(home)
     if mine is not None and mine[0] in devices:  # its records up to the fork are the old id's, once taken in
@@ -53,17 +39,7 @@ def _forks(folder: Path, devices: list[str]) -> dict[str, tuple[str, int]]:
     copy: device -> (the old id, the last record number shared with it). What cannot be read says nothing."""
     out: dict[str, tuple[str, int]] = {}
     for dev in devices:
-        try:
-            fd = fold.open_regular(fold.devices_dir(folder) / dev / fold.INFO)  # never through a link
-            try:
-                raw = os.read(fd, fold.MAX_INFO)
-            finally:
-                os.close(fd)
-            fork = json.loads(raw).get("forked_from")
-            old, upto = fork["id"], fork["upto"]
-        except (OSError, ValueError, AttributeError, KeyError, TypeError):
-            continue
-        whole = isinstance(upto, int) and not isinstance(upto, bool) and upto >= 0
-        if isinstance(old, str) and ID.fullmatch(old) and whole:
-            out[dev] = (old, upto)
+        _name, fork, _settings, _files = fold.read_info(fold.devices_dir(folder) / dev / fold.INFO, [])
+        if fork is not None:
+            out[dev] = fork
     return out

@@ -146,7 +146,7 @@ def _read_peer(path: Path, dev: str, warnings: list[str], book: Cursors | None =
         return peer
     for name in names:
         if name == INFO:
-            peer.name, peer.fork, peer.settings, peer.files = _read_info(path / name, warnings)
+            peer.name, peer.fork, peer.settings, peer.files = read_info(path / name, warnings)
         elif name.startswith("answers") and name.endswith(".jsonl"):
             read = _read_answers(path / name, peer, warnings, book, limit)
             if name != ANSWERS and read:
@@ -173,7 +173,7 @@ def open_regular(path: Path) -> int:
     return fd
 
 
-def _read_info(path: Path, warnings: list[str]) -> tuple[str, tuple[str, int] | None, dict[str, Any], Any]:
+def read_info(path: Path, warnings: list[str]) -> tuple[str, tuple[str, int] | None, dict[str, Any], Any]:
     """A device's name, its fork if it was given a new id after a copy (merge.standing), its settings, its files."""
     from legquiz.sync import travel
 

@@ -16,7 +16,40 @@ from legquiz.core.progress import DayCount, StoreState
 from legquiz.core.records import Answer, Record
 from legquiz.srs.scheduler import CardState, Rating, SchedulerConfig, answer_seed, review
 
-Standing = tuple[datetime, str, int, Answer]  # (time in UTC, device id, record number, the answer)
+Standing = tuple[datetime, str, int, Answer]
+
+
+@dataclass
+class Local:
+    """What one home's review log holds: its own records and those received from the others, by device."""
+
+    own: list[Record] = field(default_factory=list)
+    received: dict[str, dict[int, Record]] = field(default_factory=dict)
+    last_sync: str | None = None
+    last_sync_seq: int | None = None  # the state equals the replay of everything up to this record
+    last_sched: str = ""  # ... made with these scheduler settings (fingerprint)
+
+    def by_device(self, dev: str) -> dict[str, list[Record]]:
+        """Every device's records, this one's (``dev``) as its own; what :func:`standing` takes."""
+        out = {dev: self.own}
+        for other, recs in self.received.items():
+            if other != dev:
+                out[other] = [recs[s] for s in sorted(recs)]
+        return out
+
+
+def split(records: Iterable[Record]) -> Local:
+    """A home's log records, split into its own and those received (each identity once, the first read)."""
+    out = Local()
+    for rec in records:
+        if rec["op"] == "sync":
+            for g in rec["got"]:
+                out.received.setdefault(g["dev"], {}).setdefault(g["rec"]["seq"], g["rec"])
+            out.last_sync, out.last_sync_seq = rec["at"], rec["seq"]
+            out.last_sched = str(rec.get("sched", ""))
+        else:
+            out.own.append(rec)
+    return out  # (time in UTC, device id, record number, the answer)
 
 
 def standing(
@@ -111,25 +144,6 @@ class Corrections:
         return bool(self.cards or self.days or self.deck_days)
 
 
-def corrections(state: StoreState, rep: Replayed, only: set[str] | None = None) -> Corrections:
-    """The differences between ``state`` and ``rep`` (for the cards in ``only``: None, all), as a sync record
-    carries them."""
-    cards: dict[str, CardStateDict | None] = {k: as_dict(v) for k, v in rep.cards.items() if state.cards.get(k) != v}
-    cards.update({k: None for k in (state.cards if only is None else only) if k in state.cards and k not in rep.cards})
-    deck_days: dict[str, dict[str, list[int] | None]] = {}
-    for deck in set(rep.deck_days) | set(state.deck_days):
-        diff = _day_diff(state.deck_days.get(deck, {}), rep.deck_days.get(deck, {}))
-        if diff:
-            deck_days[deck] = diff
-    return Corrections(cards, _day_diff(state.days, rep.days), deck_days)
-
-
-def _day_diff(have: Mapping[str, DayCount], want: Mapping[str, DayCount]) -> dict[str, list[int] | None]:
-    diff: dict[str, list[int] | None] = {d: c.to_json() for d, c in want.items() if d not in have or have[d] != c}
-    diff.update({d: None for d in have if d not in want})
-    return diff
-
-
 @dataclass
 class Scoped:
     """The replay of only the cards and days a sync touched (sync/index.py; absolute values, None: gone)."""
@@ -140,9 +154,13 @@ class Scoped:
     day_scope: set[str] | None = None  # the days recounted (None: all)
 
 
-def scoped_corrections(
-    state: StoreState, rep: Scoped
-) -> tuple[dict[str, CardStateDict | None], dict[str, list[int] | None], dict[str, dict[str, list[int] | None]]]:
+def corrections(state: StoreState, rep: Replayed, only: set[str] | None = None) -> Corrections:
+    """The differences between ``state`` and a whole replay ``rep`` (for the cards in ``only``: None, all)."""
+    keys = set(rep.cards) | set(state.cards) if only is None else only
+    return scoped_corrections(state, Scoped({k: rep.cards.get(k) for k in keys}, rep.days, rep.deck_days))
+
+
+def scoped_corrections(state: StoreState, rep: Scoped) -> Corrections:
     """What must change in ``state`` for the cards and days ``rep`` covers to equal it (as a sync record holds)."""
     cards: dict[str, CardStateDict | None] = {}
     for key, want in rep.cards.items():
@@ -159,10 +177,12 @@ def scoped_corrections(
         diff = _diff(state.deck_days.get(deck, {}), rep.deck_days.get(deck, {}), scope)
         if diff:
             deck_days[deck] = diff
-    return cards, days, deck_days
+    return Corrections(cards, days, deck_days)
 
 
-def _diff(have: dict[str, DayCount], want: dict[str, DayCount], scope: set[str] | None) -> dict[str, list[int] | None]:
+def _diff(
+    have: Mapping[str, DayCount], want: Mapping[str, DayCount], scope: set[str] | None
+) -> dict[str, list[int] | None]:
     out: dict[str, list[int] | None] = {d: c.to_json() for d, c in want.items() if have.get(d) != c}
     out.update({d: None for d in (have if scope is None else scope) if d in have and d not in want})
     return out

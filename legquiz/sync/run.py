@@ -24,41 +24,22 @@ from legquiz.sync import decks, gitsync, index, merge, replay, travel
 from legquiz.sync import folder as fold
 from legquiz.sync import publish as pub
 from legquiz.sync.device import device_id, device_name, fork_of, new_id
+from legquiz.sync.merge import Local
 from legquiz.text import counted, shown_path
 
 TAKE = 5_000  # records read from one device's file per part (a device far behind takes several parts)
 
 
-@dataclass
-class Local:
-    """What this home's log holds: its own records and those received, by device."""
-
-    own: list[Record] = field(default_factory=list)
-    received: dict[str, dict[int, Record]] = field(default_factory=dict)
-    last_sync: str | None = None
-    last_sync_seq: int | None = None  # the state equals the replay of everything up to this record
-    last_sched: str = ""  # ... made with these scheduler settings (fingerprint)
-
-
 def read_local(home: Path) -> Local:
-    """Every record of the review log, split into this device's own and those received from the others."""
+    """Every record of the review log, split into this device's own and those received from the others.
+
+    Streamed; a torn last line is never a record, and damage is skipped (the store, open for a sync, has
+    refused a damaged log already; ``doctor`` says where)."""
     path = home / logfile.NAME
-    out = Local()
     try:
-        for ln in logfile.Scan(path).lines():  # streamed; a torn last line is never yielded as a record
-            rec = ln.record
-            if rec is None:
-                continue  # damage, or a cut-off last line: the store or doctor says where
-            if rec["op"] == "sync":
-                for g in rec["got"]:
-                    out.received.setdefault(g["dev"], {}).setdefault(g["rec"]["seq"], g["rec"])
-                out.last_sync, out.last_sync_seq = rec["at"], rec["seq"]
-                out.last_sched = str(rec.get("sched", ""))
-            else:
-                out.own.append(rec)
+        return merge.split(ln.record for ln in logfile.Scan(path).lines() if ln.record is not None)
     except OSError as e:
         raise StoreError(f"{shown_path(path)}: cannot read ({e.strerror or e})") from None
-    return out
 
 
 @dataclass
@@ -244,15 +225,15 @@ def _take_in_indexed(
     """Append one sync record when the replay of what changed (by the index) changes anything; cards changed."""
     mark = fingerprint(cfg)
     rep = replay.replay(idx, cfg.scheduler(), mark)
-    cards, days, deck_days = merge.scoped_corrections(store.state, rep) if rep is not None else ({}, {}, {})
-    if new or cards or days or deck_days or (rep is not None and rep.day_scope is None):
+    fix = merge.scoped_corrections(store.state, rep if rep is not None else merge.Scoped(day_scope=set()))
+    if new or fix or (rep is not None and rep.day_scope is None):
         synced: SyncRecord = {
             "seq": 0, "op": "sync", "at": now.isoformat(), "got": new,
-            "cards": cards, "days": days, "deck_days": deck_days, "sched": mark,
+            "cards": fix.cards, "days": fix.days, "deck_days": fix.deck_days, "sched": mark,
         }  # fmt: skip
         store.append(synced)
     idx.commit(store.log_end, store.log_lines, now.isoformat() if by_sync else None)
-    return len(cards)
+    return len(fix.cards)
 
 
 def give_new_id(home: Path, folder: Path) -> tuple[str, str, int]:
@@ -319,10 +300,7 @@ def _take_in(
     After the first sync the state already is the replay up to the last sync record, so only the cards that
     this device's later records or the new foreign ones touch are replayed through the scheduler again.
     """
-    devices: dict[str, Iterable[Record]] = {dev: local.own}
-    for other, recs in local.received.items():
-        if other != dev:
-            devices[other] = [recs[s] for s in sorted(recs)]
+    devices = local.by_device(dev)
     forks = {dev if k == "" else k: v for k, v in forks.items()}
     sched = cfg.scheduler()
     mark = fingerprint(cfg)
