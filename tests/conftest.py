@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,3 +58,12 @@ def fill_disk(disk: Path) -> None:
                     f.write(b"\0" * chunk)
         except OSError:
             pass
+
+
+def local_zone(monkeypatch: pytest.MonkeyPatch, name: str) -> Iterator[None]:
+    """For a fixture: local time in zone ``name`` (TZ and time.tzset) while the test runs, the machine's after."""
+    monkeypatch.setenv("TZ", name)
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sessionkit import CFG, T0, UTC_DAYS, Answer, Clock, every_kind_deck, items, run_session
+from sessionkit import CFG, ENTER, T0, UTC_DAYS, Answer, Clock, every_kind_deck, items, run_session
 
 from legquiz.core.cards import as_dict
 from legquiz.core.queue import Item
@@ -107,3 +108,30 @@ def full_replay(d: Device) -> dict[str, object]:
         "days": {k: c.to_json() for k, c in sorted(rep.days.items())},
         "deck_days": {k: {x: c.to_json() for x, c in sorted(r.items())} for k, r in sorted(rep.deck_days.items())},
     }
+
+
+def everyone_syncs(devs: list[Device], rounds: int = 2) -> None:
+    for _ in range(rounds):
+        for d in devs:
+            d.sync()
+
+
+def study_something(d: Device, rnd: random.Random) -> None:
+    """One random answer on ``d``: a multiple choice or a true/false, right or wrong, any rating."""
+    rating = rnd.choice([ENTER, "1", "2", "3", "4"])
+    if rnd.random() < 0.5:
+        d.study(("mc",), [rnd.choice(["Quads", "Neck", "Biceps"]), rating])
+    else:
+        d.study(("tf",), [rnd.choice(["true", "false"]), rating])
+
+
+def undo_if_any(d: Device) -> None:
+    """`legquiz undo` on ``d`` when there is something to take back (it replays what other devices sent)."""
+    from legquiz.sync.run import remerge
+
+    with Store.open(d.home) as store:
+        can = store.last_undoable() is not None
+    if can:
+        d.undo()
+        with Store.open(d.home) as again:
+            remerge(again, d.cfg, d.clock())

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import local_zone
 
 from legquiz.core import settings as config
 from legquiz.srs import fitting as optimize
@@ -324,11 +324,7 @@ def test_apply_refuses_weights_that_do_not_beat_the_defaults(
 
 @pytest.fixture
 def local_time_is_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    yield from local_zone(monkeypatch, "UTC")
 
 
 def test_own_review_log_gives_the_same_result_as_the_csv(

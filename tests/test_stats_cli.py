@@ -8,13 +8,13 @@ import os
 import random
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import local_zone
 from stats_history import CFG, UTC_CLOCK, History, at, deck
 
 from legquiz.core.model import Deck
@@ -94,12 +94,8 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     import legquiz.cli  # noqa: F401  (first: importing a command module alone is circular)
     from legquiz.cli import common
 
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
     monkeypatch.setattr(common, "utcnow", lambda: NOW)
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    yield from local_zone(monkeypatch, "UTC")
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sessionkit import CFG, ENTER, T0, UTC_DAYS
-from synckit import Device, devices, full_replay, published
+from synckit import Device, devices, everyone_syncs, full_replay, published, study_something, undo_if_any
 
 from legquiz.core.cards import as_dict
 from legquiz.srs.scheduler import CardState, Rating, review
@@ -20,12 +20,6 @@ from legquiz.sync import folder as fold
 from legquiz.sync.device import device_id
 
 LATER = T0 + timedelta(days=3)
-
-
-def everyone_syncs(devs: list[Device], rounds: int = 2) -> None:
-    for _ in range(rounds):
-        for d in devs:
-            d.sync()
 
 
 def test_two_devices_end_with_the_same_state_and_stats(tmp_path: Path) -> None:
@@ -280,8 +274,6 @@ def test_undo_on_a_card_both_answered_is_the_replay_without_it(tmp_path: Path) -
 def test_random_study_undo_and_sync_always_equal_the_full_replay(tmp_path: Path, seed: int) -> None:
     from dataclasses import replace
 
-    from legquiz.sync.run import remerge
-
     rnd = random.Random(seed)
     devs = devices(tmp_path, "a", "b", "c", apart=(0, 7, -3))
     for d in devs:
@@ -291,18 +283,9 @@ def test_random_study_undo_and_sync_always_equal_the_full_replay(tmp_path: Path,
         d.clock.now += timedelta(minutes=rnd.choice([1, 30, 600, 3000]))
         act = rnd.random()
         if act < 0.55:
-            rating = rnd.choice([ENTER, "1", "2", "3", "4"])
-            if rnd.random() < 0.5:
-                d.study(("mc",), [rnd.choice(["Quads", "Neck", "Biceps"]), rating])
-            else:
-                d.study(("tf",), [rnd.choice(["true", "false"]), rating])
+            study_something(d, rnd)
         elif act < 0.7:
-            with Store.open(d.home) as store:
-                if store.last_undoable() is not None:
-                    store.close()
-                    d.undo()
-                    with Store.open(d.home) as again:
-                        remerge(again, d.cfg, d.clock())
+            undo_if_any(d)
         else:
             d.sync()
             assert d.view() == full_replay(d)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from clikit import legquiz
+from conftest import local_zone
 from sessionkit import ENTER, T0
 from synckit import devices
 
@@ -65,11 +65,7 @@ def test_status_shows_every_device_and_what_waits(tmp_path: Path) -> None:
 @pytest.fixture
 def kolkata(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Local time 5 h 30 min ahead of UTC, so a time shown in UTC would show."""
-    monkeypatch.setenv("TZ", "Asia/Kolkata")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    yield from local_zone(monkeypatch, "Asia/Kolkata")
 
 
 def test_status_reads_as_sentences_in_local_time_at_80_columns(

@@ -15,27 +15,13 @@ from pathlib import Path
 import pytest
 from conftest import fill_disk
 from sessionkit import ENTER
-from synckit import Device, devices, full_replay, published
+from synckit import Device, devices, everyone_syncs, full_replay, published, study_something, undo_if_any
 
 from legquiz.storage.store import Store
 from legquiz.sync import folder as fold
 from legquiz.sync import index
 from legquiz.sync.device import device_id
 from legquiz.sync.run import remerge
-
-
-def everyone_syncs(devs: list[Device], rounds: int = 2) -> None:
-    for _ in range(rounds):
-        for d in devs:
-            d.sync()
-
-
-def study_something(d: Device, rnd: random.Random) -> None:
-    rating = rnd.choice([ENTER, "1", "2", "3", "4"])
-    if rnd.random() < 0.5:
-        d.study(("mc",), [rnd.choice(["Quads", "Neck", "Biceps"]), rating])
-    else:
-        d.study(("tf",), [rnd.choice(["true", "false"]), rating])
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -51,12 +37,7 @@ def test_whatever_happens_to_the_index_the_state_is_the_full_replay(tmp_path: Pa
         if act < 0.45:
             study_something(d, rnd)
         elif act < 0.55:
-            with Store.open(d.home) as store:
-                can = store.last_undoable() is not None
-            if can:
-                d.undo()
-                with Store.open(d.home) as again:
-                    remerge(again, d.cfg, d.clock())
+            undo_if_any(d)
         elif act < 0.62:
             (d.home / index.NAME).unlink(missing_ok=True)  # deleted: made again from the log
         elif act < 0.67 and (d.home / index.NAME).exists():
