@@ -281,7 +281,7 @@ class Index:
         ).fetchone()
         return int(got[0])
 
-    def own_counts(self) -> dict[str, tuple[int, str | None]]:
+    def standing_counts(self) -> dict[str, tuple[int, str | None]]:
         """Per device: (standing answers, the last one's time) — what ``sync --status`` lists."""
         out: dict[str, tuple[int, str | None]] = {}
         for dev, n, t in self.db.execute(

@@ -53,7 +53,7 @@ def _from_index(idx: index.Index, cfg: Config, folder: Path, dev: str) -> dict[s
     present = folder.is_dir()
     seen = fold.read_others(folder, dev, idx) if present else fold.FolderRead()
     last = _published(folder, dev, seen.warnings) if present else int(idx.meta("published") or 0)
-    counts = idx.own_counts()
+    counts = idx.standing_counts()
     waiting_in = 0
     for peer in seen.peers.values():
         n, when = counts.get(peer.id, (0, None))
