@@ -41,7 +41,6 @@ class Cursor:
     """How far a file in the folder was read: the same file (inode) grown past ``pos`` is read from there."""
 
     ino: int
-    size: int
     pos: int  # where the last complete line read ends
     line: int  # the number of the next line
     tail: bytes  # the CHECK bytes before pos, to find the file unchanged up to there
@@ -208,10 +207,9 @@ def lines(fd: int, limit: int = MAX_FILE, start: int = 0, first: int = 1) -> Ite
         chunk = os.read(fd, min(1 << 20, limit - total))
         if not chunk:
             return
-        base = total
+        at = total
         total += len(chunk)
         parts = chunk.split(b"\n")
-        at = base
         for i, part in enumerate(parts):
             at += len(part) + 1
             if i == len(parts) - 1:
@@ -293,7 +291,7 @@ def _read_answers(path: Path, peer: Peer, warnings: list[str], book: Cursors | N
             if again is not None:
                 end, number = again
             tail = os.pread(fd, min(end, CHECK), max(0, end - CHECK))
-            book.set_cursor(str(path), Cursor(st.st_ino, size, end, number, tail))
+            book.set_cursor(str(path), Cursor(st.st_ino, end, number, tail))
     except OSError as e:
         warnings.append(f"{shown}: cannot read ({e.strerror or e}); what was read is used")
     finally:

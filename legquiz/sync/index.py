@@ -26,7 +26,7 @@ from legquiz.storage import log as logfile
 from legquiz.sync.folder import CHECK, Cursor  # CHECK: bytes before a read position, compared
 
 NAME = "sync-index.sqlite3"
-VERSION = 1
+VERSION = 2  # 2: a file's cursor no longer keeps its size (never used); an index of 1 is made anew
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 US = timedelta(microseconds=1)
 _SCHEMA = """
@@ -39,7 +39,7 @@ CREATE TABLE answers(
 CREATE INDEX by_card ON answers(card, t, dev, seq);
 CREATE INDEX by_day ON answers(day);
 CREATE TABLE anchors(card TEXT PRIMARY KEY, t INTEGER, dev TEXT, seq INTEGER, day TEXT, state TEXT) WITHOUT ROWID;
-CREATE TABLE files(path BLOB PRIMARY KEY, ino INTEGER, size INTEGER, pos INTEGER, line INTEGER, tail BLOB)
+CREATE TABLE files(path BLOB PRIMARY KEY, ino INTEGER, pos INTEGER, line INTEGER, tail BLOB)
   WITHOUT ROWID;
 """
 Key = tuple[int, str, int]  # an answer's place in replay order: (time in microseconds, device id, number)
@@ -236,15 +236,13 @@ class Index:
         self._take(dev, rec, None)
 
     def cursor(self, path: str) -> Cursor | None:
-        got = self.db.execute(
-            "SELECT ino, size, pos, line, tail FROM files WHERE path = ?", (os.fsencode(path),)
-        ).fetchone()
+        got = self.db.execute("SELECT ino, pos, line, tail FROM files WHERE path = ?", (os.fsencode(path),)).fetchone()
         return None if got is None else Cursor(*got)
 
     def set_cursor(self, path: str, cur: Cursor) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-            (os.fsencode(path), cur.ino, cur.size, cur.pos, cur.line, cur.tail),
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+            (os.fsencode(path), cur.ino, cur.pos, cur.line, cur.tail),
         )
 
     # -- this device's records, for publishing -------------------------------------------------------------
